@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Config } from './config.ts';
+import { openStore, type Store } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { seedLookups } from './db/seed-lookups.ts';
+import { nowIso } from './clock.ts';
+import { loadCatalogue } from './lookups/catalogue.ts';
+import { createDemoTenant, type DemoTenant } from './tenancy/demo.ts';
+import { indexRoutes } from './http/routes-index.ts';
+import { installErrorHandling } from './http/errors.ts';
+import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
+import { negotiateVersion } from './http/accept.ts';
+import { bearerGuard } from './auth/guard.ts';
+import { tokenRoutes } from './auth/routes.ts';
+import { apiRoutes } from './api.ts';
+import { healthRoutes } from './health.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    /** The demo tenant made at this start, or null (made earlier, or production). */
+    demoTenant: DemoTenant | null;
+  }
+}
+
+/** Opens the store, brings it up to date and seeds it: everything the app needs before it listens. */
+async function prepareStore(config: Config) {
+  const store = openStore(config.databaseUrl);
+  try {
+    const migration = await migrateToLatest(store);
+    await seedLookups(store.db, nowIso());
+    const demoTenant =
+      migration.brandNew && !config.production ? await createDemoTenant(store.db, config.demo, config.publicUrl) : null;
+    return { store, demoTenant, catalogue: await loadCatalogue(store.db) };
+  } catch (error) {
+    await store.db.destroy();
+    throw error;
+  }
+}
+
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const { store, demoTenant, catalogue } = await prepareStore(config);
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: true, allErrors: false } },
+  });
+  app.decorate('store', store);
+  app.decorate('demoTenant', demoTenant);
+  app.decorateRequest('caller', null as never);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => store.db.destroy());
+
+  const routes = indexRoutes(app);
+  installErrorHandling(app, routes);
+  await registerBodyParsers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'The Job Space API', version: '1.0.0', description: 'See docs/ and the v1 contract.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, { store });
+
+  await app.register(async (oauth) => {
+    oauth.addHook('onRequest', negotiateVersion);
+    await oauth.register(tokenRoutes, { db: store.db });
+  });
+  const guard = bearerGuard(store.db, config.defaultTimezone);
+  for (const prefix of ['/api', '/admin/api']) {
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', negotiateVersion);
+        api.addHook('onRequest', guard);
+        await api.register(apiRoutes, { db: store.db, catalogue, publicUrl: config.publicUrl });
+      },
+      { prefix },
+    );
+  }
+  return app;
+}

@@ -1,0 +1,55 @@
+import type { Executor, Tx } from '../db/types.ts';
+
+export interface TokenRecord {
+  token_hash: string;
+  api_client_id: number;
+  user_id: number;
+  family: string;
+  expires_at: string;
+}
+
+export async function insertTokenPair(tx: Tx, access: TokenRecord, refresh: TokenRecord, now: string) {
+  await tx.insertInto('access_tokens').values({ ...access, created_at: now }).execute();
+  await tx.insertInto('refresh_tokens').values({ ...refresh, created_at: now }).execute();
+}
+
+/** Who a live access token acts for, or nothing when it is unknown, expired or revoked. */
+export function findLiveAccessToken(db: Executor, tokenHash: string, now: string) {
+  return db
+    .selectFrom('access_tokens')
+    .innerJoin('api_clients', 'api_clients.id', 'access_tokens.api_client_id')
+    .innerJoin('users', 'users.id', 'access_tokens.user_id')
+    .select(['access_tokens.user_id', 'access_tokens.api_client_id', 'users.timezone'])
+    .where('access_tokens.token_hash', '=', tokenHash)
+    .where('access_tokens.revoked_at', 'is', null)
+    .where('access_tokens.expires_at', '>', now)
+    .where('api_clients.revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function findRefreshToken(db: Executor, tokenHash: string) {
+  return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** Marks a refresh token used; false when another request used it first. */
+export async function claimRefreshToken(tx: Tx, id: number, now: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('refresh_tokens')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function revokeTokenFamily(db: Executor, family: string, now: string) {
+  for (const table of ['access_tokens', 'refresh_tokens'] as const) {
+    await db
+      .updateTable(table)
+      .set({ revoked_at: now })
+      .where('family', '=', family)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+}

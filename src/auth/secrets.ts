@@ -1,0 +1,47 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt) as (
+  secret: string,
+  salt: Buffer,
+  length: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/* scrypt at 32 MiB per hash; parameters travel with each hash so they can rise later. */
+const COST = { N: 2 ** 15, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+const maxmemFor = (N: number, r: number) => 256 * N * r;
+
+/** Hash a password or client secret: `scrypt$N$r$p$salt$key`, base64url parts. */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, KEY_LENGTH, { ...COST, maxmem: maxmemFor(COST.N, COST.r) });
+  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const N = Number(n), R = Number(r), P = Number(p);
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), expected.length, {
+    N, r: R, p: P, maxmem: maxmemFor(N, R),
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+/** 256 random bits, URL-safe: the bearer and refresh tokens handed out. */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Tokens are stored and looked up only by this digest. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Public client identifiers: random, not secret, easy to copy. */
+export function generateClientId(): string {
+  return randomBytes(12).toString('hex');
+}

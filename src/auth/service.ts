@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../db/types.ts';
+import { isoAfterSeconds, nowIso } from '../clock.ts';
+import { findClientByClientId, findUserByUsername } from '../tenancy/repository.ts';
+import { OAuthError } from './oauth-error.ts';
+import {
+  claimRefreshToken,
+  findRefreshToken,
+  insertTokenPair,
+  revokeTokenFamily,
+} from './repository.ts';
+import { generateToken, hashSecret, hashToken, verifySecret } from './secrets.ts';
+
+export const ACCESS_TOKEN_SECONDS = 86_400;
+export const REFRESH_TOKEN_SECONDS = 30 * 86_400;
+
+export interface TokenResponse {
+  token_type: 'Bearer';
+  expires_in: number;
+  access_token: string;
+  refresh_token: string;
+}
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+// Checked against when the user or client is unknown, so a miss takes as long as a hit.
+const decoyHash = hashSecret('decoy secret for timing');
+
+/** The API client behind a pair of credentials, or null when they do not match a live client. */
+export async function authenticateClient(db: Db, credentials: ClientCredentials) {
+  const client = await findClientByClientId(db, credentials.clientId);
+  const matches = await verifySecret(credentials.clientSecret, client?.secret_hash ?? (await decoyHash));
+  return client && matches && client.revoked_at === null ? client : null;
+}
+
+export async function authenticateUser(db: Db, username: string, password: string) {
+  const user = await findUserByUsername(db, username);
+  const matches = await verifySecret(password, user?.password_hash ?? (await decoyHash));
+  return user && matches ? user : null;
+}
+
+async function requireClient(db: Db, credentials: ClientCredentials) {
+  const client = await authenticateClient(db, credentials);
+  if (!client) throw new OAuthError('invalid_client', 'Client authentication failed.');
+  return client;
+}
+
+async function issueTokens(tx: Tx, apiClientId: number, userId: number, family: string): Promise<TokenResponse> {
+  const accessToken = generateToken();
+  const refreshToken = generateToken();
+  const owner = { api_client_id: apiClientId, user_id: userId, family };
+  await insertTokenPair(
+    tx,
+    { ...owner, token_hash: hashToken(accessToken), expires_at: isoAfterSeconds(ACCESS_TOKEN_SECONDS) },
+    { ...owner, token_hash: hashToken(refreshToken), expires_at: isoAfterSeconds(REFRESH_TOKEN_SECONDS) },
+    nowIso(),
+  );
+  return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, access_token: accessToken, refresh_token: refreshToken };
+}
+
+export async function grantByPassword(
+  db: Db,
+  credentials: ClientCredentials,
+  username: string,
+  password: string,
+): Promise<TokenResponse> {
+  const client = await requireClient(db, credentials);
+  const user = await authenticateUser(db, username, password);
+  if (!user) throw new OAuthError('invalid_grant', 'The user credentials were incorrect.');
+  return db.transaction().execute((tx) => issueTokens(tx, client.id, user.id, randomUUID()));
+}
+
+/*
+ * Refresh tokens are single-use. Presenting one that was already used means
+ * it leaked: the whole family, access tokens included, is revoked.
+ */
+export async function grantByRefreshToken(
+  db: Db,
+  credentials: ClientCredentials,
+  refreshToken: string,
+): Promise<TokenResponse> {
+  const client = await requireClient(db, credentials);
+  const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid.');
+  const token = await findRefreshToken(db, hashToken(refreshToken));
+  if (!token || token.api_client_id !== client.id) throw invalid;
+  const now = nowIso();
+  if (token.used_at !== null) {
+    await revokeTokenFamily(db, token.family, now);
+    throw invalid;
+  }
+  if (token.revoked_at !== null || token.expires_at <= now) throw invalid;
+  const issued = await db.transaction().execute(async (tx) =>
+    (await claimRefreshToken(tx, token.id, now)) ? issueTokens(tx, client.id, token.user_id, token.family) : null,
+  );
+  if (issued) return issued;
+  // Another request claimed it between our read and our write: treat as reuse.
+  await revokeTokenFamily(db, token.family, now);
+  throw invalid;
+}

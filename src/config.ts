@@ -1,0 +1,100 @@
+import { IANAZone } from 'luxon';
+
+/** Everything the server reads from its environment, validated once at start. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly publicUrl: string;
+  readonly defaultTimezone: string;
+  readonly production: boolean;
+  readonly logLevel: string;
+  readonly demo: DemoCredentials;
+}
+
+/** Demo tenant credentials; each is generated when left undefined. */
+export interface DemoCredentials {
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** A bad setting: start-up stops with one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = readPort(env);
+  const host = env.HOST || '0.0.0.0';
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl: readDatabaseUrl(env),
+    publicUrl: readPublicUrl(env, port),
+    defaultTimezone: readTimezone(env),
+    production: env.NODE_ENV === 'production',
+    logLevel: readLogLevel(env),
+    demo: Object.freeze({
+      clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,
+      clientSecret: env.JOBSPACE_DEMO_CLIENT_SECRET || undefined,
+      username: env.JOBSPACE_DEMO_USERNAME || undefined,
+      password: env.JOBSPACE_DEMO_PASSWORD || undefined,
+    }),
+  });
+}
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? '8080';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function readDatabaseUrl(env: Env): string {
+  const url = env.DATABASE_URL || 'sqlite:./data/jobspace.sqlite';
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url)) {
+    throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${url}"`);
+  }
+  return url;
+}
+
+function readPublicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL || `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readTimezone(env: Env): string {
+  const zone = env.DEFAULT_TIMEZONE || 'UTC';
+  if (!IANAZone.isValidZone(zone)) {
+    throw new ConfigError('DEFAULT_TIMEZONE', `must be an IANA time zone such as Europe/London, got "${zone}"`);
+  }
+  return zone;
+}
+
+function readLogLevel(env: Env): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  return level;
+}

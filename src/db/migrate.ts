@@ -1,0 +1,48 @@
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { Store } from './connect.ts';
+import * as initial from './migrations/0001_initial.ts';
+import type { StoreDialect } from './dialect.ts';
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
+
+/** Every migration in order; names are permanent once released. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001_initial': initial,
+};
+
+export interface MigrationOutcome {
+  /** True when the store had never been migrated: a brand-new database. */
+  readonly brandNew: boolean;
+  readonly applied: readonly string[];
+}
+
+function migratorFor(store: Store): Migrator {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (db) => migration.up(db, store.dialect) };
+  }
+  return new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+export async function migrateToLatest(store: Store): Promise<MigrationOutcome> {
+  const migrator = migratorFor(store);
+  const before = await migrator.getMigrations();
+  const brandNew = before.every((migration) => migration.executedAt === undefined);
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return {
+    brandNew,
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}
+
+/** True when every known migration has run (readiness checks use it). */
+export async function isMigrationCurrent(store: Store): Promise<boolean> {
+  const migrations = await migratorFor(store).getMigrations();
+  return migrations.every((migration) => migration.executedAt !== undefined);
+}

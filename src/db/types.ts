@@ -1,0 +1,206 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+/*
+ * Column conventions shared by both dialects, so that repositories never
+ * branch on the store: timestamps are ISO 8601 UTC strings, dates are
+ * YYYY-MM-DD strings, booleans are 0/1 integers.
+ */
+
+export interface SitesTable {
+  id: Generated<number>;
+  handle: string;
+  name: string;
+  url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  handle: string;
+  name: string;
+  /** Job postings left; null means unlimited. */
+  credits: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  name: string;
+  timezone: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  organisation_id: number;
+}
+
+export interface ApiClientsTable {
+  id: Generated<number>;
+  client_id: string;
+  secret_hash: string;
+  name: string;
+  allow_basic: number;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface ApiClientSitesTable {
+  api_client_id: number;
+  site_id: number;
+}
+
+export interface AccessTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  api_client_id: number;
+  user_id: number;
+  /** Every token issued from one password grant shares a family, revoked as one. */
+  family: string;
+  expires_at: string;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  api_client_id: number;
+  user_id: number;
+  family: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface CountriesTable {
+  id: number;
+  iso: string;
+  iso3: string;
+  name: string;
+  geo_lat: number;
+  geo_lon: number;
+}
+
+export interface CurrenciesTable {
+  id: number;
+  iso_code: string;
+  name: string;
+  symbol: string;
+  unicode: string;
+}
+
+export interface HandleLookupTable {
+  id: number;
+  handle: string;
+  name: string;
+}
+
+export interface JobTypesTable extends HandleLookupTable {
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobCategoriesTable extends HandleLookupTable {
+  parent_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SalaryFrequenciesTable extends HandleLookupTable {
+  per_year: number;
+}
+
+export interface LanguagesTable {
+  id: number;
+  iso_code: string;
+  name: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  reference: string;
+  title: string;
+  summary: string;
+  description: string;
+  benefits: string | null;
+  skills: string | null;
+  open_date: string;
+  close_date: string;
+  country_id: number;
+  premise: string;
+  sub_premise: string | null;
+  thoroughfare: string | null;
+  locality: string | null;
+  main_area: string;
+  sub_area: string | null;
+  postcode_id: number | null;
+  location_display: string;
+  geo_lat: number;
+  geo_lon: number;
+  /** Where the coordinates came from: 'given' by the vendor, or geocoded to a 'place' or a 'country'. */
+  geo_precision: string;
+  show_map: number;
+  salary_from: number | null;
+  salary_to: number | null;
+  salary_text: string;
+  salary_frequency_id: number;
+  salary_currency_id: number;
+  apply_type_id: number;
+  apply_url: string | null;
+  job_category_id: number;
+  job_type_id: number;
+  language_id: number;
+  number_applied: Generated<number>;
+  api_client_id: number;
+  created_by_user_id: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Normalised postcodes, one row per country and code, shared by the jobs there. */
+export interface PostcodesTable {
+  id: Generated<number>;
+  country_id: number;
+  postcode: string;
+}
+
+export interface JobSitesTable {
+  job_id: number;
+  site_id: number;
+}
+
+export interface Database {
+  sites: SitesTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_clients: ApiClientsTable;
+  api_client_sites: ApiClientSitesTable;
+  access_tokens: AccessTokensTable;
+  refresh_tokens: RefreshTokensTable;
+  countries: CountriesTable;
+  currencies: CurrenciesTable;
+  job_types: JobTypesTable;
+  job_categories: JobCategoriesTable;
+  salary_frequencies: SalaryFrequenciesTable;
+  apply_types: HandleLookupTable;
+  languages: LanguagesTable;
+  postcodes: PostcodesTable;
+  jobs: JobsTable;
+  job_sites: JobSitesTable;
+}
+
+export type Db = Kysely<Database>;
+/** Functions that must run inside a transaction say so by taking this. */
+export type Tx = Transaction<Database>;
+/** Either a plain connection or a transaction. */
+export type Executor = Kysely<Database>;

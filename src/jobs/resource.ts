@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import { DateObjectSchema } from '../http/schemas.ts';
+import { PaginationSchema } from '../http/pagination.ts';
+
+/* The job resource as the contract prints it; serialises what presentJob returns. */
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+const NullableString = Nullable(Type.String());
+const IdHandle = Type.Object({ id: Type.Integer(), handle: Type.String() });
+const LonLat = Type.Object({ lon: Type.Number(), lat: Type.Number() });
+
+export const JobResourceSchema = Type.Object({
+  id: Type.Integer(),
+  reference: Type.String(),
+  number_applied: Type.Integer(),
+  job_title: Type.String(),
+  job_title_suggest: Type.Object({
+    input: Type.Array(Type.String()),
+    output: Type.String(),
+    payload: Type.Object({ id: Type.Integer() }),
+    context: Type.Object({ location: Type.Object({ lat: Type.Number(), lon: Type.Number() }) }),
+  }),
+  slug: Type.String(),
+  summary: Type.String(),
+  description: Type.String(),
+  benefits: NullableString,
+  skills: NullableString,
+  salary: Type.Object({
+    from: NullableString,
+    to: NullableString,
+    text: Type.String(),
+    frequency: Type.String(),
+    currency: Type.Object({ iso_code: Type.String(), symbol: Type.String(), unicode: Type.String() }),
+  }),
+  location: Type.Object({
+    display: Type.String(),
+    postcode: Type.Union([Type.Object({ id: Type.Integer(), postcode: NullableString }), Type.Null()]),
+    country: Type.Object({ id: Type.Integer(), iso: Type.String(), name: Type.String(), geo: LonLat }),
+    geo: Type.Object({ lon: Type.String(), lat: Type.String() }),
+  }),
+  language: Type.Object({ data: Type.Object({ id: Type.Integer(), iso_code: Type.String(), name: Type.String() }) }),
+  open_date: DateObjectSchema,
+  close_date: DateObjectSchema,
+  created_at: DateObjectSchema,
+  updated_at: DateObjectSchema,
+  deleted_at: Type.Union([DateObjectSchema, Type.Null()]),
+  category: Type.Object({
+    data: Type.Object({ id: Type.Integer(), handle: Type.String(), parent: Type.Union([IdHandle, Type.Null()]) }),
+  }),
+  type: Type.Object({ data: IdHandle }),
+  media: Type.Object({
+    data: Type.Array(Type.Object({ id: Type.Integer(), type: Type.Literal('JOB_LOGO'), path: Type.String() })),
+  }),
+  address: Type.Union([
+    Type.Object({
+      premise: Type.String(),
+      sub_premise: NullableString,
+      thoroughfare: NullableString,
+      locality: NullableString,
+      main_area: Type.String(),
+      sub_area: NullableString,
+      postcode: NullableString,
+    }),
+    Type.Null(),
+  ]),
+  links: Type.Object({ self: Type.String(), apply: Type.String() }),
+  organisation: Type.Object({ data: Type.Object({ id: Type.Integer(), handle: Type.String(), name: Type.String() }) }),
+  sites: Type.Object({
+    data: Type.Array(Type.Object({ id: Type.Integer(), handle: Type.String(), name: Type.String() })),
+  }),
+  apply: Type.Object({ type: Type.String(), url: NullableString }),
+  show_map: Type.Boolean(),
+  status: Type.Union(['scheduled', 'live', 'expired', 'deleted'].map((s) => Type.Literal(s))),
+});
+
+export const JobResponse = Type.Object({ data: JobResourceSchema });
+
+export const JobListResponse = Type.Object({
+  data: Type.Array(JobResourceSchema),
+  meta: Type.Object({ took: Type.Integer(), pagination: PaginationSchema }),
+});
+
+export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });

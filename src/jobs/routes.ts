@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import { isPlainObject } from '../http/body.ts';
+import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
+import { ErrorResponseSchema } from '../http/schemas.ts';
+import type { Catalogue } from '../lookups/catalogue.ts';
+import type { Db } from '../db/types.ts';
+import { presentJob, type PresentContext } from './presenter.ts';
+import { CreateJobBody, UpdateJobBody } from './schema.ts';
+import { DeletedResponse, JobListResponse, JobResponse } from './resource.ts';
+import * as service from './service.ts';
+
+export interface JobRouteOptions {
+  db: Db;
+  catalogue: Catalogue;
+  publicUrl: string;
+}
+
+/** Job ids in paths are positive integers; anything else is no route at all (404). */
+const JOB_ID = ':id(^\\d{1,10}$)';
+
+const jobId = (request: FastifyRequest) => Number((request.params as { id: string }).id);
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
+const writeErrors = { ...errors, 402: ErrorResponseSchema, 410: ErrorResponseSchema, 422: ErrorResponseSchema };
+
+/** Job fields are checked by the service against JOB_FIELDS, so one 422 can name every field. */
+const documentedOnly = () => (data: unknown) => ({ value: data });
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  if (request.body === undefined || request.body === null) return {};
+  if (!isPlainObject(request.body)) throw new AppError('bad_request', 'The request body must be an object of fields.');
+  return request.body;
+}
+
+export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
+  const services = { db: options.db, catalogue: options.catalogue };
+  const tags = ['jobs'];
+  const contextFor = (request: FastifyRequest): PresentContext => ({
+    catalogue: options.catalogue,
+    zone: request.caller.timezone,
+    publicUrl: options.publicUrl,
+    today: new Date().toISOString().slice(0, 10),
+  });
+
+  app.get(
+    '/job',
+    { schema: { tags, summary: 'List jobs, newest first', querystring: PageQuery, response: { 200: JobListResponse, ...errors } } },
+    async (request) => {
+      const started = performance.now();
+      const page = pageFrom(request.query as PageQuery);
+      const { total, items } = await service.listJobs(services, request.caller, page.size, page.offset);
+      const context = contextFor(request);
+      const selfUrl = new URL(request.url, options.publicUrl);
+      return {
+        data: items.map((stored) => presentJob(stored, context)),
+        meta: { took: Math.round(performance.now() - started), pagination: paginate(page, total, items.length, selfUrl) },
+      };
+    },
+  );
+
+  app.get(
+    `/job/${JOB_ID}`,
+    { schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
+    async (request) => {
+      return { data: presentJob(await service.getJob(services, request.caller, jobId(request)), contextFor(request)) };
+    },
+  );
+
+  app.post(
+    '/job',
+    {
+      schema: { tags, summary: 'Create a job', body: CreateJobBody, response: { 201: JobResponse, ...writeErrors } },
+      validatorCompiler: documentedOnly,
+    },
+    async (request, reply) => {
+      const stored = await service.createJob(services, request.caller, bodyOf(request));
+      return reply.code(201).send({ data: presentJob(stored, contextFor(request)) });
+    },
+  );
+
+  app.post(
+    `/job/${JOB_ID}/update`,
+    {
+      schema: { tags, summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
+      validatorCompiler: documentedOnly,
+    },
+    async (request) => {
+      const stored = await service.updateJob(services, request.caller, jobId(request), bodyOf(request));
+      return { data: presentJob(stored, contextFor(request)) };
+    },
+  );
+
+  app.post(
+    `/job/${JOB_ID}/delete`,
+    { schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
+    async (request) => {
+      await service.deleteJob(services, request.caller, jobId(request));
+      return { data: { acknowledged: true } };
+    },
+  );
+}

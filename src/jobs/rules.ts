@@ -1,0 +1,116 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { DateTime } from 'luxon';
+
+/*
+ * A field rule turns one raw form or JSON value into a typed value or a
+ * message. Messages follow the contract's style; `attribute` is the field
+ * name the client sent, with spaces for underscores.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export interface FieldRule<T> {
+  /** Names accepted for this field besides its own, in the contract's order. */
+  readonly aliases: readonly string[];
+  readonly required: boolean;
+  /** The field as documented in OpenAPI. */
+  readonly schema: TSchema;
+  parse(raw: unknown, attribute: string): Parsed<T>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = (message: string): Parsed<never> => ({ ok: false, message });
+
+interface RuleOptions {
+  required?: boolean;
+  aliases?: readonly string[];
+  description?: string;
+}
+
+function rule<T>(options: RuleOptions, schema: TSchema, parse: FieldRule<T>['parse']): FieldRule<T> {
+  return {
+    aliases: options.aliases ?? [],
+    required: options.required ?? false,
+    schema: options.description ? { ...schema, description: options.description } : schema,
+    parse,
+  };
+}
+
+/** Forms send everything as text; JSON may send numbers or booleans. */
+function scalarText(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  if (typeof raw === 'boolean') return raw ? '1' : '0';
+  return undefined;
+}
+
+export function text(max: number, options: RuleOptions = {}): FieldRule<string> {
+  return rule(options, Type.String({ maxLength: max }), (raw, attribute) => {
+    const value = scalarText(raw);
+    if (value === undefined) return fail(`The ${attribute} must be a string.`);
+    if ([...value].length > max) return fail(`The ${attribute} may not be greater than ${max} characters.`);
+    return ok(value);
+  });
+}
+
+const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DMY = /^(\d{2})-(\d{2})-(\d{4})$/;
+
+/** A calendar date as YYYY-MM-DD (R1 create, R2) or DD-MM-YYYY (R1 update). */
+export function date(options: RuleOptions = {}): FieldRule<string> {
+  const schema = Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2}|\\d{2}-\\d{2}-\\d{4})$', examples: ['2017-12-01'] });
+  return rule(options, schema, (raw, attribute) => {
+    const value = scalarText(raw) ?? '';
+    const ymd = YMD.exec(value);
+    const dmy = DMY.exec(value);
+    const [year, month, day] = ymd ? [ymd[1], ymd[2], ymd[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
+    const parsed = year ? DateTime.fromObject({ year: +year, month: +month!, day: +day! }, { zone: 'utc' }) : null;
+    if (!parsed?.isValid) return fail(`The ${attribute} does not match the format Y-m-d.`);
+    return ok(parsed.toISODate() as string);
+  });
+}
+
+export function number(min: number, max: number, options: RuleOptions = {}): FieldRule<number> {
+  return rule(options, Type.Number({ minimum: min, maximum: max }), (raw, attribute) => {
+    const value = typeof raw === 'number' ? raw : Number(scalarText(raw) || Number.NaN);
+    if (!Number.isFinite(value)) return fail(`The ${attribute} must be a number.`);
+    if (value < min || value > max) {
+      return fail(min === 0 && value < 0 ? `The ${attribute} must be at least 0.` : `The ${attribute} must be between ${min} and ${max}.`);
+    }
+    return ok(value);
+  });
+}
+
+const TRUE = new Set(['1', 'true', 'on', 'yes']);
+const FALSE = new Set(['0', 'false', 'off', 'no']);
+
+export function boolean(options: RuleOptions = {}): FieldRule<boolean> {
+  return rule(options, Type.Boolean(), (raw, attribute) => {
+    const value = scalarText(raw)?.toLowerCase() ?? '';
+    if (TRUE.has(value)) return ok(true);
+    if (FALSE.has(value)) return ok(false);
+    return fail(`The ${attribute} field must be true or false.`);
+  });
+}
+
+/** A reference to a look-up row by id or handle; resolved against the catalogue later. */
+export function reference(options: RuleOptions = {}): FieldRule<string> {
+  const schema = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 64 })]);
+  return rule(options, schema, (raw, attribute) => {
+    const value = scalarText(raw);
+    if (value === undefined || [...value].length > 64) return fail(`The selected ${attribute} is invalid.`);
+    return ok(value);
+  });
+}
+
+const MAX_LIST = 100;
+
+export function idList(options: RuleOptions = {}): FieldRule<number[]> {
+  const schema = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: MAX_LIST });
+  return rule(options, schema, (raw, attribute) => {
+    const items = Array.isArray(raw) ? raw : [raw];
+    if (items.length > MAX_LIST) return fail(`The ${attribute} may not have more than ${MAX_LIST} items.`);
+    const ids = items.map((item) => scalarText(item) ?? '');
+    if (ids.some((id) => !/^\d{1,9}$/.test(id) || Number(id) < 1)) return fail(`The selected ${attribute} is invalid.`);
+    return ok([...new Set(ids.map(Number))]);
+  });
+}

@@ -1,0 +1,124 @@
+import type { Db } from '../db/types.ts';
+import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import type { Caller } from '../auth/caller.ts';
+import { callerOrganisationIds } from '../auth/caller.ts';
+import type { Catalogue } from '../lookups/catalogue.ts';
+import { nowIso } from '../clock.ts';
+import { readJobFields, type ReadFields } from './validation.ts';
+import { draftFromJob, resolveDraft, type JobDraft } from './draft.ts';
+import { draftToRecord } from './record.ts';
+import * as jobs from './repository.ts';
+import type { StoredJob } from './repository.ts';
+
+export interface JobServices {
+  readonly db: Db;
+  readonly catalogue: Catalogue;
+}
+
+const referenceTaken = (read: ReadFields): FieldErrors => ({
+  [read.sentAs.reference]: ['The reference has already been taken.'],
+});
+
+/** A job the caller may see: another organisation's job is reported as missing. */
+async function findVisibleJob(db: Db, caller: Caller, id: number): Promise<StoredJob> {
+  const stored = await jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller));
+  if (!stored) throw new AppError('not_found');
+  return stored;
+}
+
+export async function getJob(services: JobServices, caller: Caller, id: number): Promise<StoredJob> {
+  const stored = await findVisibleJob(services.db, caller, id);
+  if (stored.job.deleted_at !== null) throw new AppError('gone', '410 Gone: the job was deleted.');
+  return stored;
+}
+
+export async function listJobs(services: JobServices, caller: Caller, limit: number, offset: number) {
+  const organisationIds = callerOrganisationIds(caller);
+  const [total, items] = await Promise.all([
+    jobs.countLiveJobs(services.db, organisationIds),
+    jobs.listJobs(services.db, organisationIds, limit, offset),
+  ]);
+  return { total, items };
+}
+
+/** 403 for an organisation the user is not in or a site the client may not post to. */
+function authorise(caller: Caller, read: ReadFields): number | undefined {
+  const handle = read.fields.organisation;
+  let organisationId: number | undefined;
+  if (typeof handle === 'string') {
+    const organisation = caller.organisations.find((o) => o.handle.toLowerCase() === handle.toLowerCase());
+    if (!organisation) throw new AppError('forbidden', `You may not post jobs for organisation ${handle}.`);
+    organisationId = organisation.id;
+  }
+  const refused = (read.fields.sites ?? []).filter((siteId) => !caller.siteIds.includes(siteId));
+  if (refused.length > 0) {
+    throw new AppError('forbidden', `This client may not post to site ${refused.join(', ')}.`);
+  }
+  return organisationId;
+}
+
+async function checkReference(db: Db, draft: JobDraft, read: ReadFields, exceptJobId?: number) {
+  if (await jobs.isReferenceTaken(db, draft.organisationId, draft.reference, exceptJobId)) {
+    throw validationFailed(referenceTaken(read));
+  }
+}
+
+async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    // Two writes raced past the reference check; the unique index decided.
+    if (isUniqueViolation(error)) throw validationFailed(referenceTaken(read));
+    throw error;
+  }
+}
+
+export async function createJob(services: JobServices, caller: Caller, body: Record<string, unknown>) {
+  const { db, catalogue } = services;
+  const read = readJobFields(body, 'create');
+  const organisationId = authorise(caller, read);
+  const { draft, errors } = resolveDraft(catalogue, read, organisationId);
+  if (!draft) throw validationFailed(errors);
+  await checkReference(db, draft, read);
+  const now = nowIso();
+  const id = await runWrite(read, () =>
+    db.transaction().execute(async (tx) => {
+      if (!(await jobs.spendCredit(tx, draft.organisationId, now))) throw new AppError('insufficient_credits');
+      const record = await draftToRecord(tx, catalogue, draft);
+      return jobs.insertJob(
+        tx,
+        { ...record, api_client_id: caller.apiClientId, created_by_user_id: caller.userId, created_at: now, updated_at: now },
+        draft.siteIds,
+      );
+    }),
+  );
+  return getJob(services, caller, id);
+}
+
+export async function updateJob(services: JobServices, caller: Caller, id: number, body: Record<string, unknown>) {
+  const { db, catalogue } = services;
+  const existing = await getJob(services, caller, id);
+  const read = readJobFields(body, 'update');
+  const organisationId = authorise(caller, read);
+  const { draft, errors } = resolveDraft(catalogue, read, organisationId, draftFromJob(existing));
+  if (!draft) throw validationFailed(errors);
+  if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(db, draft, read, id);
+  const now = nowIso();
+  await runWrite(read, () =>
+    db.transaction().execute(async (tx) => {
+      const record = await draftToRecord(tx, catalogue, draft);
+      await jobs.updateJob(tx, id, { ...record, updated_at: now });
+      if (read.fields.sites !== undefined) await jobs.replaceJobSites(tx, id, draft.siteIds);
+    }),
+  );
+  return getJob(services, caller, id);
+}
+
+export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
+  const stored = await jobs.findJobInOrganisations(services.db, id, callerOrganisationIds(caller));
+  if (!stored || stored.job.deleted_at !== null) {
+    throw validationFailed({ job_id: ['Invalid job id.'] });
+  }
+  await jobs.softDeleteJob(services.db, id, nowIso());
+}

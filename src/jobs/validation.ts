@@ -1,0 +1,52 @@
+import type { FieldErrors } from '../errors.ts';
+import { JOB_FIELDS, type JobFieldName, type JobFields } from './schema.ts';
+import type { FieldRule } from './rules.ts';
+
+export interface ReadFields {
+  readonly fields: JobFields;
+  readonly errors: FieldErrors;
+  /** For each field, the name the client used (an alias or its own), for messages. */
+  readonly sentAs: Record<JobFieldName, string>;
+}
+
+export const attributeName = (key: string) => key.replace(/_/g, ' ');
+
+function isEmpty(raw: unknown): boolean {
+  if (raw === null || raw === undefined) return true;
+  if (typeof raw === 'string') return raw.trim() === '';
+  return Array.isArray(raw) && raw.every(isEmpty);
+}
+
+export function addError(errors: FieldErrors, key: string, message: string): void {
+  (errors[key] ??= []).push(message);
+}
+
+/*
+ * Reads every job field the body carries and checks its own rule. On create
+ * a required field that is absent fails; on update absent fields are kept.
+ * A field sent empty is null (and fails if required), as forms cannot send null.
+ */
+export function readJobFields(body: Record<string, unknown>, mode: 'create' | 'update'): ReadFields {
+  const fields: Record<string, unknown> = {};
+  const errors: FieldErrors = {};
+  const sentAs = {} as Record<JobFieldName, string>;
+  for (const [name, fieldRule] of Object.entries(JOB_FIELDS) as [JobFieldName, FieldRule<unknown>][]) {
+    const key = [name, ...fieldRule.aliases].find((candidate) => body[candidate] !== undefined);
+    sentAs[name] = key ?? name;
+    const attribute = attributeName(sentAs[name]);
+    if (key === undefined) {
+      if (mode === 'create' && fieldRule.required) addError(errors, name, `The ${attribute} field is required.`);
+      continue;
+    }
+    const raw = body[key];
+    if (isEmpty(raw)) {
+      if (fieldRule.required) addError(errors, key, `The ${attribute} field is required.`);
+      else fields[name] = null;
+      continue;
+    }
+    const parsed = fieldRule.parse(raw, attribute);
+    if (parsed.ok) fields[name] = parsed.value;
+    else addError(errors, key, parsed.message);
+  }
+  return { fields: fields as JobFields, errors, sentAs };
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/types.ts';
+import type { DemoCredentials } from '../config.ts';
+import { createClient, createOrganisation, createSite, createUser } from './service.ts';
+
+export interface DemoTenant {
+  organisation: string;
+  siteIds: number[];
+  username: string;
+  password: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/*
+ * The contract's demo tenant, made once on a brand-new database outside
+ * production so that R1's example requests run as printed.
+ */
+export async function createDemoTenant(db: Db, credentials: DemoCredentials, publicUrl: string): Promise<DemoTenant> {
+  const siteIds = [
+    await createSite(db, { handle: 'jobspace', name: 'The Job Space', url: publicUrl }),
+    await createSite(db, { handle: 'jobspace-partner', name: 'The Job Space Partner Board', url: `${publicUrl}/partner` }),
+  ];
+  await createOrganisation(db, { handle: 'JDT', name: 'JDT Recruitment (demo)', credits: null });
+  const username = credentials.username ?? 'demo@jobspace.example';
+  const password = credentials.password ?? randomBytes(12).toString('base64url');
+  await createUser(db, { username, password, name: 'Demo User', organisation: 'JDT', timezone: 'America/New_York' });
+  const client = await createClient(db, {
+    name: 'Demo vendor',
+    siteIds,
+    allowBasic: true,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+  });
+  return { organisation: 'JDT', siteIds, username, password, clientId: client.clientId, clientSecret: client.clientSecret };
+}

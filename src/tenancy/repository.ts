@@ -1,0 +1,147 @@
+import type { Db, Executor } from '../db/types.ts';
+
+export function findSiteByHandle(db: Executor, handle: string) {
+  return db.selectFrom('sites').selectAll().where('handle', '=', handle).executeTakeFirst();
+}
+
+export async function insertSite(db: Executor, site: { handle: string; name: string; url: string }, now: string) {
+  const row = await db
+    .insertInto('sites')
+    .values({ ...site, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function listSitesByIds(db: Executor, ids: readonly number[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('sites').select(['id', 'handle', 'name']).where('id', 'in', ids).orderBy('id').execute();
+}
+
+export function findOrganisationByHandle(db: Executor, handle: string) {
+  return db.selectFrom('organisations').selectAll().where('handle', '=', handle).executeTakeFirst();
+}
+
+export async function insertOrganisation(
+  db: Executor,
+  organisation: { handle: string; name: string; credits: number | null },
+  now: string,
+) {
+  const row = await db
+    .insertInto('organisations')
+    .values({ ...organisation, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Adds (or, with a negative amount, removes) credits; unlimited stays unlimited. */
+export async function addOrganisationCredits(db: Executor, handle: string, amount: number, now: string) {
+  return db
+    .updateTable('organisations')
+    .set((eb) => ({ credits: eb('credits', '+', amount), updated_at: now }))
+    .where('handle', '=', handle)
+    .returning(['id', 'credits'])
+    .executeTakeFirst();
+}
+
+export function findUserByUsername(db: Executor, username: string) {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function insertUser(
+  db: Executor,
+  user: { username: string; password_hash: string; name: string; timezone: string | null },
+  now: string,
+) {
+  const row = await db
+    .insertInto('users')
+    .values({ ...user, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function insertMembership(db: Executor, userId: number, organisationId: number) {
+  await db
+    .insertInto('memberships')
+    .values({ user_id: userId, organisation_id: organisationId })
+    .onConflict((conflict) => conflict.columns(['user_id', 'organisation_id']).doNothing())
+    .execute();
+}
+
+export function listUserOrganisations(db: Executor, userId: number) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
+    .select(['organisations.id', 'organisations.handle', 'organisations.name'])
+    .where('memberships.user_id', '=', userId)
+    .execute();
+}
+
+export function findClientByClientId(db: Executor, clientId: string) {
+  return db.selectFrom('api_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export async function insertClient(
+  db: Db,
+  client: { client_id: string; secret_hash: string; name: string; allow_basic: number },
+  siteIds: readonly number[],
+  now: string,
+) {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('api_clients')
+      .values({ ...client, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (siteIds.length > 0) {
+      await tx
+        .insertInto('api_client_sites')
+        .values(siteIds.map((siteId) => ({ api_client_id: row.id, site_id: siteId })))
+        .execute();
+    }
+    return row.id;
+  });
+}
+
+export async function listClientSiteIds(db: Executor, apiClientId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('api_client_sites')
+    .select('site_id')
+    .where('api_client_id', '=', apiClientId)
+    .orderBy('site_id')
+    .execute();
+  return rows.map((row) => row.site_id);
+}
+
+export async function revokeClient(db: Db, clientId: string, now: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const client = await tx
+      .updateTable('api_clients')
+      .set({ revoked_at: now })
+      .where('client_id', '=', clientId)
+      .returning('id')
+      .executeTakeFirst();
+    if (!client) return false;
+    for (const table of ['access_tokens', 'refresh_tokens'] as const) {
+      await tx
+        .updateTable(table)
+        .set({ revoked_at: now })
+        .where('api_client_id', '=', client.id)
+        .where('revoked_at', 'is', null)
+        .execute();
+    }
+    return true;
+  });
+}
+
+export async function countSitesByIds(db: Executor, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const row = await db
+    .selectFrom('sites')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('id', 'in', ids)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

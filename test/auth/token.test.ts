@@ -1,0 +1,178 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp, createTenant, DEMO, V1, type TestApp } from '../support/app.ts';
+import { revokeClient } from '../../src/tenancy/service.ts';
+
+describe('POST /oauth/token', () => {
+  let test: TestApp;
+  before(async () => {
+    test = await buildTestApp();
+  });
+  after(() => test.close());
+
+  const passwordGrant = {
+    grant_type: 'password',
+    client_id: DEMO.clientId,
+    client_secret: DEMO.clientSecret,
+    username: DEMO.username,
+    password: DEMO.password,
+  };
+  const token = (payload: Record<string, string>, headers: Record<string, string> = {}) =>
+    test.app.inject({ method: 'POST', url: '/oauth/token', payload, headers });
+
+  it('issues a bearer token pair for the password grant, not to be cached', async () => {
+    const response = await token(passwordGrant);
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['cache-control'], 'no-store');
+    const body = response.json();
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.expires_in, 86400);
+    assert.match(body.access_token, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(body.refresh_token, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(body.access_token, body.refresh_token);
+  });
+
+  it('stores tokens and secrets only as hashes', async () => {
+    const body = (await token(passwordGrant)).json();
+    const db = test.app.store.db;
+    const tokens = await db.selectFrom('access_tokens').select('token_hash').execute();
+    assert.ok(tokens.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash)));
+    assert.ok(!tokens.some((row) => row.token_hash === body.access_token));
+    const client = await db.selectFrom('api_clients').select('secret_hash').executeTakeFirstOrThrow();
+    assert.match(client.secret_hash, /^scrypt\$/);
+    assert.ok(!client.secret_hash.includes(DEMO.clientSecret));
+    const user = await db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow();
+    assert.match(user.password_hash, /^scrypt\$/);
+  });
+
+  it('accepts client credentials by HTTP Basic', async () => {
+    const basic = Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64');
+    const { client_id: _id, client_secret: _secret, ...rest } = passwordGrant;
+    const response = await token(rest, { authorization: `Basic ${basic}` });
+    assert.equal(response.statusCode, 200);
+  });
+
+  it('answers invalid_client with 401 and a challenge for a wrong secret', async () => {
+    const response = await token({ ...passwordGrant, client_secret: 'wrong' });
+    assert.equal(response.statusCode, 401);
+    assert.match(String(response.headers['www-authenticate']), /^Basic/);
+    const body = response.json();
+    assert.equal(body.error, 'invalid_client');
+    assert.equal(typeof body.error_description, 'string');
+    assert.equal(body.message, body.error_description);
+  });
+
+  it('answers invalid_grant for a wrong password', async () => {
+    const response = await token({ ...passwordGrant, password: 'not-the-password' });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_grant');
+  });
+
+  it('answers unsupported_grant_type and invalid_request', async () => {
+    const unsupported = await token({ ...passwordGrant, grant_type: 'client_magic' });
+    assert.equal(unsupported.statusCode, 400);
+    assert.equal(unsupported.json().error, 'unsupported_grant_type');
+    const { grant_type: _grant, ...noGrant } = passwordGrant;
+    assert.equal((await token(noGrant)).json().error, 'invalid_request');
+    const { username: _user, ...noUser } = passwordGrant;
+    assert.equal((await token(noUser)).json().error, 'invalid_request');
+  });
+
+  it('rotates refresh tokens: a new pair, and the old one no longer works', async () => {
+    const first = (await token(passwordGrant)).json();
+    const refresh = { grant_type: 'refresh_token', client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
+    const second = await token({ ...refresh, refresh_token: first.refresh_token });
+    assert.equal(second.statusCode, 200);
+    const pair = second.json();
+    assert.notEqual(pair.refresh_token, first.refresh_token);
+    const jobs = await test.app.inject({ url: '/api/job', headers: { authorization: `Bearer ${pair.access_token}`, accept: V1 } });
+    assert.equal(jobs.statusCode, 200);
+  });
+
+  it('revokes the whole family when a used refresh token is presented again', async () => {
+    const first = (await token(passwordGrant)).json();
+    const refresh = { grant_type: 'refresh_token', client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
+    const second = (await token({ ...refresh, refresh_token: first.refresh_token })).json();
+    const reuse = await token({ ...refresh, refresh_token: first.refresh_token });
+    assert.equal(reuse.statusCode, 400);
+    assert.equal(reuse.json().error, 'invalid_grant');
+    const withRotated = await token({ ...refresh, refresh_token: second.refresh_token });
+    assert.equal(withRotated.statusCode, 400, 'the rotated refresh token is revoked too');
+    for (const access of [first.access_token, second.access_token]) {
+      const response = await test.app.inject({ url: '/api/job', headers: { authorization: `Bearer ${access}` } });
+      assert.equal(response.statusCode, 401);
+    }
+  });
+
+  it('refuses a refresh token presented by another client', async () => {
+    const first = (await token(passwordGrant)).json();
+    const other = await createTenant(test.app);
+    const response = await token({
+      grant_type: 'refresh_token',
+      client_id: other.clientId,
+      client_secret: other.clientSecret,
+      refresh_token: first.refresh_token,
+    });
+    assert.equal(response.json().error, 'invalid_grant');
+  });
+
+  it('stops every token of a revoked client', async () => {
+    const other = await createTenant(test.app);
+    const access = (await token({ ...passwordGrant, client_id: other.clientId, client_secret: other.clientSecret })).json()
+      .access_token;
+    const headers = { authorization: `Bearer ${access}` };
+    assert.equal((await test.app.inject({ url: '/api/job', headers })).statusCode, 200);
+    await revokeClient(test.app.store.db, other.clientId);
+    assert.equal((await test.app.inject({ url: '/api/job', headers })).statusCode, 401);
+    const again = await token({ ...passwordGrant, client_id: other.clientId, client_secret: other.clientSecret });
+    assert.equal(again.json().error, 'invalid_client');
+  });
+});
+
+describe('authentication on /api', () => {
+  let test: TestApp;
+  before(async () => {
+    test = await buildTestApp();
+  });
+  after(() => test.close());
+
+  for (const [label, authorization] of [
+    ['no credentials', undefined],
+    ['a malformed header', 'Bearer'],
+    ['an unknown token', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'],
+  ] as const) {
+    it(`answers 401 Unauthenticated for ${label}`, async () => {
+      const headers: Record<string, string> = { accept: V1 };
+      if (authorization) headers.authorization = authorization;
+      const response = await test.app.inject({ url: '/api/job', headers });
+      assert.equal(response.statusCode, 401);
+      assert.deepEqual(response.json(), { data: { message: 'Unauthenticated', status_code: 401 } });
+    });
+  }
+
+  it('accepts the R2 alternative: Client-Id, Client-Secret and the user in Basic', async () => {
+    const response = await test.app.inject({
+      url: '/api/job',
+      headers: {
+        accept: V1,
+        'client-id': DEMO.clientId,
+        'client-secret': DEMO.clientSecret,
+        authorization: `Basic ${Buffer.from(`${DEMO.username}:${DEMO.password}`).toString('base64')}`,
+      },
+    });
+    assert.equal(response.statusCode, 200);
+  });
+
+  it('refuses the Basic alternative to a client without it enabled', async () => {
+    const other = await createTenant(test.app, { basic: false });
+    const response = await test.app.inject({
+      url: '/api/job',
+      headers: {
+        'client-id': other.clientId,
+        'client-secret': other.clientSecret,
+        authorization: `Basic ${Buffer.from(`${other.username}:${other.password}`).toString('base64')}`,
+      },
+    });
+    assert.equal(response.statusCode, 401);
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createClient, createOrganisation, createUser } from '../../src/tenancy/service.ts';
+
+export const DEMO = {
+  clientId: 'demo-client',
+  clientSecret: 'demo-client-secret',
+  username: 'demo@example.com',
+  password: 'demo-password',
+} as const;
+
+export const V1 = 'application/vnd.jb.v1+json';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** A fresh app on its own SQLite file, with the demo tenant and quiet logs. */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'jobspace-test-'));
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(folder, 'test.sqlite')}`,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://jobs.test',
+    JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
+    JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+    JOBSPACE_DEMO_USERNAME: DEMO.username,
+    JOBSPACE_DEMO_PASSWORD: DEMO.password,
+    ...env,
+  });
+  const app = await buildApp(config);
+  return {
+    app,
+    config,
+    async close() {
+      await app.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Credentials {
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+}
+
+export async function issueToken(app: FastifyInstance, credentials: Credentials = DEMO): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: {
+      grant_type: 'password',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      username: credentials.username,
+      password: credentials.password,
+    },
+  });
+  if (response.statusCode !== 200) throw new Error(`token request failed: ${response.body}`);
+  return response.json().access_token as string;
+}
+
+let tenantCount = 0;
+
+/** A second tenant made through the operator service: its own organisation, user and client. */
+export async function createTenant(
+  app: FastifyInstance,
+  options: { siteIds?: number[]; credits?: number | null; basic?: boolean } = {},
+): Promise<Credentials & { organisation: string }> {
+  tenantCount += 1;
+  const organisation = `ORG${tenantCount}${Date.now() % 100000}`;
+  const db = app.store.db;
+  await createOrganisation(db, { handle: organisation, name: `Organisation ${organisation}`, credits: options.credits ?? null });
+  const username = `user-${organisation.toLowerCase()}@example.com`;
+  const password = 'a-long-password';
+  await createUser(db, { username, password, name: 'Other User', organisation, timezone: 'Europe/London' });
+  const client = await createClient(db, { name: `Vendor ${organisation}`, siteIds: options.siteIds ?? [1], allowBasic: options.basic ?? false });
+  return { organisation, username, password, clientId: client.clientId, clientSecret: client.clientSecret };
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}`, accept: V1 });
