@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import { AppError } from '../errors.ts';
 
 /** Bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -12,13 +13,35 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  app.removeContentTypeParser('text/plain');
   await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
     limits: { fieldSize: 256 * 1024, fields: 200, files: 4, fileSize: 2 * 1024 * 1024, parts: 210 },
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
+    if (request.isMultipart()) request.body = await readMultipartFields(request);
     if (isPlainObject(request.body)) request.body = normaliseFields(request.body);
   });
+}
+
+/** Multipart text fields as one object; repeated names become arrays, files are read and dropped. */
+async function readMultipartFields(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const fields: Record<string, unknown> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        await part.toBuffer();
+        continue;
+      }
+      if (part.valueTruncated || part.fieldnameTruncated) throw new AppError('payload_too_large', 'A field of the request body is too large.');
+      const existing = fields[part.fieldname];
+      fields[part.fieldname] = existing === undefined ? part.value : ([] as unknown[]).concat(existing, part.value);
+    }
+  } catch (error) {
+    // Limits keep their own codes (413); anything else busboy raises is a malformed body.
+    if (error instanceof AppError || (error as { code?: string }).code?.startsWith('FST_')) throw error;
+    throw new AppError('bad_request', 'The multipart body could not be parsed.');
+  }
+  return fields;
 }
 
 const ARRAY_KEY = /^(.+?)\[(\d*)\]$/;
@@ -26,7 +49,6 @@ const ARRAY_KEY = /^(.+?)\[(\d*)\]$/;
 export function normaliseFields(body: Record<string, unknown>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    if (Buffer.isBuffer(value)) continue; // uploaded files are not job fields
     const arrayKey = ARRAY_KEY.exec(key);
     if (!arrayKey) {
       fields[key] = value;
