@@ -1,0 +1,147 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { acceptsVersionOne } from '../../src/http/accept.ts';
+import { jobJson, multipartBody } from '../support/fixtures.ts';
+
+describe('Accept negotiation', () => {
+  for (const accept of [undefined, '*/*', 'application/*', 'application/json', 'application/vnd.jb.v1+json',
+    'text/html, application/json;q=0.5', 'application/vnd.jb.v1+json; charset=utf-8']) {
+    it(`serves v1 for ${accept ?? 'no Accept'}`, () => assert.equal(acceptsVersionOne(accept), true));
+  }
+  for (const accept of ['application/vnd.jb.v2+json', 'text/html', 'application/xml', 'application/json;q=0']) {
+    it(`refuses ${accept}`, () => assert.equal(acceptsVersionOne(accept), false));
+  }
+});
+
+describe('HTTP plumbing', () => {
+  let test: TestApp;
+  let token: string;
+  before(async () => {
+    test = await buildTestApp();
+    token = await issueToken(test.app);
+  });
+  after(() => test.close());
+
+  const expectEnvelope = (response: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number) => {
+    assert.equal(response.statusCode, status);
+    assert.match(String(response.headers['content-type']), /^application\/json; charset=utf-8/);
+    const body = response.json();
+    assert.equal(body.data.status_code, status);
+    assert.equal(typeof body.data.message, 'string');
+    assert.doesNotMatch(JSON.stringify(body), /at .*\.ts:\d+|node_modules|SELECT |sqlite/i);
+    return body;
+  };
+
+  it('answers 406 in the envelope for an Accept without v1 JSON', async () => {
+    const response = await test.app.inject({ url: '/api/job', headers: { ...auth(token), accept: 'application/vnd.jb.v2+json' } });
+    expectEnvelope(response, 406);
+  });
+
+  it('answers JSON with charset and a request id on success', async () => {
+    const response = await test.app.inject({ url: '/api/job', headers: auth(token) });
+    assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
+    assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    const response = await test.app.inject({
+      method: 'POST', url: '/api/job', headers: { ...auth(token), 'content-type': 'application/json' }, payload: '{"name": ',
+    });
+    expectEnvelope(response, 400);
+  });
+
+  it('answers 400 for a malformed multipart body', async () => {
+    const response = await test.app.inject({
+      method: 'POST', url: '/api/job',
+      headers: { ...auth(token), 'content-type': 'multipart/form-data; boundary=abc' },
+      payload: '--abc\r\nContent-Disposition: form-data; name="name"\r\n\r\nunterminated',
+    });
+    expectEnvelope(response, 400);
+  });
+
+  it('answers 415 for an unsupported content type', async () => {
+    const response = await test.app.inject({
+      method: 'POST', url: '/api/job', headers: { ...auth(token), 'content-type': 'text/plain' }, payload: 'name=x',
+    });
+    expectEnvelope(response, 415);
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const response = await test.app.inject({
+      method: 'POST', url: '/api/job', headers: { ...auth(token), 'content-type': 'application/json' },
+      payload: JSON.stringify({ description: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expectEnvelope(response, 413);
+  });
+
+  it('answers 405 with Allow for a known path and a wrong method', async () => {
+    const response = await test.app.inject({ method: 'DELETE', url: '/api/job/1', headers: auth(token) });
+    expectEnvelope(response, 405);
+    assert.equal(response.headers.allow, 'GET, HEAD');
+    const list = await test.app.inject({ method: 'PUT', url: '/admin/api/job', headers: auth(token) });
+    assert.equal(list.headers.allow, 'GET, POST, HEAD');
+  });
+
+  it('answers 404 for an unknown route and for a job id that is not a positive integer', async () => {
+    expectEnvelope(await test.app.inject({ url: '/api/nothing-here', headers: auth(token) }), 404);
+    expectEnvelope(await test.app.inject({ url: '/api/job/abc', headers: auth(token) }), 404);
+    expectEnvelope(await test.app.inject({ url: '/api/job/-1', headers: auth(token) }), 404);
+  });
+
+  it("answers 418 for GET /api/teapot", async () => {
+    const body = expectEnvelope(await test.app.inject({ url: '/api/teapot', headers: auth(token) }), 418);
+    assert.match(body.data.message, /teapot/i);
+  });
+
+  it('answers 500 with a request id and no internals when something breaks', async () => {
+    const fresh = await buildTestApp();
+    try {
+      fresh.app.get('/api/__explode_for_test', async () => {
+        throw new Error('SELECT * FROM secrets at /work/src/secret.ts:1');
+      });
+      const response = await fresh.app.inject({ url: '/api/__explode_for_test' });
+      const body = expectEnvelope(response, 500);
+      assert.ok(body.data.message.includes(String(response.headers['x-request-id'])));
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('accepts the same job as JSON, urlencoded with sites[] and multipart', async () => {
+    const json = jobJson({ reference: 'FORMAT-JSON' });
+    const asJson = await test.app.inject({ method: 'POST', url: '/admin/api/job', headers: auth(token), payload: json });
+    assert.equal(asJson.statusCode, 201, asJson.body);
+    const fields: [string, string][] = Object.entries(jobJson({ reference: 'FORMAT-FORM', sites: undefined }))
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, String(value)]);
+    fields.push(['sites[]', '1'], ['sites[]', '2'], ['show_map', 'on']);
+    const form = new URLSearchParams(fields).toString();
+    const asForm = await test.app.inject({
+      method: 'POST', url: '/api/job', payload: form,
+      headers: { ...auth(token), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(asForm.statusCode, 201, asForm.body);
+    assert.deepEqual(asForm.json().data.sites.data.map((s: { id: number }) => s.id), [1, 2]);
+    const multipart = multipartBody(fields.map(([k, v]): [string, string] => [k, k === 'reference' ? 'FORMAT-MULTI' : v]));
+    const asMultipart = await test.app.inject({
+      method: 'POST', url: '/api/job', payload: multipart.body, headers: { ...auth(token), 'content-type': multipart.contentType },
+    });
+    assert.equal(asMultipart.statusCode, 201, asMultipart.body);
+    assert.equal(asMultipart.json().data.show_map, true);
+  });
+
+  it('serves the OpenAPI document built from the route schemas', async () => {
+    const response = await test.app.inject({ url: '/openapi.json' });
+    assert.equal(response.statusCode, 200);
+    const document = response.json();
+    const create = document.paths['/api/job'].post;
+    assert.ok(create.requestBody.content['application/json'].schema.properties.job_category_id);
+    assert.ok(document.paths['/oauth/token'].post);
+  });
+
+  it('answers health checks without a token or Accept rules', async () => {
+    assert.deepEqual((await test.app.inject({ url: '/health/live', headers: { accept: 'text/html' } })).json(), { status: 'ok' });
+    assert.deepEqual((await test.app.inject({ url: '/health/ready' })).json(), { status: 'ok' });
+  });
+});
