@@ -53,7 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function readPort(env: Env): number {
-  const raw = env.PORT ?? '8080';
+  const raw = env.PORT || '8080';
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
     throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
@@ -80,7 +80,8 @@ function readPublicUrl(env: Env, port: number): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL, got "${raw}"`);
   }
-  return raw.replace(/\/+$/, '');
+  // The parsed form, so stray spaces or an odd spelling never reach a link.
+  return url.href.replace(/\/+$/, '');
 }
 
 function readTimezone(env: Env): string {

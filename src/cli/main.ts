@@ -36,61 +36,59 @@ const OPTIONS = {
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
+/** The command line itself is wrong: the message is followed by the usage. */
 class UsageError extends Error {}
 
-function parseAmount(value: string | undefined): number {
-  if (!value || !/^-?\d{1,9}$/.test(value.trim())) throw new UsageError(`--add must be a whole number, got "${value ?? ''}"`);
-  return Number(value);
-}
+type Command = (db: Db, options: Options) => Promise<string>;
 
-/** Runs one command and returns what to print. */
-async function run(db: Db, command: string, options: Options): Promise<string> {
-  switch (command) {
-    case 'site create':
-      return String(await tenancy.createSite(db, options));
-    case 'org create': {
-      const id = await tenancy.createOrganisation(db, { ...options, credits: tenancy.parseCredits(options.credits) });
-      return String(id);
-    }
-    case 'org credits': {
-      const balance = await tenancy.addCredits(db, options.handle, parseAmount(options.add));
-      return `${options.handle} now has ${balance} credits`;
-    }
-    case 'user create':
-      return String(await tenancy.createUser(db, { ...options, organisation: options.org }));
-    case 'user add-org':
-      await tenancy.addUserToOrganisation(db, options.username, options.org);
-      return `${options.username} is now a member of ${options.org}`;
-    case 'client create': {
-      const siteIds = tenancy.parseSiteIds(options.sites);
-      const client = await tenancy.createClient(db, { name: options.name, siteIds, allowBasic: options.basic === true });
-      return `client_id ${client.clientId}\nclient_secret ${client.clientSecret}\n(the secret is shown once; only its hash is kept)`;
-    }
-    case 'client revoke':
-      await tenancy.revokeClient(db, options.id);
-      return `client ${options.id} revoked; its tokens no longer work`;
-    default:
-      throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+/** Each command returns what to print. */
+const COMMANDS: Record<string, Command> = {
+  'site create': async (db, options) => String(await tenancy.createSite(db, options)),
+  'org create': async (db, options) =>
+    String(await tenancy.createOrganisation(db, { ...options, credits: tenancy.parseCredits(options.credits) })),
+  'org credits': async (db, options) => {
+    const balance = await tenancy.addCredits(db, options.handle, tenancy.parseCreditChange(options.add));
+    return `${options.handle} now has ${balance} credits`;
+  },
+  'user create': async (db, options) => String(await tenancy.createUser(db, { ...options, organisation: options.org })),
+  'user add-org': async (db, options) => {
+    await tenancy.addUserToOrganisation(db, options.username, options.org);
+    return `${options.username} is now a member of ${options.org}`;
+  },
+  'client create': async (db, options) => {
+    const siteIds = tenancy.parseSiteIds(options.sites);
+    const client = await tenancy.createClient(db, { name: options.name, siteIds, allowBasic: options.basic === true });
+    return `client_id ${client.clientId}\nclient_secret ${client.clientSecret}\n(the secret is shown once; only its hash is kept)`;
+  },
+  'client revoke': async (db, options) => {
+    await tenancy.revokeClient(db, options.id);
+    return `client ${options.id} revoked; its tokens no longer work`;
+  },
+};
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`jobspace: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help || parsed.positionals.length === 0) {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.help) {
     process.stdout.write(USAGE);
-    return parsed.values.help ? 0 : 2;
+    return 0;
   }
+  const name = positionals.join(' ');
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  // Checked before the store is opened, so a typo never creates or migrates a database.
+  if (!command) throw new UsageError(name ? `unknown command "${name}"` : 'no command given');
   const store = openStore(loadConfig().databaseUrl);
   try {
     await migrateToLatest(store);
     await seedLookups(store.db, nowIso());
-    process.stdout.write(`${await run(store.db, parsed.positionals.join(' '), parsed.values)}\n`);
+    process.stdout.write(`${await command(store.db, values)}\n`);
     return 0;
   } finally {
     await store.db.destroy();

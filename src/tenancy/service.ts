@@ -20,8 +20,8 @@ function requireText(label: string, value: string | undefined, max = 255): strin
   return text;
 }
 
-function requireHandle(value: string | undefined): string {
-  const handle = requireText('handle', value, 64);
+function requireHandle(value: string | undefined, label = 'handle'): string {
+  const handle = requireText(label, value, 64);
   if (!HANDLE.test(handle)) throw new TenancyError(`handle "${handle}" may hold only letters, digits, _ . and -`);
   return handle;
 }
@@ -37,6 +37,14 @@ export async function createSite(db: Db, input: { handle?: string; name?: string
 export function parseCredits(value: string | undefined): number | null {
   if (value === undefined) return null;
   if (!/^\d{1,9}$/.test(value.trim())) throw new TenancyError(`credits must be a whole number of 0 or more, got "${value}"`);
+  return Number(value);
+}
+
+/** A change to a balance: negative takes credits away. */
+export function parseCreditChange(value: string | undefined): number {
+  if (value === undefined || !/^-?\d{1,9}$/.test(value.trim())) {
+    throw new TenancyError(`credits to add must be a whole number, got "${value ?? ''}"`);
+  }
   return Number(value);
 }
 
@@ -58,7 +66,7 @@ export async function addCredits(db: Db, handle: string | undefined, amount: num
 }
 
 async function requireOrganisation(db: Db, handle: string | undefined) {
-  const organisation = await tenancy.findOrganisationByHandle(db, requireHandle(handle));
+  const organisation = await tenancy.findOrganisationByHandle(db, requireHandle(handle, 'organisation handle'));
   if (!organisation) throw new TenancyError(`no organisation has handle "${handle}"`);
   return organisation;
 }

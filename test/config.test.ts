@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+describe('loadConfig', () => {
+  it('falls back to the documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.databaseUrl, 'sqlite:./data/jobspace.sqlite');
+    assert.equal(config.publicUrl, 'http://localhost:8080');
+    assert.equal(config.defaultTimezone, 'UTC');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.production, false);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', PUBLIC_URL: '', DEFAULT_TIMEZONE: '', LOG_LEVEL: '' });
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, 'sqlite:./data/jobspace.sqlite');
+    assert.equal(config.publicUrl, 'http://localhost:8080');
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://jobs@db:5432/jobs',
+      DEFAULT_TIMEZONE: 'Europe/London',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      JOBSPACE_DEMO_CLIENT_ID: 'demo',
+    });
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.databaseUrl, 'postgres://jobs@db:5432/jobs');
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.defaultTimezone, 'Europe/London');
+    assert.equal(config.production, true);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.demo.clientId, 'demo');
+    assert.equal(config.demo.password, undefined);
+  });
+
+  it('keeps PUBLIC_URL as parsed, without a trailing slash', () => {
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://jobs.example/' }).publicUrl, 'https://jobs.example');
+    assert.equal(loadConfig({ PUBLIC_URL: ' https://jobs.example/board/ ' }).publicUrl, 'https://jobs.example/board');
+  });
+
+  const badValues: [string, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['PUBLIC_URL', 'not a url'],
+    ['PUBLIC_URL', 'ftp://jobs.example'],
+    ['DEFAULT_TIMEZONE', 'Mars/Base'],
+    ['LOG_LEVEL', 'loud'],
+  ];
+  for (const [variable, value] of badValues) {
+    it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {
+      assert.throws(
+        () => loadConfig({ [variable]: value }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.variable === variable &&
+          error.message.startsWith(`${variable} `) &&
+          error.message.includes(value),
+      );
+    });
+  }
+});
+
+describe('server start-up', () => {
+  it('exits 1 with one line naming PORT when PORT is bad', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', 'src/server.ts'],
+          { cwd: ROOT, env: { PATH: process.env.PATH, PORT: 'abc', LOG_LEVEL: 'silent' }, timeout: 30_000 },
+          (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+        );
+      },
+    );
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    const lines = stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0] as string, /\bPORT\b.*"abc"/);
+  });
+});
