@@ -26,8 +26,8 @@ declare module 'fastify' {
 }
 
 /** Opens the store, brings it up to date and seeds it: everything the app needs before it listens. */
-async function prepareStore(config: Config) {
-  const store = openStore(config.databaseUrl);
+async function prepareStore(config: Config, onPoolError: (error: Error) => void) {
+  const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, onPoolError });
   try {
     const migration = await migrateToLatest(store);
     await seedLookups(store.db, nowIso());
@@ -41,8 +41,11 @@ async function prepareStore(config: Config) {
 }
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
-  const { store, demoTenant, catalogue } = await prepareStore(config);
-  const app = Fastify({
+  let app: FastifyInstance | undefined;
+  const { store, demoTenant, catalogue } = await prepareStore(config, (error) =>
+    app?.log.warn({ err: error }, 'database connection lost; it will be replaced on next use'),
+  );
+  app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',

@@ -5,6 +5,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string;
+  /** PostgreSQL connections per process. */
+  readonly databasePoolSize: number;
   readonly publicUrl: string;
   readonly defaultTimezone: string;
   readonly production: boolean;
@@ -39,6 +41,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     databaseUrl: readDatabaseUrl(env),
+    databasePoolSize: readWholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     publicUrl: readPublicUrl(env, port),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
@@ -52,13 +55,17 @@ export function loadConfig(env: Env = process.env): Config {
   });
 }
 
-function readPort(env: Env): number {
-  const raw = env.PORT || '8080';
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+function readWholeNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable] || String(fallback);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
-  return port;
+  return value;
+}
+
+function readPort(env: Env): number {
+  return readWholeNumber(env, 'PORT', 8080, 0, 65535);
 }
 
 function readDatabaseUrl(env: Env): string {

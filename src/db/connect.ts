@@ -1,5 +1,5 @@
 import { Kysely } from 'kysely';
-import { dialectFor, type StoreDialect } from './dialect.ts';
+import { dialectFor, type StoreDialect, type StoreOptions } from './dialect.ts';
 import type { Database } from './types.ts';
 
 export interface Store {
@@ -7,7 +7,7 @@ export interface Store {
   readonly dialect: StoreDialect;
 }
 
-export function openStore(databaseUrl: string): Store {
-  const dialect = dialectFor(databaseUrl);
+export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
+  const dialect = dialectFor(databaseUrl, options);
   return { db: new Kysely<Database>({ dialect: dialect.kysely }), dialect };
 }

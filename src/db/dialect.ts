@@ -5,8 +5,10 @@ import pg from 'pg';
 import {
   type ColumnDefinitionBuilder,
   type Dialect,
+  type Kysely,
   PostgresDialect,
   SqliteDialect,
+  sql,
 } from 'kysely';
 
 /*
@@ -23,11 +25,22 @@ export interface StoreDialect {
   /** Defines an auto-incrementing integer primary key column. */
   readonly autoIncrementId: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   readonly autoIncrementType: 'integer' | 'serial';
+  /** The PostgreSQL schema holding the tables, when not the default. */
+  readonly schema?: string;
+  /** Runs once before migrations: whatever the store needs to exist first. */
+  readonly prepare: (db: Kysely<unknown>) => Promise<void>;
 }
 
-export function dialectFor(databaseUrl: string): StoreDialect {
+export interface StoreOptions {
+  /** PostgreSQL connections per process. */
+  readonly poolSize?: number;
+  /** Told about errors on idle connections, which must not crash the process. */
+  readonly onPoolError?: (error: Error) => void;
+}
+
+export function dialectFor(databaseUrl: string, options: StoreOptions = {}): StoreDialect {
   if (databaseUrl.startsWith('sqlite:')) return sqliteDialect(databaseUrl.slice('sqlite:'.length));
-  return postgresDialect(databaseUrl);
+  return postgresDialect(databaseUrl, options);
 }
 
 function sqliteDialect(location: string): StoreDialect {
@@ -43,15 +56,35 @@ function sqliteDialect(location: string): StoreDialect {
     kysely: new SqliteDialect({ database }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
+    prepare: async () => undefined,
   };
 }
 
-function postgresDialect(url: string): StoreDialect {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+/*
+ * `?schema=name` in a postgres URL puts every table in that schema (made if
+ * missing): several stores can share one database, as the tests' do.
+ */
+function postgresDialect(url: string, options: StoreOptions): StoreDialect {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: options.poolSize ?? 10,
+    options: schema ? `-c search_path=${schema}` : undefined,
+  });
+  pool.on('error', (error) => options.onPoolError?.(error));
   return {
     name: 'postgres',
     kysely: new PostgresDialect({ pool }),
     autoIncrementId: (column) => column.primaryKey(),
     autoIncrementType: 'serial',
+    schema: schema ?? undefined,
+    prepare: async (db) => {
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    },
   };
 }

@@ -24,12 +24,15 @@ function migratorFor(store: Store): Migrator {
   return new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    // Named, or Kysely may take another schema's migration table for ours.
+    migrationTableSchema: store.dialect.schema,
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
   });
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationOutcome> {
+  await store.dialect.prepare(store.db as Kysely<unknown>);
   const migrator = migratorFor(store);
   const before = await migrator.getMigrations();
   const brandNew = before.every((migration) => migration.executedAt === undefined);

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, type ErrorCode, type FieldErrors } from '../errors.ts';
 import { OAuthError } from '../auth/oauth-error.ts';
 import type { RouteIndex } from './routes-index.ts';
+import { isStoreUnavailable } from '../db/errors.ts';
 
 /** The one place a domain error code becomes an HTTP status. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -95,6 +96,11 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (error.validation) return sendError(reply, 400, describeValidation(error));
   const status = (error.code && CLIENT_ERROR_STATUS[error.code]) || clientStatus(error);
   if (status) return sendError(reply, status, CLIENT_ERROR_MESSAGES[status]);
+  if (isStoreUnavailable(error)) {
+    request.log.warn({ err: error }, 'store unavailable');
+    reply.header('retry-after', '5');
+    return sendError(reply, 503, '503 Service Unavailable: the database cannot be reached; try again shortly.');
+  }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, `500 Internal Server Error (request id ${request.id})`);
 }

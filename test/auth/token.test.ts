@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, createTenant, DEMO, V1, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
 import { revokeClient } from '../../src/tenancy/service.ts';
 
-describe('POST /oauth/token', () => {
+for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
   let test: TestApp;
   before(async () => {
-    test = await buildTestApp();
+    test = await buildTestApp(store);
   });
   after(() => test.close());
 
@@ -129,10 +130,10 @@ describe('POST /oauth/token', () => {
   });
 });
 
-describe('authentication on /api', () => {
+for (const store of stores) describe(`authentication on /api [${store}]`, () => {
   let test: TestApp;
   before(async () => {
-    test = await buildTestApp();
+    test = await buildTestApp(store);
   });
   after(() => test.close());
 

@@ -3,20 +3,21 @@ import assert from 'node:assert/strict';
 import { buildTestApp, DEMO, type TestApp } from '../support/app.ts';
 import { R1_CREATE_FIELDS, R1_UPDATE_FIELDS } from '../support/fixtures.ts';
 import { clients, type ClientRequest } from './clients/index.ts';
+import { stores } from '../support/stores.ts';
 
 /*
  * R1's example requests, sent over real HTTP to a listening server with its
  * demo tenant, by several ordinary clients, exactly as printed.
  */
-for (const client of clients) {
-  describe(`Appendix A by ${client.name}`, () => {
+for (const store of stores) for (const client of clients) {
+  describe(`Appendix A by ${client.name} [${store}]`, () => {
     let test: TestApp;
     let base: string;
     let headers: Record<string, string>;
     let jobId: number;
 
     before(async () => {
-      test = await buildTestApp();
+      test = await buildTestApp(store);
       base = await test.app.listen({ port: 0, host: '127.0.0.1' });
     });
     after(() => test.close());

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
 import { acceptsVersionOne } from '../../src/http/accept.ts';
 import { jobJson, multipartBody } from '../support/fixtures.ts';
 
@@ -14,11 +15,11 @@ describe('Accept negotiation', () => {
   }
 });
 
-describe('HTTP plumbing', () => {
+for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
   let test: TestApp;
   let token: string;
   before(async () => {
-    test = await buildTestApp();
+    test = await buildTestApp(store);
     token = await issueToken(test.app);
   });
   after(() => test.close());
@@ -95,7 +96,7 @@ describe('HTTP plumbing', () => {
   });
 
   it('answers 500 with a request id and no internals when something breaks', async () => {
-    const fresh = await buildTestApp();
+    const fresh = await buildTestApp(store);
     try {
       fresh.app.get('/api/__explode_for_test', async () => {
         throw new Error('SELECT * FROM secrets at /work/src/secret.ts:1');

@@ -1,13 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, createTenant, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 
-describe('jobs', () => {
+for (const store of stores) describe(`jobs [${store}]`, () => {
   let test: TestApp;
   let token: string;
   before(async () => {
-    test = await buildTestApp();
+    test = await buildTestApp(store);
     token = await issueToken(test.app);
   });
   after(() => test.close());

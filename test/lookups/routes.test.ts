@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
 
-describe('look-up endpoints', () => {
+for (const store of stores) describe(`look-up endpoints [${store}]`, () => {
   let test: TestApp;
   let token: string;
   before(async () => {
-    test = await buildTestApp();
+    test = await buildTestApp(store);
     token = await issueToken(test.app);
   });
   after(() => test.close());

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createClient, createOrganisation, createUser } from '../../src/tenancy/service.ts';
+import { dropPostgresSchema, freshPostgresUrl, type StoreName } from './stores.ts';
 
 export const DEMO = {
   clientId: 'demo-client',
@@ -21,11 +22,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh app on its own SQLite file, with the demo tenant and quiet logs. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A fresh app on a store of its own (a new SQLite file or PostgreSQL schema), with the demo tenant and quiet logs. */
+export async function buildTestApp(store: StoreName = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
   const folder = mkdtempSync(join(tmpdir(), 'jobspace-test-'));
+  const postgres = store === 'postgres' ? freshPostgresUrl() : null;
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(folder, 'test.sqlite')}`,
+    DATABASE_URL: postgres ? postgres.url : `sqlite:${join(folder, 'test.sqlite')}`,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://jobs.test',
     JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
@@ -41,6 +43,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       rmSync(folder, { recursive: true, force: true });
+      if (postgres) await dropPostgresSchema(postgres.schema);
     },
   };
 }
