@@ -55,7 +55,8 @@ export interface ApiClientSitesTable {
   site_id: number;
 }
 
-export interface AccessTokensTable {
+/** What access and refresh tokens share. */
+interface TokenColumns {
   id: Generated<number>;
   token_hash: string;
   api_client_id: number;
@@ -67,16 +68,10 @@ export interface AccessTokensTable {
   created_at: string;
 }
 
-export interface RefreshTokensTable {
-  id: Generated<number>;
-  token_hash: string;
-  api_client_id: number;
-  user_id: number;
-  family: string;
-  expires_at: string;
+export type AccessTokensTable = TokenColumns;
+
+export interface RefreshTokensTable extends TokenColumns {
   used_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
 }
 
 export interface CountriesTable {
