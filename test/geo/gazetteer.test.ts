@@ -11,9 +11,12 @@ import {
   type Coordinates,
   type Place,
 } from '../../src/geo/gazetteer.ts';
+import { PLACE_ALIASES } from '../../src/geo/aliases.ts';
 
-// Rough middle of Great Britain; only its identity matters to the fallback tests.
+// Rough middles of the countries; only their identity matters to the fallback tests.
 const GB_CENTROID: Coordinates = { lat: 54.0, lon: -2.0 };
+const US_CENTROID: Coordinates = { lat: 39.8, lon: -98.6 };
+const DE_CENTROID: Coordinates = { lat: 51.2, lon: 10.4 };
 
 function assertNear(actual: Coordinates, expected: Coordinates, toleranceKm = 5): void {
   const km = distanceKm(actual, expected);
@@ -50,6 +53,7 @@ describe('findPlace', () => {
     const stAlbans = mustFind('GB', 'St Albans');
     assert.equal(findPlace('GB', 'St. Albans'), stAlbans);
     assert.equal(findPlace('GB', 'Saint Albans'), stAlbans);
+    assert.equal(findPlace('US', 'Saint Louis'), mustFind('US', 'St. Louis'));
   });
 
   it('returns null for unknown, blank or non-string names', () => {
@@ -61,6 +65,84 @@ describe('findPlace', () => {
 
   it('only looks within the given country', () => {
     assert.equal(findPlace('FR', 'Sheffield'), null);
+  });
+});
+
+describe('findPlace by alias', () => {
+  // Where each place really is, so that these hold whatever the alias table says.
+  const knownFailures: [countryIso: string, name: string, expected: Coordinates][] = [
+    ['US', 'New York', { lat: 40.71, lon: -74.01 }],
+    ['DE', 'Frankfurt', { lat: 50.11, lon: 8.68 }],
+    ['GB', 'Hull', { lat: 53.74, lon: -0.33 }],
+    ['DE', 'Cologne', { lat: 50.94, lon: 6.96 }],
+    ['DE', 'München', { lat: 48.14, lon: 11.58 }],
+    ['CH', 'Geneva', { lat: 46.2, lon: 6.15 }],
+    ['US', 'Washington', { lat: 38.9, lon: -77.04 }],
+    ['GB', 'Newcastle', { lat: 54.97, lon: -1.61 }],
+  ];
+  for (const [countryIso, name, expected] of knownFailures) {
+    it(`finds ${name}, ${countryIso}`, () => {
+      assertNear(mustFind(countryIso, name), expected, 10);
+    });
+  }
+
+  it('finds big cities by their English and their local names alike', () => {
+    const sameCities: [countryIso: string, ...names: string[]][] = [
+      ['DE', 'Munich', 'München', 'Muenchen'],
+      ['DE', 'Köln', 'Cologne', 'Koeln'],
+      ['NL', 'The Hague', 'Den Haag', "'s-Gravenhage"],
+      ['BE', 'Brussels', 'Bruxelles', 'Brussel'],
+      ['BE', 'Antwerp', 'Antwerpen', 'Anvers'],
+      ['AT', 'Vienna', 'Wien'],
+      ['CZ', 'Prague', 'Praha'],
+      ['PL', 'Warsaw', 'Warszawa'],
+      ['PL', 'Kraków', 'Krakow', 'Cracow'],
+      ['PT', 'Lisbon', 'Lisboa'],
+      ['DK', 'Copenhagen', 'København'],
+      ['SE', 'Gothenburg', 'Göteborg'],
+      ['IT', 'Milan', 'Milano'],
+      ['IN', 'Mumbai', 'Bombay'],
+      ['IN', 'Bengaluru', 'Bangalore'],
+      ['IN', 'Kolkata', 'Calcutta'],
+      ['IN', 'Chennai', 'Madras'],
+      ['CN', 'Beijing', 'Peking'],
+      ['RU', 'Saint Petersburg', 'St Petersburg', 'Sankt-Peterburg'],
+      ['UA', 'Kyiv', 'Kiev'],
+      ['MX', 'Mexico City', 'Ciudad de México', 'CDMX'],
+    ];
+    for (const [countryIso, ...names] of sameCities) {
+      const places = names.map((name) => mustFind(countryIso, name));
+      for (const place of places) assert.equal(place, places[0], `${names.join(' / ')}, ${countryIso}`);
+    }
+  });
+
+  it('finds GB towns by their short names', () => {
+    assert.equal(findPlace('GB', 'Stoke'), mustFind('GB', 'Stoke-on-Trent'));
+    assert.equal(findPlace('GB', 'Southend'), mustFind('GB', 'Southend-on-Sea'));
+    assert.equal(findPlace('GB', 'Brighton and Hove'), mustFind('GB', 'Brighton'));
+    assertNear(mustFind('GB', 'Newcastle-under-Lyme'), { lat: 53.01, lon: -2.23 });
+  });
+
+  it('leaves a real place of the same name when it is not much smaller', () => {
+    assert.equal(findPlace('BE', 'Bergen'), mustFind('BE', 'Mons'));
+    assert.equal(findPlaceAnywhere('Bergen')?.countryIso, 'NO');
+    assert.equal(findPlace('IN', 'Kochi'), mustFind('IN', 'Cochin'));
+    assert.equal(findPlaceAnywhere('Kochi')?.countryIso, 'JP');
+  });
+
+  it('applies an alias only in its own country', () => {
+    assertNear(mustFind('GB', 'Washington'), { lat: 54.9, lon: -1.52 });
+    assertNear(mustFind('AU', 'Newcastle'), { lat: -32.93, lon: 151.78 });
+  });
+
+  it('resolves every alias in the table to the place its canonical name finds', () => {
+    for (const [countryIso, aliases] of Object.entries(PLACE_ALIASES)) {
+      for (const [alias, canonicalName] of Object.entries(aliases)) {
+        const place = findPlace(countryIso, canonicalName);
+        assert.ok(place, `${canonicalName}, ${countryIso} (for "${alias}") is not in the gazetteer`);
+        assert.equal(findPlace(countryIso, alias), place, `"${alias}", ${countryIso} does not find ${canonicalName}`);
+      }
+    }
   });
 });
 
@@ -105,6 +187,12 @@ describe('geocodeAddress', () => {
     const result = geocodeAddress({ countryIso: 'GB', mainArea: 'Sheffield, South Yorkshire' }, GB_CENTROID);
     assert.equal(result.precision, 'place');
     assertNear(result, SHEFFIELD);
+  });
+
+  it('places "Washington, DC", "New York, NY" and "Frankfurt/Main"', () => {
+    assertNear(geocodeAddress({ countryIso: 'US', mainArea: 'Washington, DC' }, US_CENTROID), { lat: 38.9, lon: -77.04 }, 10);
+    assertNear(geocodeAddress({ countryIso: 'US', mainArea: 'New York, NY' }, US_CENTROID), { lat: 40.71, lon: -74.01 }, 10);
+    assertNear(geocodeAddress({ countryIso: 'DE', mainArea: 'Frankfurt/Main' }, DE_CENTROID), { lat: 50.11, lon: 8.68 }, 10);
   });
 
   it('falls back to the locality, then the sub area', () => {
