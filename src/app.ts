@@ -3,11 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
 import { openStore, type Store } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { seedLookups } from './db/seed-lookups.ts';
-import { nowIso } from './clock.ts';
+import { prepareDatabase } from './prepare.ts';
 import { loadCatalogue } from './lookups/catalogue.ts';
-import { createDemoTenant, type DemoTenant } from './tenancy/demo.ts';
+import type { DemoTenant } from './tenancy/demo.ts';
 import { indexRoutes } from './http/routes-index.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
@@ -15,6 +13,7 @@ import { negotiateVersion } from './http/accept.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
+import { fullTextEngineFor } from './search/engine.ts';
 import { healthRoutes } from './health.ts';
 
 declare module 'fastify' {
@@ -29,10 +28,7 @@ declare module 'fastify' {
 async function prepareStore(config: Config, onPoolError: (error: Error) => void) {
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, onPoolError });
   try {
-    const migration = await migrateToLatest(store);
-    await seedLookups(store.db, nowIso());
-    const demoTenant =
-      migration.brandNew && !config.production ? await createDemoTenant(store.db, config.demo, config.publicUrl) : null;
+    const demoTenant = await prepareDatabase(store, config);
     return { store, demoTenant, catalogue: await loadCatalogue(store.db) };
   } catch (error) {
     await store.db.destroy();
@@ -50,7 +46,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { coerceTypes: true, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
   });
   app.decorate('store', store);
   app.decorate('demoTenant', demoTenant);
@@ -78,12 +74,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await oauth.register(tokenRoutes, { db: store.db });
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);
+  const fullText = fullTextEngineFor(store.dialect.name);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, catalogue, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, catalogue, fullText, publicUrl: config.publicUrl });
       },
       { prefix },
     );

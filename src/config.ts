@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { IANAZone } from 'luxon';
 
 /** Everything the server reads from its environment, validated once at start. */
@@ -7,6 +8,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** PostgreSQL connections per process. */
   readonly databasePoolSize: number;
+  /** Server processes sharing the port: 1 serves from this process, more fork a cluster. */
+  readonly workers: number;
   readonly publicUrl: string;
   readonly defaultTimezone: string;
   readonly production: boolean;
@@ -37,11 +40,13 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   const host = env.HOST || '0.0.0.0';
+  const databaseUrl = readDatabaseUrl(env);
   return Object.freeze({
     port,
     host,
-    databaseUrl: readDatabaseUrl(env),
+    databaseUrl,
     databasePoolSize: readWholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
@@ -74,6 +79,20 @@ function readDatabaseUrl(env: Env): string {
     throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${url}"`);
   }
   return url;
+}
+
+/** `auto` is one per core; a number is checked so a typo cannot fork hundreds. */
+function readWorkers(env: Env, databaseUrl: string): number {
+  const raw = env.WORKERS || '1';
+  const workers = raw === 'auto' ? availableParallelism() : Number(raw);
+  if (raw !== 'auto' && (!/^\d+$/.test(raw) || workers < 1 || workers > 64)) {
+    throw new ConfigError('WORKERS', `must be auto or a whole number from 1 to 64, got "${raw}"`);
+  }
+  // Each process would open an empty database of its own.
+  if (workers > 1 && databaseUrl === 'sqlite::memory:') {
+    throw new ConfigError('WORKERS', `must be 1 with DATABASE_URL=sqlite::memory:, got "${raw}"`);
+  }
+  return workers;
 }
 
 function readPublicUrl(env: Env, port: number): string {

@@ -1,7 +1,15 @@
+import cluster from 'node:cluster';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { superviseWorkers } from './cluster.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { openStore } from './db/connect.ts';
+import { prepareDatabase } from './prepare.ts';
 import type { DemoTenant } from './tenancy/demo.ts';
 import { loadGazetteer } from './geo/gazetteer.ts';
+
+/** How long requests in flight at a shutdown signal may take before the process exits anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 function printDemoTenant(demo: DemoTenant, publicUrl: string): void {
   const lines = [
@@ -20,29 +28,63 @@ function printDemoTenant(demo: DemoTenant, publicUrl: string): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** Stops accepting connections, lets requests in flight finish, closes the pool and exits. */
+function drain(app: FastifyInstance, signal: NodeJS.Signals): void {
+  app.log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    app.log.error(`requests still in flight ${DRAIN_TIMEOUT_MS / 1000} s after ${signal}; exiting anyway`);
+    process.exit(1);
+  }, DRAIN_TIMEOUT_MS);
+  force.unref();
+  app.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+
+/** Serves from this process: the only one, or one worker of a cluster. */
+async function serve(config: Config): Promise<void> {
+  let app: FastifyInstance | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  // Listened for from the start, so a signal during start-up drains once listening.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    if (app) drain(app, signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   // Building the gazetteer index blocks for about a second: do it before
   // listening rather than during the first geocoded post.
   loadGazetteer();
-  const app = await buildApp(config);
-  await app.listen({ port: config.port, host: config.host });
-  if (app.demoTenant) printDemoTenant(app.demoTenant, config.publicUrl);
+  const started = await buildApp(config);
+  await started.listen({ port: config.port, host: config.host });
+  if (started.demoTenant) printDemoTenant(started.demoTenant, config.publicUrl);
+  app = started;
+  if (stopSignal) drain(app, stopSignal);
+}
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+/** The cluster primary prepares the database once, so workers never race to migrate a new one, then forks. */
+async function startCluster(config: Config): Promise<void> {
+  const store = openStore(config.databaseUrl, { poolSize: 1 });
+  let demoTenant: DemoTenant | null;
+  try {
+    demoTenant = await prepareDatabase(store, config);
+  } finally {
+    await store.db.destroy();
+  }
+  if (demoTenant) printDemoTenant(demoTenant, config.publicUrl);
+  superviseWorkers(config.workers, config.logLevel);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) await startCluster(config);
+  else await serve(config);
 }
 
 main().catch((error: unknown) => {

@@ -83,7 +83,7 @@ describe('server start-up', () => {
         const child = execFile(
           process.execPath,
           ['--import', 'tsx', 'src/server.ts'],
-          { cwd: ROOT, env: { PATH: process.env.PATH, PORT: 'abc', LOG_LEVEL: 'silent' }, timeout: 30_000 },
+          { cwd: ROOT, env: { PATH: process.env.PATH, PORT: 'abc', LOG_LEVEL: 'silent' }, timeout: 60_000 },
           (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
         );
       },

@@ -1,5 +1,14 @@
-/** Who is making an authenticated /api request: one user through one client. */
-export interface Caller {
+import { AppError } from '../errors.ts';
+
+/**
+ * Who is making an authenticated /api request. A vendor token acts for one
+ * user through one client; a board token is the client alone, reading the
+ * live jobs of its sites.
+ */
+export type Caller = VendorCaller | BoardCaller;
+
+export interface VendorCaller {
+  readonly kind: 'vendor';
   readonly userId: number;
   readonly apiClientId: number;
   readonly timezone: string;
@@ -8,6 +17,20 @@ export interface Caller {
   readonly siteIds: readonly number[];
 }
 
+export interface BoardCaller {
+  readonly kind: 'board';
+  readonly apiClientId: number;
+  readonly timezone: string;
+  /** Sites whose live jobs the board shows. */
+  readonly siteIds: readonly number[];
+}
+
 export function callerOrganisationIds(caller: Caller): number[] {
-  return caller.organisations.map((organisation) => organisation.id);
+  return caller.kind === 'vendor' ? caller.organisations.map((organisation) => organisation.id) : [];
+}
+
+/** Writes are for vendors; a board client only reads. */
+export function requireVendor(caller: Caller): VendorCaller {
+  if (caller.kind !== 'vendor') throw new AppError('forbidden', 'A board client may only read jobs.');
+  return caller;
 }

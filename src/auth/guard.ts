@@ -17,19 +17,25 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 
-async function principalFromBearer(db: Db, token: string) {
+interface Principal {
+  userId: number | null;
+  apiClientId: number;
+  timezone: string | null;
+}
+
+async function principalFromBearer(db: Db, token: string): Promise<Principal | null> {
   const found = await findLiveAccessToken(db, hashToken(token), nowIso());
   return found ? { userId: found.user_id, apiClientId: found.api_client_id, timezone: found.timezone } : null;
 }
 
 /* R2's alternative for clients allowed it: Client-Id and Client-Secret headers plus the user in Basic. */
-async function principalFromBasic(db: Db, request: FastifyRequest) {
+async function principalFromBasic(db: Db, request: FastifyRequest): Promise<Principal | null> {
   const clientId = request.headers['client-id'];
   const clientSecret = request.headers['client-secret'];
   const user = parseBasicAuthorization(request.headers.authorization);
   if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !user) return null;
   const client = await authenticateClient(db, { clientId, clientSecret });
-  if (!client || client.allow_basic !== 1) return null;
+  if (!client || client.allow_basic !== 1 || client.kind !== 'vendor') return null;
   const account = await authenticateUser(db, user.user, user.password);
   return account ? { userId: account.id, apiClientId: client.id, timezone: account.timezone } : null;
 }
@@ -39,16 +45,16 @@ export function bearerGuard(db: Db, defaultTimezone: string) {
     const bearer = BEARER.exec(request.headers.authorization ?? '');
     const principal = bearer ? await principalFromBearer(db, bearer[1] as string) : await principalFromBasic(db, request);
     if (!principal) throw new AppError('unauthenticated');
+    const { userId, apiClientId } = principal;
+    const timezone = principal.timezone ?? defaultTimezone;
+    if (userId === null) {
+      request.caller = { kind: 'board', apiClientId, timezone, siteIds: await listClientSiteIds(db, apiClientId) };
+      return;
+    }
     const [organisations, siteIds] = await Promise.all([
-      listUserOrganisations(db, principal.userId),
-      listClientSiteIds(db, principal.apiClientId),
+      listUserOrganisations(db, userId),
+      listClientSiteIds(db, apiClientId),
     ]);
-    request.caller = {
-      userId: principal.userId,
-      apiClientId: principal.apiClientId,
-      timezone: principal.timezone ?? defaultTimezone,
-      organisations,
-      siteIds,
-    };
+    request.caller = { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
   };
 }

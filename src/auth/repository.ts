@@ -13,13 +13,18 @@ export async function insertTokenPair(tx: Tx, access: TokenRecord, refresh: Toke
   await tx.insertInto('refresh_tokens').values({ ...refresh, created_at: now }).execute();
 }
 
+/** A board client's token: no user, no refresh token (RFC 6749 §4.4.3). */
+export async function insertClientToken(db: Executor, access: Omit<TokenRecord, 'user_id'>, now: string) {
+  await db.insertInto('access_tokens').values({ ...access, user_id: null, created_at: now }).execute();
+}
+
 /** Who a live access token acts for, or nothing when it is unknown, expired or revoked. */
 export function findLiveAccessToken(db: Executor, tokenHash: string, now: string) {
   return db
     .selectFrom('access_tokens')
     .innerJoin('api_clients', 'api_clients.id', 'access_tokens.api_client_id')
-    .innerJoin('users', 'users.id', 'access_tokens.user_id')
-    .select(['access_tokens.user_id', 'access_tokens.api_client_id', 'users.timezone'])
+    .leftJoin('users', 'users.id', 'access_tokens.user_id')
+    .select(['access_tokens.user_id', 'access_tokens.api_client_id', 'api_clients.kind', 'users.timezone'])
     .where('access_tokens.token_hash', '=', tokenHash)
     .where('access_tokens.revoked_at', 'is', null)
     .where('access_tokens.expires_at', '>', now)

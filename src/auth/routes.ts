@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../db/types.ts';
 import { OAuthError } from './oauth-error.ts';
 import { decodeFormComponent, parseBasicAuthorization } from './basic.ts';
-import { grantByPassword, grantByRefreshToken, type ClientCredentials } from './service.ts';
+import { grantByClientCredentials, grantByPassword, grantByRefreshToken, type ClientCredentials } from './service.ts';
 
 const Bounded = Type.String({ maxLength: 1024 });
 
@@ -21,8 +21,10 @@ const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  refresh_token: Type.Optional(Type.String()),
 });
+
+const GRANTS = ['password', 'refresh_token', 'client_credentials'];
 
 const OAuthErrorResponse = Type.Object({
   error: Type.String(),
@@ -57,7 +59,7 @@ export async function tokenRoutes(app: FastifyInstance, { db }: { db: Db }) {
       attachValidation: true,
       schema: {
         tags: ['auth'],
-        summary: 'Issue an access token (password or refresh_token grant)',
+        summary: 'Issue an access token (password, refresh_token or client_credentials grant)',
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse },
       },
@@ -68,14 +70,16 @@ export async function tokenRoutes(app: FastifyInstance, { db }: { db: Db }) {
       }
       const body = (request.body ?? {}) as TokenRequest;
       if (!body.grant_type) throw new OAuthError('invalid_request', 'The request is missing the "grant_type" parameter.');
-      if (body.grant_type !== 'password' && body.grant_type !== 'refresh_token') {
+      if (!GRANTS.includes(body.grant_type)) {
         throw new OAuthError('unsupported_grant_type', `The grant type "${body.grant_type}" is not supported.`);
       }
       const credentials = clientCredentials(request, body);
       const tokens =
         body.grant_type === 'password'
           ? await grantByPassword(db, credentials, required(body, 'username'), required(body, 'password'))
-          : await grantByRefreshToken(db, credentials, required(body, 'refresh_token'));
+          : body.grant_type === 'refresh_token'
+            ? await grantByRefreshToken(db, credentials, required(body, 'refresh_token'))
+            : await grantByClientCredentials(db, credentials);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return tokens;
     },

@@ -6,6 +6,7 @@ import { OAuthError } from './oauth-error.ts';
 import {
   claimRefreshToken,
   findRefreshToken,
+  insertClientToken,
   insertTokenPair,
   revokeTokenFamily,
 } from './repository.ts';
@@ -18,7 +19,7 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   access_token: string;
-  refresh_token: string;
+  refresh_token?: string;
 }
 
 export interface ClientCredentials {
@@ -42,9 +43,13 @@ export async function authenticateUser(db: Db, username: string, password: strin
   return user && matches ? user : null;
 }
 
-async function requireClient(db: Db, credentials: ClientCredentials) {
+async function requireClient(db: Db, credentials: ClientCredentials, kind: 'vendor' | 'board') {
   const client = await authenticateClient(db, credentials);
   if (!client) throw new OAuthError('invalid_client', 'Client authentication failed.');
+  if (client.kind !== kind) {
+    const grant = kind === 'board' ? 'client_credentials' : 'password and refresh_token';
+    throw new OAuthError('unauthorized_client', `This client may not use the ${grant} grant.`);
+  }
   return client;
 }
 
@@ -67,7 +72,7 @@ export async function grantByPassword(
   username: string,
   password: string,
 ): Promise<TokenResponse> {
-  const client = await requireClient(db, credentials);
+  const client = await requireClient(db, credentials, 'vendor');
   const user = await authenticateUser(db, username, password);
   if (!user) throw new OAuthError('invalid_grant', 'The user credentials were incorrect.');
   return db.transaction().execute((tx) => issueTokens(tx, client.id, user.id, randomUUID()));
@@ -82,7 +87,7 @@ export async function grantByRefreshToken(
   credentials: ClientCredentials,
   refreshToken: string,
 ): Promise<TokenResponse> {
-  const client = await requireClient(db, credentials);
+  const client = await requireClient(db, credentials, 'vendor');
   const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid.');
   const token = await findRefreshToken(db, hashToken(refreshToken));
   if (!token || token.api_client_id !== client.id) throw invalid;
@@ -99,4 +104,16 @@ export async function grantByRefreshToken(
   // Another request claimed it between our read and our write: treat as reuse.
   await revokeTokenFamily(db, token.family, now);
   throw invalid;
+}
+
+/** A board client's own token, to read the live jobs of its sites. */
+export async function grantByClientCredentials(db: Db, credentials: ClientCredentials): Promise<TokenResponse> {
+  const client = await requireClient(db, credentials, 'board');
+  const accessToken = generateToken();
+  await insertClientToken(
+    db,
+    { token_hash: hashToken(accessToken), api_client_id: client.id, family: randomUUID(), expires_at: isoAfterSeconds(ACCESS_TOKEN_SECONDS) },
+    nowIso(),
+  );
+  return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, access_token: accessToken };
 }

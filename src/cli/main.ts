@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openStore } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { CopyError, copyStore } from '../db/copy.ts';
 import { seedLookups } from '../db/seed-lookups.ts';
 import { nowIso } from '../clock.ts';
 import type { Db } from '../db/types.ts';
@@ -14,8 +15,9 @@ const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DA
   org credits --handle H --add C
   user create --username U --password P --name N --org H [--timezone Z]
   user add-org --username U --org H
-  client create --name N --sites 1,2 [--basic]
+  client create --name N --sites 1,2 [--basic | --board]
   client revoke --id CLIENT_ID
+  store copy --from URL --to URL [--force]   (copies one whole store into another, ignoring DATABASE_URL)
 `;
 
 const OPTIONS = {
@@ -30,7 +32,11 @@ const OPTIONS = {
   timezone: { type: 'string' },
   sites: { type: 'string' },
   basic: { type: 'boolean' },
+  board: { type: 'boolean' },
   id: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,7 +63,12 @@ const COMMANDS: Record<string, Command> = {
   },
   'client create': async (db, options) => {
     const siteIds = tenancy.parseSiteIds(options.sites);
-    const client = await tenancy.createClient(db, { name: options.name, siteIds, allowBasic: options.basic === true });
+    const client = await tenancy.createClient(db, {
+      name: options.name,
+      siteIds,
+      allowBasic: options.basic === true,
+      board: options.board === true,
+    });
     return `client_id ${client.clientId}\nclient_secret ${client.clientSecret}\n(the secret is shown once; only its hash is kept)`;
   },
   'client revoke': async (db, options) => {
@@ -65,6 +76,13 @@ const COMMANDS: Record<string, Command> = {
     return `client ${options.id} revoked; its tokens no longer work`;
   },
 };
+
+async function copyStores(options: Options): Promise<number> {
+  if (!options.from || !options.to) throw new UsageError('store copy needs --from and --to');
+  const counts = await copyStore(options.from, options.to, { force: options.force === true });
+  process.stdout.write(counts.map(({ table, rows }) => `${table} ${rows} rows\n`).join(''));
+  return 0;
+}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -81,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const name = positionals.join(' ');
+  if (name === 'store copy') return copyStores(values);
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   // Checked before the store is opened, so a typo never creates or migrates a database.
   if (!command) throw new UsageError(name ? `unknown command "${name}"` : 'no command given');
@@ -98,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof tenancy.TenancyError || error instanceof UsageError || error instanceof ConfigError;
+    const known = error instanceof tenancy.TenancyError || error instanceof UsageError || error instanceof ConfigError
+      || error instanceof CopyError;
     process.stderr.write(`jobspace: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
     if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
     process.exit(known ? 2 : 1);

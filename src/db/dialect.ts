@@ -29,6 +29,8 @@ export interface StoreDialect {
   readonly schema?: string;
   /** Runs once before migrations: whatever the store needs to exist first. */
   readonly prepare: (db: Kysely<unknown>) => Promise<void>;
+  /** After rows were inserted with their ids: new rows must get ids above them. Absent where ids follow by themselves. */
+  readonly resetSequences?: (db: Kysely<unknown>, tables: readonly string[]) => Promise<void>;
 }
 
 export interface StoreOptions {
@@ -57,6 +59,8 @@ function sqliteDialect(location: string): StoreDialect {
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
     prepare: async () => undefined,
+    // AUTOINCREMENT's counter (sqlite_sequence) already follows the largest id inserted.
+    resetSequences: async () => undefined,
   };
 }
 
@@ -85,6 +89,13 @@ function postgresDialect(url: string, options: StoreOptions): StoreDialect {
     schema: schema ?? undefined,
     prepare: async (db) => {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    },
+    // A table without a sequence (the look-ups) gives null, which setval passes over.
+    resetSequences: async (db, tables) => {
+      for (const table of tables) {
+        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 1), max(id) is not null)
+          from ${sql.table(table)}`.execute(db);
+      }
     },
   };
 }

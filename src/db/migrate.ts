@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Store } from './connect.ts';
 import * as initial from './migrations/0001_initial.ts';
+import * as search from './migrations/0002_search.ts';
 import type { StoreDialect } from './dialect.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
@@ -8,6 +9,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promis
 /** Every migration in order; names are permanent once released. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
+  '0002_search': search,
 };
 
 export interface MigrationOutcome {

@@ -45,6 +45,8 @@ export interface ApiClientsTable {
   client_id: string;
   secret_hash: string;
   name: string;
+  /** 'vendor' acts for users and writes; 'board' reads live jobs on its sites. */
+  kind: Generated<'vendor' | 'board'>;
   allow_basic: number;
   revoked_at: string | null;
   created_at: string;
@@ -60,7 +62,7 @@ interface TokenColumns {
   id: Generated<number>;
   token_hash: string;
   api_client_id: number;
-  user_id: number;
+  user_id: number | null;
   /** Every token issued from one password grant shares a family, revoked as one. */
   family: string;
   expires_at: string;
@@ -71,6 +73,7 @@ interface TokenColumns {
 export type AccessTokensTable = TokenColumns;
 
 export interface RefreshTokensTable extends TokenColumns {
+  user_id: number;
   used_at: string | null;
 }
 
@@ -145,6 +148,11 @@ export interface JobsTable {
   show_map: number;
   salary_from: number | null;
   salary_to: number | null;
+  /** Salary times the frequency's periods per year, for filters and sorting across frequencies. */
+  annual_salary_from: number | null;
+  annual_salary_to: number | null;
+  /** The title folded for suggestions (search/title-key.ts). */
+  title_key: string;
   salary_text: string;
   salary_frequency_id: number;
   salary_currency_id: number;

@@ -4,6 +4,7 @@ import { geocodeAddress } from '../geo/gazetteer.ts';
 import type { JobDraft } from './draft.ts';
 import { findOrCreatePostcode, type NewJob } from './repository.ts';
 import { deriveCloseDate, deriveLocationDisplay, deriveSummary } from './derive.ts';
+import { titleKey } from '../search/title-key.ts';
 
 const ENGLISH = 'en';
 
@@ -30,10 +31,13 @@ function locate(catalogue: Catalogue, draft: JobDraft) {
 export async function draftToRecord(tx: Tx, catalogue: Catalogue, draft: JobDraft): Promise<JobColumns> {
   const place = locate(catalogue, draft);
   const language = catalogue.languages.find(ENGLISH);
+  const perYear = catalogue.salaryFrequencies.get(draft.frequencyId)?.per_year ?? 1;
+  const annual = (amount: number | null) => (amount === null ? null : amount * perYear);
   return {
     organisation_id: draft.organisationId,
     reference: draft.reference,
     title: draft.title,
+    title_key: titleKey(draft.title),
     summary: draft.summary ?? deriveSummary(draft.description),
     description: draft.description,
     benefits: draft.benefits,
@@ -55,6 +59,8 @@ export async function draftToRecord(tx: Tx, catalogue: Catalogue, draft: JobDraf
     show_map: draft.showMap ? 1 : 0,
     salary_from: draft.salaryFrom,
     salary_to: draft.salaryTo,
+    annual_salary_from: annual(draft.salaryFrom),
+    annual_salary_to: annual(draft.salaryTo),
     salary_text: draft.salaryText,
     salary_frequency_id: draft.frequencyId,
     salary_currency_id: draft.currencyId,

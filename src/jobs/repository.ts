@@ -57,28 +57,30 @@ export async function findJobInOrganisations(db: Executor, id: number, organisat
   return (await withSites(db, rows))[0];
 }
 
-export async function countLiveJobs(db: Executor, organisationIds: readonly number[]): Promise<number> {
-  if (organisationIds.length === 0) return 0;
-  const row = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number | string>().as('count'))
-    .where('organisation_id', 'in', organisationIds)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+/** The job if it is live today on one of these sites. */
+export async function findLiveJobOnSites(db: Executor, id: number, siteIds: readonly number[], today: string) {
+  if (siteIds.length === 0) return undefined;
+  const rows = await selectJobs(db)
+    .where('jobs.id', '=', id)
+    .where('jobs.deleted_at', 'is', null)
+    .where('jobs.open_date', '<=', today)
+    .where('jobs.close_date', '>=', today)
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom('job_sites').select('job_sites.job_id')
+          .whereRef('job_sites.job_id', '=', 'jobs.id').where('job_sites.site_id', 'in', siteIds),
+      ),
+    )
+    .execute();
+  return (await withSites(db, rows))[0];
 }
 
-/** Newest first; deleted jobs are not listed. */
-export async function listJobs(db: Executor, organisationIds: readonly number[], limit: number, offset: number) {
-  if (organisationIds.length === 0) return [];
-  const rows = await selectJobs(db)
-    .where('jobs.organisation_id', 'in', organisationIds)
-    .where('jobs.deleted_at', 'is', null)
-    .orderBy('jobs.id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
-  return withSites(db, rows);
+/** These jobs, in the order of the ids given. */
+export async function findJobsByIds(db: Executor, ids: readonly number[]): Promise<StoredJob[]> {
+  if (ids.length === 0) return [];
+  const stored = await withSites(db, await selectJobs(db).where('jobs.id', 'in', ids).execute());
+  const byId = new Map(stored.map((item) => [item.job.id, item]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function isReferenceTaken(

@@ -71,13 +71,27 @@ export const JobResourceSchema = Type.Object({
   apply: Type.Object({ type: Type.String(), url: NullableString }),
   show_map: Type.Boolean(),
   status: Type.Union(['scheduled', 'live', 'expired', 'deleted'].map((s) => Type.Literal(s))),
+  distance: Type.Optional(Type.Object({ value: Type.Number(), unit: Type.Union([Type.Literal('mi'), Type.Literal('km')]) })),
 });
+
+const Buckets = Type.Array(
+  Type.Object({ key: Type.String(), doc_count: Type.Integer(), currency: Type.Optional(Type.String()) }),
+);
 
 export const JobResponse = Type.Object({ data: JobResourceSchema });
 
 export const JobListResponse = Type.Object({
   data: Type.Array(JobResourceSchema),
-  meta: Type.Object({ took: Type.Integer(), pagination: PaginationSchema }),
+  meta: Type.Object({
+    took: Type.Integer(),
+    pagination: PaginationSchema,
+    aggregations: Type.Object({
+      'location.country.iso': Buckets,
+      'category.parent.handle': Buckets,
+      'type.handle': Buckets,
+      'salary.band': Buckets,
+    }),
+  }),
 });
 
 export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });

@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { isPlainObject } from '../http/body.ts';
-import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
+import { pageFrom, paginate } from '../http/pagination.ts';
+import { JobSearchQuery } from '../search/criteria.ts';
+import { searchJobs } from '../search/service.ts';
+import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
+import type { FullTextEngine } from '../search/engine.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import type { Db } from '../db/types.ts';
@@ -13,6 +17,7 @@ import * as service from './service.ts';
 export interface JobRouteOptions {
   db: Db;
   catalogue: Catalogue;
+  fullText: FullTextEngine;
   publicUrl: string;
 }
 
@@ -34,29 +39,49 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
-  const services = { db: options.db, catalogue: options.catalogue };
+  const services = { db: options.db, catalogue: options.catalogue, fullText: options.fullText };
   const tags = ['jobs'];
   const contextFor = (request: FastifyRequest): PresentContext => ({
     catalogue: options.catalogue,
     zone: request.caller.timezone,
     publicUrl: options.publicUrl,
-    today: new Date().toISOString().slice(0, 10),
+    today: service.todayUtc(),
   });
 
   app.get(
     '/job',
-    { schema: { tags, summary: 'List jobs, newest first', querystring: PageQuery, response: { 200: JobListResponse, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'List and search jobs: newest first, or by relevance, distance, closing date or pay',
+        querystring: JobSearchQuery,
+        response: { 200: JobListResponse, ...errors, 422: ErrorResponseSchema },
+      },
+    },
     async (request) => {
       const started = performance.now();
-      const page = pageFrom(request.query as PageQuery);
-      const { total, items } = await service.listJobs(services, request.caller, page.size, page.offset);
+      const query = request.query as JobSearchQuery;
+      const page = pageFrom(query);
       const context = contextFor(request);
+      const { total, hits, aggregations } = await searchJobs(services, request.caller, query, page, context.today);
       const selfUrl = new URL(request.url, options.publicUrl);
       return {
-        data: items.map((stored) => presentJob(stored, context)),
-        meta: { took: Math.round(performance.now() - started), pagination: paginate(page, total, items.length, selfUrl) },
+        data: hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context))),
+        meta: {
+          took: Math.round(performance.now() - started),
+          pagination: paginate(page, total, hits.length, selfUrl),
+          aggregations,
+        },
       };
     },
+  );
+
+  app.get(
+    '/job/suggest',
+    { schema: { tags, summary: 'Complete a job title', querystring: SuggestQuery, response: { 200: SuggestResponse, ...errors } } },
+    async (request) => ({
+      data: await suggestTitles(options.db, request.caller, request.query as SuggestQuery, service.todayUtc()),
+    }),
   );
 
   app.get(

@@ -1,8 +1,8 @@
 import type { Db } from '../db/types.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import type { Caller } from '../auth/caller.ts';
-import { callerOrganisationIds } from '../auth/caller.ts';
+import { callerOrganisationIds, requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
+import type { FullTextEngine } from '../search/engine.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
@@ -14,15 +14,24 @@ import type { StoredJob } from './repository.ts';
 export interface JobServices {
   readonly db: Db;
   readonly catalogue: Catalogue;
+  readonly fullText: FullTextEngine;
 }
+
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 const referenceTaken = (read: ReadFields): FieldErrors => ({
   [read.sentAs.reference]: ['The reference has already been taken.'],
 });
 
-/** A job the caller may see: another organisation's job is reported as missing. */
+/*
+ * A job the caller may see. Another organisation's job is reported as
+ * missing; a board sees only jobs live on its sites, anything else is missing.
+ */
 async function findVisibleJob(db: Db, caller: Caller, id: number): Promise<StoredJob> {
-  const stored = await jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller));
+  const stored =
+    caller.kind === 'vendor'
+      ? await jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller))
+      : await jobs.findLiveJobOnSites(db, id, caller.siteIds, todayUtc());
   if (!stored) throw new AppError('not_found');
   return stored;
 }
@@ -33,17 +42,8 @@ export async function getJob(services: JobServices, caller: Caller, id: number):
   return stored;
 }
 
-export async function listJobs(services: JobServices, caller: Caller, limit: number, offset: number) {
-  const organisationIds = callerOrganisationIds(caller);
-  const [total, items] = await Promise.all([
-    jobs.countLiveJobs(services.db, organisationIds),
-    jobs.listJobs(services.db, organisationIds, limit, offset),
-  ]);
-  return { total, items };
-}
-
 /** 403 for an organisation the user is not in or a site the client may not post to. */
-function authorise(caller: Caller, read: ReadFields): number | undefined {
+function authorise(caller: VendorCaller, read: ReadFields): number | undefined {
   const handle = read.fields.organisation;
   let organisationId: number | undefined;
   if (typeof handle === 'string') {
@@ -74,8 +74,9 @@ async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T
   }
 }
 
-export async function createJob(services: JobServices, caller: Caller, body: Record<string, unknown>) {
-  const { db, catalogue } = services;
+export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>) {
+  const { db, catalogue, fullText } = services;
+  const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'create');
   const organisationId = authorise(caller, read);
   const { draft, errors } = resolveDraft(catalogue, read, organisationId);
@@ -86,18 +87,21 @@ export async function createJob(services: JobServices, caller: Caller, body: Rec
     db.transaction().execute(async (tx) => {
       if (!(await jobs.spendCredit(tx, draft.organisationId, now))) throw new AppError('insufficient_credits');
       const record = await draftToRecord(tx, catalogue, draft);
-      return jobs.insertJob(
+      const jobId = await jobs.insertJob(
         tx,
         { ...record, api_client_id: caller.apiClientId, created_by_user_id: caller.userId, created_at: now, updated_at: now },
         draft.siteIds,
       );
+      await fullText.indexJobs(tx, [jobId]);
+      return jobId;
     }),
   );
   return getJob(services, caller, id);
 }
 
-export async function updateJob(services: JobServices, caller: Caller, id: number, body: Record<string, unknown>) {
-  const { db, catalogue } = services;
+export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>) {
+  const { db, catalogue, fullText } = services;
+  const caller = requireVendor(anyCaller);
   const existing = await getJob(services, caller, id);
   const read = readJobFields(body, 'update');
   const organisationId = authorise(caller, read);
@@ -110,15 +114,20 @@ export async function updateJob(services: JobServices, caller: Caller, id: numbe
       const record = await draftToRecord(tx, catalogue, draft);
       await jobs.updateJob(tx, id, { ...record, updated_at: now });
       if (read.fields.sites !== undefined) await jobs.replaceJobSites(tx, id, draft.siteIds);
+      await fullText.indexJobs(tx, [id]);
     }),
   );
   return getJob(services, caller, id);
 }
 
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
-  const stored = await jobs.findJobInOrganisations(services.db, id, callerOrganisationIds(caller));
+  const { db, fullText } = services;
+  const stored = await jobs.findJobInOrganisations(db, id, callerOrganisationIds(requireVendor(caller)));
   if (!stored || stored.job.deleted_at !== null) {
     throw validationFailed({ job_id: ['Invalid job id.'] });
   }
-  await jobs.softDeleteJob(services.db, id, nowIso());
+  await db.transaction().execute(async (tx) => {
+    await jobs.softDeleteJob(tx, id, nowIso());
+    await fullText.indexJobs(tx, [id]);
+  });
 }

@@ -85,7 +85,7 @@ export function findClientByClientId(db: Executor, clientId: string) {
 
 export async function insertClient(
   db: Db,
-  client: { client_id: string; secret_hash: string; name: string; allow_basic: number },
+  client: { client_id: string; secret_hash: string; name: string; kind: 'vendor' | 'board'; allow_basic: number },
   siteIds: readonly number[],
   now: string,
 ) {
@@ -144,4 +144,24 @@ export async function countSitesByIds(db: Executor, ids: readonly number[]): Pro
     .where('id', 'in', ids)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+const asId = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null);
+
+export function findOrganisationByIdOrHandle(db: Executor, idOrHandle: string) {
+  const id = asId(idOrHandle);
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'handle', 'name'])
+    .where((eb) => (id === null ? eb('handle', '=', idOrHandle) : eb.or([eb('id', '=', id), eb('handle', '=', idOrHandle)])))
+    .executeTakeFirst();
+}
+
+export function findSiteByIdOrHandle(db: Executor, idOrHandle: string) {
+  const id = asId(idOrHandle);
+  return db
+    .selectFrom('sites')
+    .select(['id', 'handle', 'name'])
+    .where((eb) => (id === null ? eb('handle', '=', idOrHandle) : eb.or([eb('id', '=', id), eb('handle', '=', idOrHandle)])))
+    .executeTakeFirst();
 }

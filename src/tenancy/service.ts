@@ -119,9 +119,18 @@ export interface NewClient {
 /** The secret is returned once, here; only its hash is kept. */
 export async function createClient(
   db: Db,
-  input: { name?: string; siteIds: number[]; allowBasic: boolean; clientId?: string; clientSecret?: string },
+  input: {
+    name?: string;
+    siteIds: number[];
+    allowBasic: boolean;
+    /** A board client reads the live jobs of its sites with the client_credentials grant. */
+    board?: boolean;
+    clientId?: string;
+    clientSecret?: string;
+  },
 ): Promise<NewClient> {
   const name = requireText('name', input.name);
+  if (input.board && input.allowBasic) throw new TenancyError('a board client has no user, so --basic does not apply');
   if ((await tenancy.countSitesByIds(db, input.siteIds)) !== input.siteIds.length) {
     throw new TenancyError(`not every site of ${input.siteIds.join(',')} exists`);
   }
@@ -130,7 +139,13 @@ export async function createClient(
   if (await tenancy.findClientByClientId(db, clientId)) throw new TenancyError(`a client "${clientId}" exists`);
   const id = await tenancy.insertClient(
     db,
-    { client_id: clientId, secret_hash: await hashSecret(clientSecret), name, allow_basic: input.allowBasic ? 1 : 0 },
+    {
+      client_id: clientId,
+      secret_hash: await hashSecret(clientSecret),
+      name,
+      kind: input.board ? 'board' : 'vendor',
+      allow_basic: input.allowBasic ? 1 : 0,
+    },
     input.siteIds,
     nowIso(),
   );

@@ -9,11 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { listUserOrganisations } from '../../src/tenancy/repository.ts';
-import { auth, issueToken, V1 } from '../support/app.ts';
+import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
+import { dropPostgresSchema, freshPostgresUrl, stores } from '../support/stores.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'jobspace-cli-'));
-const DATABASE_URL = `sqlite:${join(folder, 'x.sqlite')}`;
 
 interface Run {
   code: number | null;
@@ -22,209 +22,203 @@ interface Run {
 }
 
 /** Runs the installed binary as an operator would, against the given database. */
-function jobspace(args: string[], databaseUrl = DATABASE_URL): Promise<Run> {
+function jobspace(databaseUrl: string, args: string[]): Promise<Run> {
   const env = { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' };
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       ['bin/jobspace.js', ...args],
-      { cwd: ROOT, env, timeout: 30_000 },
+      { cwd: ROOT, env, timeout: 60_000 },
       (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
   });
 }
 
-async function succeeds(args: string[]): Promise<string> {
-  const run = await jobspace(args);
+async function succeeds(databaseUrl: string, args: string[]): Promise<string> {
+  const run = await jobspace(databaseUrl, args);
   assert.equal(run.code, 0, `jobspace ${args.join(' ')} failed: ${run.stderr}`);
   assert.equal(run.stderr, '');
   return run.stdout;
 }
 
-/** Bad input: exit 2, nothing on stdout, a first line naming the problem, and no stack trace. */
-async function failsWith(args: string[], problem: RegExp, databaseUrl?: string): Promise<void> {
-  const run = await jobspace(args, databaseUrl);
+/** Bad input: exit 2, nothing on stdout, one line naming the problem (then the usage, for a wrong command), no stack trace. */
+function assertFailed(args: string[], run: Run, problem: RegExp): void {
   assert.equal(run.code, 2, `jobspace ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   assert.equal(run.stdout, '');
-  const [first] = run.stderr.split('\n');
-  assert.match(first as string, /^jobspace: /);
-  assert.match(first as string, problem);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
+  const message = run.stderr.replace(/\n\nUsage: jobspace [^]*$/, '\n');
+  assert.match(message, /^jobspace: [^\n]+\n$/);
+  assert.match(message, problem);
 }
 
-const created = {
-  siteIds: [] as number[],
-  clientId: '',
-  clientSecret: '',
-  basicClientId: '',
-  basicClientSecret: '',
-};
 const user = { username: 'jo@acme.example', password: 'a-long-password' };
 const timezone = 'Europe/Paris';
+const printsId = /^\d+\n$/;
+const printsClient = /^client_id (\S+)\nclient_secret (\S+)\n/;
 
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-describe('jobspace operator commands', () => {
-  describe('site create', () => {
-    it('prints the id of each new site', async () => {
-      for (const handle of ['myboard', 'otherboard']) {
-        const stdout = await succeeds(['site', 'create', '--handle', handle, '--name', 'My Board', '--url', 'https://jobs.example']);
-        assert.match(stdout, /^\d+\n$/);
-        created.siteIds.push(Number(stdout));
-      }
-      assert.equal(new Set(created.siteIds).size, 2);
-    });
+for (const store of stores) describe(`jobspace operator commands [${store}]`, () => {
+  const postgres = store === 'postgres' ? freshPostgresUrl() : null;
+  const databaseUrl = postgres ? postgres.url : `sqlite:${join(folder, 'commands.sqlite')}`;
+  const run = (...args: string[]) => succeeds(databaseUrl, args);
+  const made = { siteIds: [] as number[], clientId: '', clientSecret: '', basicClientId: '', basicClientSecret: '' };
+  after(async () => {
+    if (postgres) await dropPostgresSchema(postgres.schema);
   });
 
-  describe('org create', () => {
-    it('prints the id of a new organisation with credits', async () => {
-      assert.match(await succeeds(['org', 'create', '--handle', 'ACME', '--name', 'Acme Ltd', '--credits', '10']), /^\d+\n$/);
-    });
-
-    it('makes an organisation with unlimited credits when --credits is left out', async () => {
-      assert.match(await succeeds(['org', 'create', '--handle', 'OTHER', '--name', 'Other Ltd']), /^\d+\n$/);
-    });
-
-    it('fails when --handle is missing', () => failsWith(['org', 'create', '--name', 'Acme Ltd'], /handle is required/));
-
-    it('fails on a duplicate handle', () =>
-      failsWith(['org', 'create', '--handle', 'ACME', '--name', 'Acme again'], /"ACME" exists/));
-
-    it('fails on credits that are not a number', () =>
-      failsWith(['org', 'create', '--handle', 'TEN', '--name', 'Ten Ltd', '--credits', 'ten'], /credits .*"ten"/));
+  it('site create prints the id of each new site', async () => {
+    for (const handle of ['myboard', 'otherboard']) {
+      const stdout = await run('site', 'create', '--handle', handle, '--name', 'My Board', '--url', 'https://jobs.example');
+      assert.match(stdout, printsId);
+      made.siteIds.push(Number(stdout));
+    }
+    assert.equal(new Set(made.siteIds).size, 2);
   });
 
-  describe('org credits', () => {
-    it('adds credits and prints the new balance', async () => {
-      assert.equal(await succeeds(['org', 'credits', '--handle', 'ACME', '--add', '5']), 'ACME now has 15 credits\n');
-    });
-
-    it('refuses to add to an organisation with unlimited credits', () =>
-      failsWith(['org', 'credits', '--handle', 'OTHER', '--add', '5'], /"OTHER" has unlimited credits/));
+  it('org create prints the id of a new organisation, with credits or (no --credits) unlimited', async () => {
+    assert.match(await run('org', 'create', '--handle', 'ACME', '--name', 'Acme Ltd', '--credits', '10'), printsId);
+    assert.match(await run('org', 'create', '--handle', 'OTHER', '--name', 'Other Ltd'), printsId);
   });
 
-  describe('user create', () => {
-    it('prints the id of a new user in an organisation', async () => {
-      const args = ['user', 'create', '--username', user.username, '--password', user.password, '--name', 'Jo', '--org', 'ACME'];
-      assert.match(await succeeds([...args, '--timezone', timezone]), /^\d+\n$/);
-    });
-
-    it('fails for an unknown organisation', () =>
-      failsWith(
-        ['user', 'create', '--username', 'al@acme.example', '--password', user.password, '--name', 'Al', '--org', 'NOPE'],
-        /no organisation has handle "NOPE"/,
-      ));
-
-    it('fails when --org is missing', () =>
-      failsWith(
-        ['user', 'create', '--username', 'al@acme.example', '--password', user.password, '--name', 'Al'],
-        /organisation handle is required/,
-      ));
-
-    it('fails for a time zone that is not an IANA zone', () =>
-      failsWith(
-        ['user', 'create', '--username', 'al@acme.example', '--password', user.password, '--name', 'Al', '--org', 'ACME', '--timezone', 'Mars/Base'],
-        /timezone "Mars\/Base"/,
-      ));
+  it('org credits adds credits and prints the new balance', async () => {
+    assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add', '5'), 'ACME now has 15 credits\n');
   });
 
-  describe('user add-org', () => {
-    it('adds the user to a second organisation', async () => {
-      const stdout = await succeeds(['user', 'add-org', '--username', user.username, '--org', 'OTHER']);
-      assert.equal(stdout, `${user.username} is now a member of OTHER\n`);
-    });
+  it('user create prints the id of a new user in an organisation', async () => {
+    const args = ['--username', user.username, '--password', user.password, '--name', 'Jo', '--org', 'ACME'];
+    assert.match(await run('user', 'create', ...args, '--timezone', timezone), printsId);
   });
 
-  describe('client create', () => {
-    it('prints client_id and client_secret once', async () => {
-      const stdout = await succeeds(['client', 'create', '--name', 'Vendor ATS', '--sites', created.siteIds.join(',')]);
-      const match = /^client_id (\S+)\nclient_secret (\S+)\n/.exec(stdout);
-      assert.ok(match, stdout);
-      [, created.clientId = '', created.clientSecret = ''] = match;
-      assert.equal(stdout.split(created.clientSecret).length, 2, 'the secret appears exactly once');
-    });
-
-    it('makes a client allowed HTTP Basic with --basic', async () => {
-      const stdout = await succeeds(['client', 'create', '--name', 'Basic ATS', '--sites', String(created.siteIds[0]), '--basic']);
-      const match = /^client_id (\S+)\nclient_secret (\S+)\n/.exec(stdout);
-      assert.ok(match, stdout);
-      [, created.basicClientId = '', created.basicClientSecret = ''] = match;
-    });
-
-    it('fails when --sites is not a list of ids', () =>
-      failsWith(['client', 'create', '--name', 'Vendor', '--sites', '1,x'], /sites .*"1,x"/));
-
-    it('fails for a site that does not exist', () =>
-      failsWith(['client', 'create', '--name', 'Vendor', '--sites', '999'], /site.*999.*exist/));
+  it('user add-org adds the user to a second organisation', async () => {
+    const stdout = await run('user', 'add-org', '--username', user.username, '--org', 'OTHER');
+    assert.equal(stdout, `${user.username} is now a member of OTHER\n`);
   });
 
-  describe('client revoke', () => {
-    it('fails for an unknown client id', () => failsWith(['client', 'revoke', '--id', 'no-such-client'], /no client "no-such-client"/));
+  it('client create prints client_id and client_secret once', async () => {
+    const stdout = await run('client', 'create', '--name', 'Vendor ATS', '--sites', made.siteIds.join(','));
+    const match = printsClient.exec(stdout);
+    assert.ok(match, stdout);
+    [, made.clientId = '', made.clientSecret = ''] = match;
+    assert.equal(stdout.split(made.clientSecret).length, 2, 'the secret appears exactly once');
   });
 
-  describe('the command line', () => {
-    it('fails on an unknown command without touching the database', async () => {
-      const untouched = `sqlite:${join(folder, 'untouched.sqlite')}`;
-      await failsWith(['frob', 'create'], /unknown command "frob create"/, untouched);
-      assert.equal(existsSync(join(folder, 'untouched.sqlite')), false);
+  it('client create --basic makes a client allowed HTTP Basic', async () => {
+    const stdout = await run('client', 'create', '--name', 'Basic ATS', '--sites', String(made.siteIds[0]), '--basic');
+    const match = printsClient.exec(stdout);
+    assert.ok(match, stdout);
+    [, made.basicClientId = '', made.basicClientSecret = ''] = match;
+  });
+
+  describe('what they made works end to end', () => {
+    let app: FastifyInstance;
+    let token: string;
+    before(async () => {
+      // The CLI has migrated this database already, so no demo tenant is made here.
+      app = await buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }));
+      assert.equal(app.demoTenant, null);
+    });
+    after(() => app.close());
+
+    it('stores the user in both organisations, with its time zone', async () => {
+      const row = await app.store.db
+        .selectFrom('users')
+        .select(['id', 'timezone'])
+        .where('username', '=', user.username)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.timezone, timezone);
+      const organisations = await listUserOrganisations(app.store.db, row.id);
+      assert.deepEqual(organisations.map((organisation) => organisation.handle).sort(), ['ACME', 'OTHER']);
     });
 
-    it('prints the usage for --help', async () => {
-      assert.match(await succeeds(['--help']), /^Usage: jobspace/);
+    it('keeps only a hash of the client secret', async () => {
+      const client = await app.store.db
+        .selectFrom('api_clients')
+        .select('secret_hash')
+        .where('client_id', '=', made.clientId)
+        .executeTakeFirstOrThrow();
+      assert.ok(!client.secret_hash.includes(made.clientSecret));
+    });
+
+    it('issues a token to the CLI-made client and user that reads GET /api/job', async () => {
+      token = await issueToken(app, { clientId: made.clientId, clientSecret: made.clientSecret, ...user });
+      const response = await app.inject({ method: 'GET', url: '/api/job', headers: auth(token) });
+      assert.equal(response.statusCode, 200, response.body);
+    });
+
+    it('lets only the --basic client authenticate with Client-Id, Client-Secret and Basic', async () => {
+      const basicUser = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+      const request = (clientId: string, clientSecret: string) =>
+        app.inject({
+          method: 'GET',
+          url: '/api/job',
+          headers: { accept: V1, authorization: basicUser, 'client-id': clientId, 'client-secret': clientSecret },
+        });
+      assert.equal((await request(made.basicClientId, made.basicClientSecret)).statusCode, 200);
+      assert.equal((await request(made.clientId, made.clientSecret)).statusCode, 401);
+    });
+
+    it('answers 401 to the token, and refuses new ones, once client revoke has run', async () => {
+      assert.equal(await run('client', 'revoke', '--id', made.clientId), `client ${made.clientId} revoked; its tokens no longer work\n`);
+      const response = await app.inject({ method: 'GET', url: '/api/job', headers: auth(token) });
+      assert.equal(response.statusCode, 401);
+      const again = await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'password', client_id: made.clientId, client_secret: made.clientSecret, ...user },
+      });
+      assert.equal(again.statusCode, 401);
     });
   });
 });
 
-describe('what the commands made works end to end', () => {
-  let app: FastifyInstance;
-  let token: string;
+/*
+ * Input is checked the same way on every store, so these run on SQLite only,
+ * against the demo tenant: organisation JDT (unlimited credits), sites 1 and 2.
+ */
+describe('jobspace rejects bad input with exit 2 and one line naming the problem', () => {
+  const newUser = ['user', 'create', '--username', 'al@acme.example', '--password', user.password, '--name', 'Al'];
+  const cases: [title: string, args: string[], problem: RegExp][] = [
+    ['org create without --handle', ['org', 'create', '--name', 'Acme Ltd'], /handle is required/],
+    ['org create with a handle that exists', ['org', 'create', '--handle', 'JDT', '--name', 'Again'], /"JDT" exists/],
+    [
+      'org create with --credits that is not a number',
+      ['org', 'create', '--handle', 'TEN', '--name', 'Ten Ltd', '--credits', 'ten'],
+      /credits .*"ten"/,
+    ],
+    [
+      'org credits on an organisation with unlimited credits',
+      ['org', 'credits', '--handle', 'JDT', '--add', '5'],
+      /"JDT" has unlimited credits/,
+    ],
+    ['user create for an unknown organisation', [...newUser, '--org', 'NOPE'], /no organisation has handle "NOPE"/],
+    ['user create without --org', newUser, /organisation handle is required/],
+    [
+      'user create with a time zone that is not an IANA zone',
+      [...newUser, '--org', 'JDT', '--timezone', 'Mars/Base'],
+      /timezone "Mars\/Base"/,
+    ],
+    ['client create with --sites that is not a list of ids', ['client', 'create', '--name', 'Vendor', '--sites', '1,x'], /sites .*"1,x"/],
+    ['client create for a site that does not exist', ['client', 'create', '--name', 'Vendor', '--sites', '1,999'], /site.*999.*exist/],
+    ['client revoke of an unknown client id', ['client', 'revoke', '--id', 'no-such-client'], /no client "no-such-client"/],
+  ];
+  let test: TestApp;
   before(async () => {
-    // The CLI has migrated this database already, so no demo tenant is made here.
-    app = await buildApp(loadConfig({ DATABASE_URL, LOG_LEVEL: 'silent' }));
-    assert.equal(app.demoTenant, null);
+    test = await buildTestApp('sqlite');
   });
-  after(() => app.close());
+  after(() => test.close());
 
-  it('stores the user in both organisations, with its time zone', async () => {
-    const row = await app.store.db.selectFrom('users').select(['id', 'timezone']).where('username', '=', user.username).executeTakeFirstOrThrow();
-    assert.equal(row.timezone, timezone);
-    const organisations = await listUserOrganisations(app.store.db, row.id);
-    assert.deepEqual(organisations.map((organisation) => organisation.handle).sort(), ['ACME', 'OTHER']);
-  });
+  for (const [title, args, problem] of cases) {
+    it(title, async () => assertFailed(args, await jobspace(test.config.databaseUrl, args), problem));
+  }
 
-  it('keeps only a hash of the client secret', async () => {
-    const client = await app.store.db.selectFrom('api_clients').select('secret_hash').where('client_id', '=', created.clientId).executeTakeFirstOrThrow();
-    assert.ok(!client.secret_hash.includes(created.clientSecret));
+  it('an unknown command, without creating the database', async () => {
+    const absent = join(folder, 'absent.sqlite');
+    assertFailed(['frob', 'create'], await jobspace(`sqlite:${absent}`, ['frob', 'create']), /unknown command "frob create"/);
+    assert.equal(existsSync(absent), false);
   });
 
-  it('issues a token to the CLI-made client and user that reads GET /api/job', async () => {
-    token = await issueToken(app, { clientId: created.clientId, clientSecret: created.clientSecret, ...user });
-    const response = await app.inject({ method: 'GET', url: '/api/job', headers: auth(token) });
-    assert.equal(response.statusCode, 200, response.body);
-  });
-
-  it('lets only the --basic client authenticate with Client-Id, Client-Secret and Basic', async () => {
-    const basicUser = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
-    const request = (clientId: string, clientSecret: string) =>
-      app.inject({
-        method: 'GET',
-        url: '/api/job',
-        headers: { accept: V1, authorization: basicUser, 'client-id': clientId, 'client-secret': clientSecret },
-      });
-    assert.equal((await request(created.basicClientId, created.basicClientSecret)).statusCode, 200);
-    assert.equal((await request(created.clientId, created.clientSecret)).statusCode, 401);
-  });
-
-  it('answers 401 to the token once client revoke has run', async () => {
-    const stdout = await succeeds(['client', 'revoke', '--id', created.clientId]);
-    assert.match(stdout, new RegExp(`client ${created.clientId} revoked`));
-    const response = await app.inject({ method: 'GET', url: '/api/job', headers: auth(token) });
-    assert.equal(response.statusCode, 401);
-    const again = await app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: { grant_type: 'password', client_id: created.clientId, client_secret: created.clientSecret, ...user },
-    });
-    assert.equal(again.statusCode, 401);
+  it('prints the usage, and exits 0, for --help', async () => {
+    assert.match(await succeeds(test.config.databaseUrl, ['--help']), /^Usage: jobspace/);
   });
 });

@@ -46,6 +46,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn('client_id', 'text', (c) => c.notNull().unique())
     .addColumn('secret_hash', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('vendor').check(sql`kind in ('vendor', 'board')`))
     .addColumn('allow_basic', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('revoked_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -66,7 +67,10 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
       .addColumn('api_client_id', 'integer', (c) =>
         c.notNull().references('api_clients.id').onDelete('cascade'),
       )
-      .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // No user on a board client's token (client_credentials); refresh tokens always have one.
+      .addColumn('user_id', 'integer', (c) =>
+        (table === 'refresh_tokens' ? c.notNull() : c).references('users.id').onDelete('cascade'),
+      )
       .addColumn('family', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .addColumn('revoked_at', 'text')

@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/types.ts';
+import type { FullTextEngine } from '../engine.ts';
+import type { TextQuery } from '../text-query.ts';
+
+/*
+ * PostgreSQL full text: `jobs.search_vector` is a weighted tsvector (title A;
+ * reference, skills and organisation B; summary C; description D) under a GIN
+ * index, and `jobs.prefix_vector` keeps titles and skills unstemmed for the
+ * last, half-typed word, as the SQLite engine does.
+ */
+
+function tsquery(words: readonly string[], phrases: readonly (readonly string[])[], prefix: string | null): string {
+  const parts = [...words, ...phrases.map((phrase) => `(${phrase.join(' <-> ')})`)];
+  if (prefix !== null) parts.push(`${prefix}:*`);
+  return parts.join(' & ');
+}
+
+const VECTORS = sql`
+  search_vector =
+    setweight(to_tsvector('english', jobs.title), 'A') ||
+    setweight(to_tsvector('english', jobs.reference || ' ' || coalesce(jobs.skills, '') || ' ' || organisations.name), 'B') ||
+    setweight(to_tsvector('english', jobs.summary), 'C') ||
+    setweight(to_tsvector('english', jobs.description), 'D'),
+  prefix_vector = to_tsvector('simple', jobs.title || ' ' || coalesce(jobs.skills, ''))`;
+
+export const postgresFullText: FullTextEngine = {
+  async indexJobs(db: Executor, jobIds: readonly number[]) {
+    if (jobIds.length === 0) return;
+    const ids = sql.join(jobIds.map((id) => sql`${id}`));
+    await sql`update jobs set ${VECTORS} from organisations
+      where organisations.id = jobs.organisation_id and jobs.id in (${ids})`.execute(db);
+  },
+
+  async rebuildIndex(db: Executor) {
+    await sql`update jobs set ${VECTORS} from organisations where organisations.id = jobs.organisation_id`.execute(db);
+  },
+
+  match(text: TextQuery) {
+    const full = sql`to_tsquery('english', ${tsquery(text.words, text.phrases, text.prefix)})`;
+    const rank = sql<number>`ts_rank(jobs.search_vector, ${full})`;
+    if (text.prefix === null) return { condition: sql`jobs.search_vector @@ ${full}`, rank };
+    const rest = tsquery(text.words, text.phrases, null);
+    const restHits = rest === '' ? sql`true` : sql`jobs.search_vector @@ to_tsquery('english', ${rest})`;
+    const prefixHits = sql`jobs.prefix_vector @@ to_tsquery('simple', ${`${text.prefix}:*`})`;
+    return { condition: sql`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`, rank };
+  },
+};

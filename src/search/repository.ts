@@ -1,0 +1,183 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../db/types.ts';
+import type { FullTextEngine, TextMatch } from './engine.ts';
+import type { TextQuery } from './text-query.ts';
+
+/** Everything a job search filters, orders and pages by, resolved to ids. */
+export interface SearchCriteria {
+  /** Vendors see their organisations' jobs; boards see jobs on their sites. */
+  readonly visibleTo: { organisationIds: readonly number[] } | { siteIds: readonly number[] };
+  readonly text: TextQuery | null;
+  readonly near: { lat: number; lon: number; radiusKm: number } | null;
+  readonly countryId?: number;
+  readonly categoryIds?: readonly number[];
+  readonly typeIds?: readonly number[];
+  readonly organisationId?: number;
+  readonly siteId?: number;
+  readonly salary?: { min?: number; max?: number; currencyId: number };
+  readonly openedSince?: string;
+  readonly status: 'live' | 'scheduled' | 'expired' | 'any';
+  readonly sort: 'relevance' | 'newest' | 'closing' | 'distance' | 'salary';
+  /** Today's date in UTC, for the job status. */
+  readonly today: string;
+}
+
+const EARTH_RADIUS_KM = 6371.0088;
+const KM_PER_DEGREE_LATITUDE = 111.045;
+
+/** Great-circle distance from a point to each job, in km; the same SQL on both stores. */
+export function distanceKm(lat: number, lon: number): RawBuilder<number> {
+  return sql<number>`(${EARTH_RADIUS_KM * 2} * asin(sqrt(
+    power(sin(radians(jobs.geo_lat - ${lat}) / 2), 2) +
+    cos(radians(${lat})) * cos(radians(jobs.geo_lat)) * power(sin(radians(jobs.geo_lon - ${lon}) / 2), 2))))`;
+}
+
+/** A box around the circle that the (geo_lat, geo_lon) index can range-scan before exact distance. */
+function boundingBox(lat: number, lon: number, radiusKm: number): RawBuilder<unknown>[] {
+  const latDelta = radiusKm / KM_PER_DEGREE_LATITUDE;
+  const conditions = [sql`jobs.geo_lat between ${lat - latDelta} and ${lat + latDelta}`];
+  const cosLat = Math.cos((Math.max(Math.abs(lat) + latDelta, 0) * Math.PI) / 180);
+  if (cosLat > 0.01 && Math.abs(lat) + latDelta < 89) {
+    const lonDelta = radiusKm / (KM_PER_DEGREE_LATITUDE * cosLat);
+    if (lonDelta < 180) {
+      const west = lon - lonDelta;
+      const east = lon + lonDelta;
+      // A box crossing the antimeridian is two ranges.
+      if (west < -180) conditions.push(sql`(jobs.geo_lon >= ${west + 360} or jobs.geo_lon <= ${east})`);
+      else if (east > 180) conditions.push(sql`(jobs.geo_lon >= ${west} or jobs.geo_lon <= ${east - 360})`);
+      else conditions.push(sql`jobs.geo_lon between ${west} and ${east}`);
+    }
+  }
+  return conditions;
+}
+
+const ANNUAL_HIGH = sql`coalesce(jobs.annual_salary_to, jobs.annual_salary_from)`;
+const ANNUAL_LOW = sql`coalesce(jobs.annual_salary_from, jobs.annual_salary_to)`;
+
+const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
+
+export function statusConditions(status: SearchCriteria['status'], today: string): RawBuilder<unknown>[] {
+  switch (status) {
+    case 'live':
+      return [sql`jobs.open_date <= ${today}`, sql`jobs.close_date >= ${today}`];
+    case 'scheduled':
+      return [sql`jobs.open_date > ${today}`];
+    case 'expired':
+      return [sql`jobs.close_date < ${today}`];
+    case 'any':
+      return [];
+  }
+}
+
+export function visibility(visibleTo: SearchCriteria['visibleTo']): RawBuilder<unknown> {
+  if ('organisationIds' in visibleTo) {
+    return visibleTo.organisationIds.length === 0 ? sql`1 = 0` : sql`jobs.organisation_id in (${ids(visibleTo.organisationIds)})`;
+  }
+  if (visibleTo.siteIds.length === 0) return sql`1 = 0`;
+  return sql`exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id in (${ids(visibleTo.siteIds)}))`;
+}
+
+/** Every condition of a search but the keyword match, which the engine supplies. */
+function filters(criteria: SearchCriteria, textMatch: TextMatch | null): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [sql`jobs.deleted_at is null`, visibility(criteria.visibleTo)];
+  conditions.push(...statusConditions(criteria.status, criteria.today));
+  if (textMatch) conditions.push(textMatch.condition);
+  if (criteria.near) {
+    const { lat, lon, radiusKm } = criteria.near;
+    conditions.push(...boundingBox(lat, lon, radiusKm), sql`${distanceKm(lat, lon)} <= ${radiusKm}`);
+  }
+  if (criteria.countryId !== undefined) conditions.push(sql`jobs.country_id = ${criteria.countryId}`);
+  if (criteria.categoryIds) conditions.push(sql`jobs.job_category_id in (${ids(criteria.categoryIds)})`);
+  if (criteria.typeIds) conditions.push(sql`jobs.job_type_id in (${ids(criteria.typeIds)})`);
+  if (criteria.organisationId !== undefined) conditions.push(sql`jobs.organisation_id = ${criteria.organisationId}`);
+  if (criteria.siteId !== undefined) {
+    conditions.push(sql`exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id = ${criteria.siteId})`);
+  }
+  if (criteria.salary) {
+    const { min, max, currencyId } = criteria.salary;
+    conditions.push(sql`jobs.salary_currency_id = ${currencyId}`);
+    if (min !== undefined) conditions.push(sql`${ANNUAL_HIGH} >= ${min}`);
+    if (max !== undefined) conditions.push(sql`${ANNUAL_LOW} <= ${max}`);
+  }
+  if (criteria.openedSince !== undefined) conditions.push(sql`jobs.open_date >= ${criteria.openedSince}`);
+  return conditions;
+}
+
+function ordering(criteria: SearchCriteria, textMatch: TextMatch | null): RawBuilder<unknown> {
+  switch (criteria.sort) {
+    case 'relevance':
+      return textMatch ? sql`${textMatch.rank} desc, jobs.id desc` : sql`jobs.id desc`;
+    case 'closing':
+      return sql`jobs.close_date asc, jobs.id asc`;
+    case 'distance':
+      return criteria.near ? sql`${distanceKm(criteria.near.lat, criteria.near.lon)} asc, jobs.id desc` : sql`jobs.id desc`;
+    case 'salary':
+      return sql`${ANNUAL_HIGH} desc nulls last, jobs.id desc`;
+    case 'newest':
+      return sql`jobs.id desc`;
+  }
+}
+
+export interface SearchPage {
+  readonly total: number;
+  readonly hits: readonly { id: number; distanceKm: number | null }[];
+}
+
+export async function searchJobIds(
+  db: Executor,
+  engine: FullTextEngine,
+  criteria: SearchCriteria,
+  limit: number,
+  offset: number,
+): Promise<SearchPage> {
+  const textMatch = criteria.text ? engine.match(criteria.text) : null;
+  const where = sql.join(filters(criteria, textMatch), sql` and `);
+  const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
+  const [count, page] = await Promise.all([
+    sql<{ total: number | string }>`select count(*) as total from jobs where ${where}`.execute(db),
+    sql<{ id: number; distance_km: number | null }>`
+      select jobs.id, ${distance} as distance_km from jobs where ${where}
+      order by ${ordering(criteria, textMatch)} limit ${limit} offset ${offset}`.execute(db),
+  ]);
+  return {
+    total: Number(count.rows[0]?.total ?? 0),
+    hits: page.rows.map((row) => ({ id: Number(row.id), distanceKm: row.distance_km === null ? null : Number(row.distance_km) })),
+  };
+}
+
+export interface FacetCounts {
+  readonly countries: readonly { id: number; count: number }[];
+  readonly categories: readonly { id: number; count: number }[];
+  readonly types: readonly { id: number; count: number }[];
+  readonly salaryBands: readonly { currencyId: number; band: number; count: number }[];
+}
+
+/** Annual pay bands of 10,000 in the job's currency, up to 200,000 and above. */
+export const SALARY_BAND_WIDTH = 10_000;
+export const SALARY_BAND_CAP = 200_000;
+
+/** Counts over the filtered set (not the page) by country, category, type and annual pay band. */
+export async function countFacets(db: Executor, engine: FullTextEngine, criteria: SearchCriteria): Promise<FacetCounts> {
+  const textMatch = criteria.text ? engine.match(criteria.text) : null;
+  const where = sql.join(filters(criteria, textMatch), sql` and `);
+  const grouped = (column: RawBuilder<unknown>) =>
+    sql<{ id: number; count: number | string }>`select ${column} as id, count(*) as count from jobs where ${where} group by ${column}`
+      .execute(db)
+      .then((result) => result.rows.map((row) => ({ id: Number(row.id), count: Number(row.count) })));
+  // Positional GROUP BY: PostgreSQL would not see two copies of a parameterised expression as one.
+  const band = sql`floor(case when ${ANNUAL_HIGH} > ${SALARY_BAND_CAP} then ${SALARY_BAND_CAP} else ${ANNUAL_HIGH} end / ${SALARY_BAND_WIDTH})`;
+  const [countries, categories, types, bands] = await Promise.all([
+    grouped(sql`jobs.country_id`),
+    grouped(sql`jobs.job_category_id`),
+    grouped(sql`jobs.job_type_id`),
+    sql<{ currency_id: number; band: number; count: number | string }>`
+      select jobs.salary_currency_id as currency_id, ${band} as band, count(*) as count from jobs
+      where ${where} and ${ANNUAL_HIGH} is not null group by 1, 2`.execute(db),
+  ]);
+  return {
+    countries,
+    categories,
+    types,
+    salaryBands: bands.rows.map((row) => ({ currencyId: Number(row.currency_id), band: Number(row.band), count: Number(row.count) })),
+  };
+}

@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openStore } from '../../src/db/connect.ts';
+import { CopyError, copyStore, TABLES } from '../../src/db/copy.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { auth, createTenant, DEMO, issueToken } from '../support/app.ts';
+import { jobJson } from '../support/fixtures.ts';
+import { dropPostgresSchema, freshPostgresUrl, stores, type StoreName } from '../support/stores.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'jobspace-copy-'));
+const SOURCE_URL = `sqlite:${join(folder, 'source.sqlite')}`;
+let files = 0;
+const newSqliteUrl = () => `sqlite:${join(folder, `copy-${(files += 1)}.sqlite`)}`;
+
+function buildAppOn(databaseUrl: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  return buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://jobs.test', ...env }));
+}
+
+/** A new, empty store of the given kind, and how to remove it. */
+function freshStore(kind: StoreName): { url: string; drop(): Promise<void> } {
+  if (kind === 'sqlite') return { url: newSqliteUrl(), drop: async () => undefined };
+  const { url, schema } = freshPostgresUrl();
+  return { url, drop: () => dropPostgresSchema(schema) };
+}
+
+async function countRows(databaseUrl: string): Promise<Record<string, number>> {
+  const store = openStore(databaseUrl);
+  try {
+    const counts: Record<string, number> = {};
+    for (const { name } of TABLES) {
+      const row = await store.db.selectFrom(name).select((eb) => eb.fn.countAll().as('rows')).executeTakeFirstOrThrow();
+      counts[name] = Number(row.rows);
+    }
+    return counts;
+  } finally {
+    await store.db.destroy();
+  }
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the installed binary as an operator would; DATABASE_URL plays no part. */
+function jobspace(args: string[]): Promise<Run> {
+  const env = { PATH: process.env.PATH, LOG_LEVEL: 'silent' };
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['bin/jobspace.js', ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+
+/** Bad input: exit 2, nothing on stdout, a first line naming the problem, and no stack trace. */
+async function failsWith(args: string[], problem: RegExp): Promise<void> {
+  const run = await jobspace(['store', 'copy', ...args]);
+  assert.equal(run.code, 2, `jobspace store copy ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  assert.equal(run.stdout, '');
+  const [first] = run.stderr.split('\n');
+  assert.match(first as string, /^jobspace: /);
+  assert.match(first as string, problem);
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
+}
+
+/** What the source store served before the copy, to be served again after it. */
+const source = {
+  demoJobs: [] as Record<string, unknown>[],
+  deletedJobId: 0,
+  tenant: undefined as unknown as Awaited<ReturnType<typeof createTenant>>,
+  tenantJob: {} as Record<string, unknown>,
+  demoListing: [] as unknown[],
+  searchHits: [] as unknown[],
+  counts: {} as Record<string, number>,
+};
+
+const read = async (app: FastifyInstance, token: string, id: unknown) => {
+  const response = await app.inject({ url: `/api/job/${id}`, headers: auth(token) });
+  return { status: response.statusCode, data: response.statusCode === 200 ? response.json().data : undefined };
+};
+const listing = async (app: FastifyInstance, token: string, query = '') =>
+  (await app.inject({ url: `/api/job${query}`, headers: auth(token) })).json().data;
+const SEARCH = '?q=ledgers&status=any';
+
+/** A SQLite store made through the real app: the demo tenant's jobs (one deleted) and a second tenant's. */
+async function populateSource(): Promise<void> {
+  const app = await buildAppOn(SOURCE_URL, {
+    JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
+    JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+    JOBSPACE_DEMO_USERNAME: DEMO.username,
+    JOBSPACE_DEMO_PASSWORD: DEMO.password,
+  });
+  try {
+    const token = await issueToken(app);
+    const create = async (bearer: string, overrides: Record<string, unknown>) => {
+      const response = await app.inject({ method: 'POST', url: '/api/job', payload: jobJson(overrides), headers: auth(bearer) });
+      assert.equal(response.statusCode, 201, response.body);
+      return response.json().data.id as number;
+    };
+    const ids = [
+      await create(token, { reference: 'COPY-1', postcode: 'S1 4BY', sites: [1, 2] }),
+      await create(token, { reference: 'COPY-2', benefits: 'A pension', skills: 'Ledgers' }),
+      await create(token, { reference: 'COPY-3', location_geo_lat: 51.5, location_geo_lon: -0.12 }),
+    ];
+    source.deletedJobId = await create(token, { reference: 'COPY-GONE' });
+    const deleted = await app.inject({ method: 'POST', url: `/api/job/${source.deletedJobId}/delete`, headers: auth(token) });
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    await app.inject({ method: 'POST', url: `/api/job/${ids[1]}/update`, payload: { name: 'Head Accountant' }, headers: auth(token) });
+    for (const id of ids) source.demoJobs.push((await read(app, token, id)).data);
+    source.demoListing = await listing(app, token);
+    source.searchHits = await listing(app, token, SEARCH);
+
+    source.tenant = await createTenant(app, { siteIds: [2] });
+    const tenantToken = await issueToken(app, source.tenant);
+    const tenantJobId = await create(tenantToken, { organisation: source.tenant.organisation, sites: [2] });
+    source.tenantJob = (await read(app, tenantToken, tenantJobId)).data;
+  } finally {
+    await app.close();
+  }
+  source.counts = await countRows(SOURCE_URL);
+}
+
+before(populateSource);
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+for (const kind of stores) describe(`jobspace store copy: SQLite → ${kind}`, () => {
+  const target = freshStore(kind);
+  let run: Run;
+  let app: FastifyInstance;
+  let token: string;
+  before(async () => {
+    run = await jobspace(['store', 'copy', '--from', SOURCE_URL, '--to', target.url]);
+    assert.equal(run.code, 0, run.stderr);
+    app = await buildAppOn(target.url);
+    token = await issueToken(app);
+  });
+  after(async () => {
+    await app?.close();
+    await target.drop();
+  });
+
+  it('prints one line per table, parents first, with the rows copied', () => {
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, TABLES.map(({ name }) => `${name} ${source.counts[name]} rows\n`).join(''));
+    assert.equal(source.counts.jobs, 5);
+    assert.ok((source.counts.countries ?? 0) > 200, 'look-ups are copied like the rest');
+  });
+
+  it('serves the copied jobs with their ids and JSON, timestamps included, to a new token for the same credentials', async () => {
+    for (const job of source.demoJobs) assert.deepEqual(await read(app, token, job.id), { status: 200, data: job });
+    assert.deepEqual(await listing(app, token), source.demoListing);
+    const tenantToken = await issueToken(app, source.tenant);
+    assert.deepEqual(await read(app, tenantToken, source.tenantJob.id), { status: 200, data: source.tenantJob });
+  });
+
+  it('finds the copied jobs by keyword: the full-text index is rebuilt on the target', async () => {
+    assert.equal(source.searchHits.length, 1);
+    assert.deepEqual(await listing(app, token, SEARCH), source.searchHits);
+  });
+
+  it('still answers 410 for the deleted job', async () => {
+    assert.equal((await read(app, token, source.deletedJobId)).status, 410);
+  });
+
+  it('gives a new job an id above the copied ones', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/job', payload: jobJson(), headers: auth(token) });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.ok(response.json().data.id > (source.tenantJob.id as number), `new id ${response.json().data.id}`);
+  });
+
+  it(`copies the ${kind} store back into a new SQLite file, row for row`, async () => {
+    const back = newSqliteUrl();
+    const counts = await copyStore(target.url, back);
+    const expected = await countRows(target.url);
+    assert.deepEqual(Object.fromEntries(counts.map(({ table, rows }) => [table, rows])), expected);
+    assert.deepEqual(await countRows(back), expected);
+    assert.equal(expected.jobs, (source.counts.jobs ?? 0) + 1);
+  });
+
+  it('refuses to write into a store that holds data, leaving it as it was', async () => {
+    const before = await countRows(target.url);
+    await failsWith(['--from', SOURCE_URL, '--to', target.url], /--to store is not empty .*--force/);
+    assert.deepEqual(await countRows(target.url), before);
+  });
+
+  it('with --force replaces the data of the target with the source\'s', async () => {
+    await app.close();
+    const counts = await copyStore(SOURCE_URL, target.url, { force: true });
+    assert.deepEqual(Object.fromEntries(counts.map(({ table, rows }) => [table, rows])), source.counts);
+    app = await buildAppOn(target.url);
+    token = await issueToken(app);
+    for (const job of source.demoJobs) assert.deepEqual(await read(app, token, job.id), { status: 200, data: job });
+  });
+});
+
+describe('jobspace store copy: bad input', () => {
+  it('refuses the same store as --from and --to', () =>
+    failsWith(['--from', SOURCE_URL, '--to', `sqlite:${relative(ROOT, join(folder, 'source.sqlite'))}`], /same store/));
+
+  it('names a store it cannot reach', () =>
+    failsWith(['--from', SOURCE_URL, '--to', 'postgres://root@127.0.0.1:1/test'], /cannot open the --to store: .*ECONNREFUSED/));
+
+  it('refuses a URL that names no kind of store', () =>
+    failsWith(['--from', SOURCE_URL, '--to', './other.sqlite'], /--to must start with sqlite: or postgres:\/\//));
+
+  it('needs both --from and --to', () => failsWith(['--from', SOURCE_URL], /needs --from and --to/));
+
+  it('throws a CopyError when called directly', async () => {
+    await assert.rejects(copyStore(SOURCE_URL, SOURCE_URL), CopyError);
+  });
+});
+
+for (const kind of stores) describe(`store copy table list [${kind}]`, () => {
+  it('names every table of a migrated store exactly once', async () => {
+    const fresh = freshStore(kind);
+    const store = openStore(fresh.url);
+    try {
+      await migrateToLatest(store);
+      // Bookkeeping of the migrations, and SQLite's full-text index (rebuilt on the target, not copied).
+      const tables = (await store.db.introspection.getTables())
+        .filter((table) => table.schema === store.dialect.schema && !/^(schema_migrations|jobs_fts)/.test(table.name))
+        .map((table) => table.name);
+      const listed = TABLES.map(({ name }) => name);
+      assert.equal(new Set(listed).size, listed.length);
+      assert.deepEqual([...listed].sort(), tables.sort());
+    } finally {
+      await store.db.destroy();
+      await fresh.drop();
+    }
+  });
+});

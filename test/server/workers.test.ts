@@ -1,0 +1,160 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import {
+  bearer, holdTokenRequest, isRunning, issueToken, ServerProcess, START_TIMEOUT_MS, startServer,
+} from './process.ts';
+
+describe('WORKERS', () => {
+  it('is 1 when unset or empty', () => {
+    assert.equal(loadConfig({}).workers, 1);
+    assert.equal(loadConfig({ WORKERS: '' }).workers, 1);
+  });
+
+  it('reads a whole number from 1 to 64, and auto as one per core', () => {
+    assert.equal(loadConfig({ WORKERS: '4' }).workers, 4);
+    assert.equal(loadConfig({ WORKERS: '64' }).workers, 64);
+    assert.ok(loadConfig({ WORKERS: 'auto' }).workers >= 1);
+  });
+
+  for (const value of ['0', '65', '-1', '2.5', 'many', 'AUTO']) {
+    it(`rejects WORKERS=${value} with a ConfigError naming WORKERS`, () => {
+      assert.throws(
+        () => loadConfig({ WORKERS: value }),
+        (error: unknown) => error instanceof ConfigError && error.variable === 'WORKERS' && error.message.includes(`"${value}"`),
+      );
+    });
+  }
+
+  it('rejects more than one worker on an in-memory SQLite database, which each would have alone', () => {
+    assert.throws(
+      () => loadConfig({ WORKERS: '2', DATABASE_URL: 'sqlite::memory:' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'WORKERS',
+    );
+  });
+});
+
+/*
+ * Which worker served a request is read from the server's own log: at
+ * LOG_LEVEL=info each request's line carries pino's pid and our x-request-id,
+ * so no header or health field has to give the pid away.
+ */
+describe('server with WORKERS=2', { timeout: 180_000 }, () => {
+  let folder: string;
+  let server: ServerProcess;
+  let workerPids: number[];
+  let token: string;
+  let tokenWorker: number;
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'jobspace-workers-'));
+    server = await startServer({ WORKERS: '2', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(folder, 'db.sqlite')}` });
+  });
+  after(() => {
+    server?.kill();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const startedWorkers = () =>
+    server.logLines().filter((line) => line.msg === 'worker started').map((line) => line.worker as number);
+
+  const listening = (pid: number) =>
+    server.waitForLog((line) => line.pid === pid && line.msg.startsWith('Server listening'), START_TIMEOUT_MS);
+
+  /** Sends fresh-connection requests until `count` distinct processes have served one. */
+  async function servingPids(count: number): Promise<Set<number>> {
+    const pids = new Set<number>();
+    for (let attempt = 0; attempt < 40 && pids.size < count; attempt += 1) {
+      const response = await server.send('GET', '/health/ready');
+      assert.equal(response.status, 200);
+      pids.add(await server.servedBy(response));
+    }
+    return pids;
+  }
+
+  it('runs two worker processes besides the primary, and both answer', async () => {
+    workerPids = startedWorkers();
+    assert.equal(workerPids.length, 2);
+    // Ready means one worker listens; the primary hands connections only to those that do.
+    await Promise.all(workerPids.map(listening));
+    const pids = await servingPids(2);
+    assert.deepEqual([...pids].sort(), [...workerPids].sort());
+    assert.ok(!pids.has(server.pid), 'the primary serves nothing itself');
+  });
+
+  it('prints the demo tenant exactly once, from the primary that prepared the database', () => {
+    assert.equal(server.stdout.split('Demo tenant created').length - 1, 1);
+  });
+
+  it('accepts a token issued by one worker on the other (tokens live in the database)', async () => {
+    const issued = await issueToken(server);
+    token = issued.token;
+    tokenWorker = await server.servedBy(issued.response);
+    let otherWorkerAnswered = false;
+    for (let attempt = 0; attempt < 20 && !otherWorkerAnswered; attempt += 1) {
+      const response = await server.send('GET', '/api/job', { headers: bearer(token) });
+      assert.equal(response.status, 200, response.body);
+      otherWorkerAnswered = (await server.servedBy(response)) !== tokenWorker;
+    }
+    assert.ok(otherWorkerAnswered, 'no request reached the worker that did not issue the token');
+  });
+
+  it('replaces a worker that dies, and the new one answers', async () => {
+    const victim = workerPids[0] as number;
+    process.kill(victim, 'SIGKILL');
+    await server.waitForLog((line) => line.msg.startsWith('worker died') && line.worker === victim);
+    await server.waitForLog((line) => line.msg === 'worker started' && !workerPids.includes(line.worker as number), 15_000);
+    const replacement = startedWorkers().find((pid) => !workerPids.includes(pid)) as number;
+    await listening(replacement);
+    workerPids = [workerPids[1] as number, replacement];
+    const pids = await servingPids(2);
+    assert.deepEqual([...pids].sort(), [...workerPids].sort());
+    assert.equal(isRunning(victim), false);
+  });
+
+  it('on SIGTERM, lets a request in flight finish, stops every worker and exits 0', async () => {
+    const held = holdTokenRequest(server);
+    const arrived = await server.waitForLog((line) => line.reqId === held.requestId && line.msg === 'incoming request');
+    server.child.kill('SIGTERM');
+    await server.waitForLog((line) => line.pid === arrived.pid && line.msg === 'shutting down');
+    const response = await held.finish();
+    assert.equal(response.status, 200, response.body);
+    assert.ok(JSON.parse(response.body).access_token);
+    assert.equal(await server.exitCode(), 0);
+    for (const pid of workerPids) assert.equal(isRunning(pid), false, `worker ${pid} still running`);
+    assert.equal(server.stderr, '');
+  });
+});
+
+describe('server with WORKERS=2 whose workers cannot start', { timeout: 180_000 }, () => {
+  let folder: string;
+  let server: ServerProcess | undefined;
+  let occupier: Server;
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'jobspace-workers-'));
+    occupier = createServer();
+    occupier.listen(0, '127.0.0.1');
+    await once(occupier, 'listening');
+  });
+  after(() => {
+    server?.kill();
+    occupier.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('replaces them with a growing back-off, then gives up and exits 1', async () => {
+    const { port } = occupier.address() as AddressInfo;
+    server = new ServerProcess(port, { WORKERS: '2', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(folder, 'db.sqlite')}` });
+    assert.equal(await server.exitCode(150_000), 1);
+    const lines = server.logLines().filter((line) => line.pid === server?.pid);
+    const backOffs = lines.filter((line) => line.msg.startsWith('worker died')).map((line) => /in (\d+) ms/.exec(line.msg)?.[1]);
+    assert.deepEqual(backOffs, ['500', '1000', '2000', '4000', '8000']);
+    assert.ok(lines.some((line) => line.level === 60 && line.msg.includes('giving up')));
+  });
+});
