@@ -10,6 +10,7 @@ import { indexRoutes } from './http/routes-index.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
+import { refuseForMaintenance } from './http/maintenance.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store });
 
   await app.register(async (oauth) => {
+    if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
     await oauth.register(tokenRoutes, { db: store.db });
   });
@@ -78,6 +80,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
+        if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
         await api.register(apiRoutes, { db: store.db, catalogue, fullText, publicUrl: config.publicUrl });

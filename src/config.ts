@@ -13,6 +13,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly defaultTimezone: string;
   readonly production: boolean;
+  /** While on, every API request is 503: for upgrades and store copies. */
+  readonly maintenance: boolean;
   readonly logLevel: string;
   readonly demo: DemoCredentials;
 }
@@ -50,6 +52,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: readPublicUrl(env, port),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
+    maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
     logLevel: readLogLevel(env),
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,
@@ -67,6 +70,13 @@ function readWholeNumber(env: Env, variable: string, fallback: number, min: numb
     throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function readSwitch(env: Env, variable: string): boolean {
+  const raw = (env[variable] || 'off').toLowerCase();
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(variable, `must be on or off, got "${env[variable]}"`);
 }
 
 function readPort(env: Env): number {

@@ -146,3 +146,20 @@ for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
     assert.deepEqual((await test.app.inject({ url: '/health/ready' })).json(), { status: 'ok' });
   });
 });
+
+describe('maintenance mode', () => {
+  it('answers 503 in the envelope on the API and the token endpoint, and keeps health checks', async () => {
+    const test = await buildTestApp('sqlite', { MAINTENANCE_MODE: 'on' });
+    try {
+      for (const request of [{ url: '/api/job' }, { method: 'POST' as const, url: '/oauth/token', payload: {} }]) {
+        const response = await test.app.inject(request);
+        assert.equal(response.statusCode, 503);
+        assert.equal(response.headers['retry-after'], '300');
+        assert.equal(response.json().data.status_code, 503);
+      }
+      assert.equal((await test.app.inject({ url: '/health/live' })).statusCode, 200);
+    } finally {
+      await test.close();
+    }
+  });
+});
