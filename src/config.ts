@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { IANAZone } from 'luxon';
+import { isStoreUrl } from './db/store-url.ts';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface Config {
@@ -85,7 +86,7 @@ function readPort(env: Env): number {
 
 function readDatabaseUrl(env: Env): string {
   const url = env.DATABASE_URL || 'sqlite:./data/jobspace.sqlite';
-  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url)) {
+  if (!isStoreUrl(url)) {
     throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${url}"`);
   }
   return url;

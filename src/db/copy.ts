@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { fullTextEngineFor } from '../search/engine.ts';
 import { openStore, type Store } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
+import { isStoreUrl } from './store-url.ts';
 import type { Database } from './types.ts';
 
 /*
@@ -86,7 +87,7 @@ function storeIdentity(url: string): string {
 
 /** Both stores get the latest schema first, so their tables match column for column. */
 async function openMigrated(url: string, option: string): Promise<Store> {
-  if (!/^(sqlite:.|postgres(ql)?:\/\/.)/.test(url)) throw new CopyError(`${option} must start with sqlite: or postgres://`);
+  if (!isStoreUrl(url)) throw new CopyError(`${option} must start with sqlite: or postgres://`);
   let store: Store | undefined;
   try {
     store = openStore(url, { poolSize: 1 });
