@@ -8,12 +8,30 @@ import { hostname } from 'node:os';
  * has drained. Nothing is shared between workers but the database.
  */
 
-/** Unexpected worker deaths tolerated per window before the primary gives up. */
-const RESTART_LIMIT = 5;
-const RESTART_WINDOW_MS = 60_000;
-const FIRST_BACK_OFF_MS = 500;
 /** Longer than a worker's own drain bound, so the workers time out first. */
 const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * How long to wait before replacing a worker that died: 0.5 s, doubling with
+ * each death in the last minute; null after more than five, when dying is no
+ * longer bad luck and the supervisor above us should hear of it.
+ */
+export class RestartBudget {
+  private readonly deaths: number[] = [];
+
+  constructor(
+    private readonly limit = 5,
+    private readonly windowMs = 60_000,
+    private readonly firstBackOffMs = 500,
+  ) {}
+
+  backOffAfterDeath(now: number): number | null {
+    this.deaths.push(now);
+    while ((this.deaths[0] as number) <= now - this.windowMs) this.deaths.shift();
+    if (this.deaths.length > this.limit) return null;
+    return this.firstBackOffMs * 2 ** (this.deaths.length - 1);
+  }
+}
 
 type Level = 'fatal' | 'error' | 'warn' | 'info';
 type Log = (level: Level, message: string, fields?: Record<string, unknown>) => void;
@@ -35,7 +53,7 @@ function primaryLog(logLevel: string): Log {
 export function superviseWorkers(count: number, logLevel: string): void {
   const log = primaryLog(logLevel);
   const live = new Set<Worker>();
-  const recentDeaths: number[] = [];
+  const restarts = new RestartBudget();
   const pendingForks = new Set<NodeJS.Timeout>();
   let stopping: { exitCode: number } | null = null;
 
@@ -60,15 +78,12 @@ export function superviseWorkers(count: number, logLevel: string): void {
   };
 
   const replaceLater = (fields: Record<string, unknown>) => {
-    const now = Date.now();
-    recentDeaths.push(now);
-    while ((recentDeaths[0] ?? now) < now - RESTART_WINDOW_MS) recentDeaths.shift();
-    if (recentDeaths.length > RESTART_LIMIT) {
-      log('fatal', `${recentDeaths.length} workers died within ${RESTART_WINDOW_MS / 1000} s; giving up`, fields);
+    const backOff = restarts.backOffAfterDeath(Date.now());
+    if (backOff === null) {
+      log('fatal', 'workers keep dying; giving up', fields);
       stopAll(1, 'SIGTERM');
       return;
     }
-    const backOff = FIRST_BACK_OFF_MS * 2 ** (recentDeaths.length - 1);
     log('error', `worker died; replacing it in ${backOff} ms`, fields);
     const timer = setTimeout(() => {
       pendingForks.delete(timer);

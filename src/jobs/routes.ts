@@ -5,20 +5,14 @@ import { pageFrom, paginate } from '../http/pagination.ts';
 import { JobSearchQuery } from '../search/criteria.ts';
 import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
-import type { FullTextEngine } from '../search/engine.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
-import type { Catalogue } from '../lookups/catalogue.ts';
-import type { Db } from '../db/types.ts';
 import { presentJob, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
 import { DeletedResponse, JobListResponse, JobResponse } from './resource.ts';
 import * as service from './service.ts';
 
-export interface JobRouteOptions {
-  db: Db;
-  catalogue: Catalogue;
-  fullText: FullTextEngine;
-  publicUrl: string;
+export interface JobRouteOptions extends service.JobServices {
+  readonly publicUrl: string;
 }
 
 /** Job ids in paths are positive integers; anything else is no route at all (404). */
@@ -39,7 +33,7 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
-  const services = { db: options.db, catalogue: options.catalogue, fullText: options.fullText };
+  const services: service.JobServices = options;
   const tags = ['jobs'];
   const contextFor = (request: FastifyRequest): PresentContext => ({
     catalogue: options.catalogue,

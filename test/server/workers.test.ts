@@ -1,13 +1,12 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { RestartBudget } from '../../src/cluster.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import {
-  bearer, holdTokenRequest, isRunning, issueToken, ServerProcess, START_TIMEOUT_MS, startServer,
+  bearer, holdTokenRequest, isRunning, issueToken, type ServerProcess, START_TIMEOUT_MS, startServer,
 } from './process.ts';
 
 describe('WORKERS', () => {
@@ -36,6 +35,20 @@ describe('WORKERS', () => {
       () => loadConfig({ WORKERS: '2', DATABASE_URL: 'sqlite::memory:' }),
       (error: unknown) => error instanceof ConfigError && error.variable === 'WORKERS',
     );
+  });
+});
+
+describe('RestartBudget', () => {
+  it('doubles the back-off from 0.5 s with each death, and gives up after five within a minute', () => {
+    const budget = new RestartBudget();
+    const backOffs = [0, 1_000, 2_000, 3_000, 4_000, 5_000].map((now) => budget.backOffAfterDeath(now));
+    assert.deepEqual(backOffs, [500, 1_000, 2_000, 4_000, 8_000, null]);
+  });
+
+  it('forgets deaths older than the window', () => {
+    const budget = new RestartBudget();
+    for (const now of [0, 1_000, 2_000, 3_000, 4_000]) budget.backOffAfterDeath(now);
+    assert.equal(budget.backOffAfterDeath(62_500), 2_000);
   });
 });
 
@@ -128,33 +141,5 @@ describe('server with WORKERS=2', { timeout: 180_000 }, () => {
     assert.equal(await server.exitCode(), 0);
     for (const pid of workerPids) assert.equal(isRunning(pid), false, `worker ${pid} still running`);
     assert.equal(server.stderr, '');
-  });
-});
-
-describe('server with WORKERS=2 whose workers cannot start', { timeout: 180_000 }, () => {
-  let folder: string;
-  let server: ServerProcess | undefined;
-  let occupier: Server;
-
-  before(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'jobspace-workers-'));
-    occupier = createServer();
-    occupier.listen(0, '127.0.0.1');
-    await once(occupier, 'listening');
-  });
-  after(() => {
-    server?.kill();
-    occupier.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  it('replaces them with a growing back-off, then gives up and exits 1', async () => {
-    const { port } = occupier.address() as AddressInfo;
-    server = new ServerProcess(port, { WORKERS: '2', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(folder, 'db.sqlite')}` });
-    assert.equal(await server.exitCode(150_000), 1);
-    const lines = server.logLines().filter((line) => line.pid === server?.pid);
-    const backOffs = lines.filter((line) => line.msg.startsWith('worker died')).map((line) => /in (\d+) ms/.exec(line.msg)?.[1]);
-    assert.deepEqual(backOffs, ['500', '1000', '2000', '4000', '8000']);
-    assert.ok(lines.some((line) => line.level === 60 && line.msg.includes('giving up')));
   });
 });
