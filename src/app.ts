@@ -46,6 +46,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     logger: { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    // A request on a kept-alive connection during the drain is served, not refused outside our envelope.
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
   });
