@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -11,28 +9,12 @@ import { loadConfig } from '../../src/config.ts';
 import { listUserOrganisations } from '../../src/tenancy/repository.ts';
 import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
 import { dropPostgresSchema, freshPostgresUrl, stores } from '../support/stores.ts';
+import { runJobspace, type Run } from '../support/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'jobspace-cli-'));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the installed binary as an operator would, against the given database. */
-function jobspace(databaseUrl: string, args: string[]): Promise<Run> {
-  const env = { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' };
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['bin/jobspace.js', ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
-}
+/** Runs the binary against the given database. */
+const jobspace = (databaseUrl: string, args: string[]) => runJobspace(args, { DATABASE_URL: databaseUrl });
 
 async function succeeds(databaseUrl: string, args: string[]): Promise<string> {
   const run = await jobspace(databaseUrl, args);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +12,8 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { auth, createTenant, DEMO, issueToken } from '../support/app.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { dropPostgresSchema, freshPostgresUrl, stores, type StoreName } from '../support/stores.ts';
+import { ROOT, runJobspace, type Run } from '../support/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'jobspace-copy-'));
 const SOURCE_URL = `sqlite:${join(folder, 'source.sqlite')}`;
 let files = 0;
@@ -46,24 +44,8 @@ async function countRows(databaseUrl: string): Promise<Record<string, number>> {
   }
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the installed binary as an operator would; DATABASE_URL plays no part. */
-function jobspace(args: string[]): Promise<Run> {
-  const env = { PATH: process.env.PATH, LOG_LEVEL: 'silent' };
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['bin/jobspace.js', ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
-}
+/** Runs the binary; DATABASE_URL plays no part in a copy. */
+const jobspace = (args: string[]) => runJobspace(args);
 
 /** Bad input: exit 2, nothing on stdout, a first line naming the problem, and no stack trace. */
 async function failsWith(args: string[], problem: RegExp): Promise<void> {
