@@ -15,6 +15,7 @@ import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
+import { FacetCache } from './search/facet-cache.ts';
 import { healthRoutes } from './health.ts';
 
 declare module 'fastify' {
@@ -79,13 +80,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);
   const fullText = fullTextEngineFor(store.dialect.name);
+  const facets = new FacetCache();
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, catalogue, fullText, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, catalogue, fullText, facets, publicUrl: config.publicUrl });
       },
       { prefix },
     );

@@ -3,6 +3,7 @@ import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { callerOrganisationIds, requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
 import type { FullTextEngine } from '../search/engine.ts';
+import type { FacetCache } from '../search/facet-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
@@ -15,6 +16,7 @@ export interface JobServices {
   readonly db: Db;
   readonly catalogue: Catalogue;
   readonly fullText: FullTextEngine;
+  readonly facets: FacetCache;
 }
 
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -96,6 +98,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       return jobId;
     }),
   );
+  services.facets.clear();
   return getJob(services, caller, id);
 }
 
@@ -117,6 +120,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       await fullText.indexJobs(tx, [id]);
     }),
   );
+  services.facets.clear();
   return getJob(services, caller, id);
 }
 
@@ -130,4 +134,5 @@ export async function deleteJob(services: JobServices, caller: Caller, id: numbe
     await jobs.softDeleteJob(tx, id, nowIso());
     await fullText.indexJobs(tx, [id]);
   });
+  services.facets.clear();
 }

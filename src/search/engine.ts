@@ -5,10 +5,16 @@ import type { TextQuery } from './text-query.ts';
 import { sqliteFullText } from './engines/sqlite-fts5.ts';
 import { postgresFullText } from './engines/postgres-tsvector.ts';
 
-/** How one store finds jobs by keyword: a condition on `jobs.id` and a rank (higher is better). */
+/**
+ * How one store finds jobs by keyword: a condition on `jobs.id`, and a rank
+ * (higher is better). A rank may read `text_hits`, a table of scores the
+ * engine defines in `rankedHits` for the query to compute once and join.
+ */
 export interface TextMatch {
   readonly condition: RawBuilder<SqlBool>;
   readonly rank: RawBuilder<number>;
+  /** `text_hits(text_hit_id, text_rank)` as a common table expression, or null. */
+  readonly rankedHits: RawBuilder<unknown> | null;
 }
 
 /*

@@ -133,10 +133,13 @@ export async function searchJobIds(
   const textMatch = criteria.text ? engine.match(criteria.text) : null;
   const where = sql.join(filters(criteria, textMatch), sql` and `);
   const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
+  const rankedHits = criteria.sort === 'relevance' ? (textMatch?.rankedHits ?? null) : null;
+  const withHits = rankedHits ? sql`with ${rankedHits}` : sql``;
+  const joinHits = rankedHits ? sql`left join text_hits on text_hits.text_hit_id = jobs.id` : sql``;
   const [count, page] = await Promise.all([
     sql<{ total: number | string }>`select count(*) as total from jobs where ${where}`.execute(db),
     sql<{ id: number; distance_km: number | null }>`
-      select jobs.id, ${distance} as distance_km from jobs where ${where}
+      ${withHits} select jobs.id, ${distance} as distance_km from jobs ${joinHits} where ${where}
       order by ${ordering(criteria, textMatch)} limit ${limit} offset ${offset}`.execute(db),
   ]);
   return {

@@ -58,9 +58,10 @@ export function presentAggregations(catalogue: Catalogue, facets: FacetCounts): 
 export async function searchJobs(services: JobServices, caller: Caller, query: JobSearchQuery, page: Page, today: string) {
   const { db, catalogue, fullText } = services;
   const criteria = await resolveCriteria(db, catalogue, caller, query, today);
+  const { sort: _sort, ...filter } = criteria;
   const [found, facets] = await Promise.all([
     searchJobIds(db, fullText, criteria, page.size, page.offset),
-    countFacets(db, fullText, criteria),
+    services.facets.get(JSON.stringify(filter), () => countFacets(db, fullText, criteria)),
   ]);
   const stored = await findJobsByIds(db, found.hits.map((hit) => hit.id));
   const distances = new Map(found.hits.map((hit) => [hit.id, hit.distanceKm]));

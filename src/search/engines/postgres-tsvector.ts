@@ -39,10 +39,10 @@ export const postgresFullText: FullTextEngine = {
   match(text: TextQuery) {
     const full = sql`to_tsquery('english', ${tsquery(text.words, text.phrases, text.prefix)})`;
     const rank = sql<number>`ts_rank(jobs.search_vector, ${full})`;
-    if (text.prefix === null) return { condition: sql`jobs.search_vector @@ ${full}`, rank };
+    if (text.prefix === null) return { condition: sql`jobs.search_vector @@ ${full}`, rank, rankedHits: null };
     const rest = tsquery(text.words, text.phrases, null);
     const restHits = rest === '' ? sql`true` : sql`jobs.search_vector @@ to_tsquery('english', ${rest})`;
     const prefixHits = sql`jobs.prefix_vector @@ to_tsquery('simple', ${`${text.prefix}:*`})`;
-    return { condition: sql`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`, rank };
+    return { condition: sql`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`, rank, rankedHits: null };
   },
 };

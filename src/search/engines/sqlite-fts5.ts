@@ -50,11 +50,15 @@ export const sqliteFullText: FullTextEngine = {
   match(text: TextQuery) {
     const full = expression(text.words, text.phrases, text.prefix);
     const stemmedHits = sql`jobs.id in (select rowid from jobs_fts where jobs_fts match ${full})`;
-    const rank = sql<number>`coalesce((select -${RANK} from jobs_fts where jobs_fts match ${full} and rowid = jobs.id), 0)`;
-    if (text.prefix === null) return { condition: sql`${stemmedHits}`, rank };
+    // Scored once for all hits (materialised, or SQLite re-runs the match per row);
+    // jobs found only by the unstemmed prefix rank last.
+    const rankedHits = sql`text_hits as materialized (select rowid as text_hit_id, -${RANK} as text_rank
+      from jobs_fts where jobs_fts match ${full})`;
+    const rank = sql<number>`coalesce(text_hits.text_rank, 0)`;
+    if (text.prefix === null) return { condition: sql`${stemmedHits}`, rank, rankedHits };
     const prefixHits = sql`jobs.id in (select rowid from jobs_fts_prefix where jobs_fts_prefix match ${`${quoted(text.prefix)}*`})`;
     const rest = expression(text.words, text.phrases, null);
     const restHits = rest === '' ? sql`1 = 1` : sql`jobs.id in (select rowid from jobs_fts where jobs_fts match ${rest})`;
-    return { condition: sql`(${stemmedHits} or (${prefixHits} and ${restHits}))`, rank };
+    return { condition: sql`(${stemmedHits} or (${prefixHits} and ${restHits}))`, rank, rankedHits };
   },
 };
