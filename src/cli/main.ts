@@ -7,6 +7,7 @@ import { seedLookups } from '../db/seed-lookups.ts';
 import { nowIso } from '../clock.ts';
 import type { Db } from '../db/types.ts';
 import * as tenancy from '../tenancy/service.ts';
+import { describeSeeding, seedFakeJobs } from '../seed/fake-jobs.ts';
 
 const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DATABASE_URL)
 
@@ -18,6 +19,7 @@ const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DA
   client create --name N --sites 1,2 [--basic | --board]
   client revoke --id CLIENT_ID
   store copy --from URL --to URL [--force]   (copies one whole store into another, ignoring DATABASE_URL)
+  seed fake --jobs N [--org H] [--seed S]   (N made-up jobs for organisation H, default the first; progress on stderr)
 `;
 
 const OPTIONS = {
@@ -37,6 +39,8 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   force: { type: 'boolean' },
+  jobs: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,6 +78,20 @@ const COMMANDS: Record<string, Command> = {
   'client revoke': async (db, options) => {
     await tenancy.revokeClient(db, options.id);
     return `client ${options.id} revoked; its tokens no longer work`;
+  },
+  'seed fake': async (db, options) => {
+    const whole = (value: string | undefined) => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined);
+    const jobs = whole(options.jobs);
+    if (!jobs) throw new UsageError('seed fake needs --jobs N, a whole number of 1 or more');
+    if (options.seed !== undefined && whole(options.seed) === undefined) throw new UsageError('--seed must be a whole number');
+    const dialect = loadConfig().databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+    const outcome = await seedFakeJobs(db, dialect, {
+      jobs,
+      organisation: options.org,
+      seed: whole(options.seed),
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+    return describeSeeding(outcome);
   },
 };
 
