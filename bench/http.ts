@@ -1,0 +1,257 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile.ts';
+import { demoCredentials, prepareDataset, type Credentials, type Dataset } from './http/dataset.ts';
+import type { Measurement } from './http/load.ts';
+import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
+import { ROOT, send, startCeiling } from './http/processes.ts';
+import { currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
+import { totalResidentBytes } from './http/rss.ts';
+import { CeilingTarget, JobServerTarget, type Runner, runScenario } from './http/runner.ts';
+import { buildScenario, SCENARIO_LABELS, type ScenarioName, type ScenarioRequest } from './http/scenarios.ts';
+import { checkTargets } from './http/targets.ts';
+
+/*
+ * The HTTP benchmark (`npm run bench`): seeds a fresh store with fake jobs,
+ * starts the real server on it as a child process, and drives each scenario
+ * with autocannon; around the read by id it drives a bare node:http server
+ * answering with the same bytes, the ceiling. Prints a markdown table and puts
+ * it at the top of bench/RESULTS.md. See `npm run bench -- --help`.
+ */
+
+const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
+const CEILING_BEFORE = 'ceiling (node:http), before';
+const CEILING_AFTER = 'ceiling (node:http), after';
+const launched = performance.now();
+const say = (line: string) => process.stderr.write(`[bench ${((performance.now() - launched) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+/** Everything started, undone in reverse on the way out, even after Ctrl-C. */
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+async function cleanUp(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch((error) => say(`cleanup: ${(error as Error).message}`));
+}
+
+function commandLine(argv: readonly string[]): string {
+  const quoted = argv.map((arg) => (/^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  const base = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'node --import tsx bench/http.ts';
+  return argv.length > 0 ? `${base} ${quoted}` : base.replace(/ --$/, '');
+}
+
+async function issueToken(port: number, credentials: Credentials): Promise<string> {
+  const answer = await send(port, 'POST', '/oauth/token', { 'content-type': 'application/json' }, JSON.stringify({
+    grant_type: 'password',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    username: credentials.username,
+    password: credentials.password,
+  }));
+  if (answer.status !== 200) throw new Error(`the token request answered ${answer.status}: ${answer.body.toString()}`);
+  return (JSON.parse(answer.body.toString()) as { access_token: string }).access_token;
+}
+
+/** One request as the scenario would send it, so a broken scenario says why before it is measured; the problem, if any. */
+async function preflight(port: number, name: ScenarioName, request: ScenarioRequest): Promise<string | null> {
+  const ready = request.setupRequest ? request.setupRequest({ ...request }) : request;
+  const answer = await send(port, ready.method ?? 'GET', ready.path ?? '/', ready.headers as Record<string, string>, ready.body?.toString());
+  if (answer.status >= 200 && answer.status <= 299) return null;
+  return `${SCENARIO_LABELS[name]}: ${ready.method} ${ready.path} answered ${answer.status}: ${answer.body.toString().slice(0, 500)}`;
+}
+
+/** The bytes of one job read, for the ceiling to answer with. */
+async function captureRead(port: number, dataset: Dataset, token: string, folder: string): Promise<string> {
+  const answer = await send(port, 'GET', `/api/job/${dataset.firstJobId}`, { accept: 'application/vnd.jb.v1+json', authorization: `Bearer ${token}` });
+  if (answer.status !== 200) throw new Error(`reading job ${dataset.firstJobId} answered ${answer.status}`);
+  const file = join(folder, 'read-answer.json');
+  writeFileSync(file, JSON.stringify({ contentType: String(answer.headers['content-type']), bodyBase64: answer.body.toString('base64') }));
+  return file;
+}
+
+function describe(label: string, m: Measurement): string {
+  const codes = Object.entries(m.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ');
+  return `${label}: ${Math.round(m.requestsPerSecond)} req/s, p50 ${m.latency.p50.toFixed(2)} ms, p95 ${m.latency.p95.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms, ${m.errors} errors, status ${codes || 'none'}, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MB`;
+}
+
+/**
+ * What a smoke run checks: the harness worked, whatever the speed. A token
+ * costs two scrypt hashes, so a one-second run may see no answer at all;
+ * the preflight request showed that the scenario's requests are answered.
+ */
+function harnessProblems(rows: readonly Row[], expected: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const label of expected) if (!rows.some((row) => row.label === label)) problems.push(`${label}: did not run`);
+  for (const { label, measurement: m } of rows) {
+    if (m.sent === 0) problems.push(`${label}: sent no requests`);
+    if (m.errors > 0) problems.push(`${label}: ${m.errors} errors (${m.timeouts} timeouts)`);
+    if (m.non2xx > 0) problems.push(`${label}: ${m.non2xx} non-2xx answers (${JSON.stringify(m.statusCodes)})`);
+  }
+  return problems;
+}
+
+/** Summarises the server's profiles from `sinceMicros` on (process.hrtime µs): the load, not the start-up. */
+function summariseProfiles(folder: string, sinceMicros: number): void {
+  const files = readdirSync(folder).filter((file) => file.endsWith('.cpuprofile')).map((file) => join(folder, file));
+  if (files.length === 0) {
+    say(`no .cpuprofile in ${folder}: did the server exit cleanly?`);
+    return;
+  }
+  say(`CPU profiles of the server: ${files.map((file) => relative(process.cwd(), file)).join(', ')}`);
+  say('summaries below leave out the server\'s start-up; bench/http/cpu-profile.ts FILE summarises a whole profile');
+  for (const file of files) {
+    process.stdout.write(`\n${formatSummary(relative(process.cwd(), file), summariseProfile(readProfile(file), 20, sinceMicros))}\n`);
+  }
+}
+
+function serverEnv(credentials: Credentials): Record<string, string> {
+  return {
+    JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
+    JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
+    JOBSPACE_DEMO_USERNAME: credentials.username,
+    JOBSPACE_DEMO_PASSWORD: credentials.password,
+  };
+}
+
+interface Measured {
+  readonly rows: Row[];
+  readonly ceilingRatio: { ratio: number; ceiling: number; read: number } | null;
+}
+
+/** Every scenario in order; the read by id between two runs of the ceiling, which answers with `readAnswer`. */
+async function measureScenarios(runner: Runner, server: JobServerTarget, scenarios: readonly ScenarioName[], readAnswer: () => Promise<string>): Promise<Measured> {
+  const rows: Row[] = [];
+  const record = (label: string, measurement: Measurement) => {
+    rows.push({ label, measurement });
+    say(describe(label, measurement));
+    // A 5xx is the server's own failure: its log says why.
+    if (Object.keys(measurement.statusCodes).some((code) => code.startsWith('5'))) {
+      say(`${label} had 5xx answers; the server's log ends:\n${server.recentOutput.slice(-3000)}`);
+    }
+    return measurement;
+  };
+  let ceilingRatio: Measured['ceilingRatio'] = null;
+  for (const name of scenarios) {
+    const label = SCENARIO_LABELS[name];
+    if (name !== 'read') {
+      record(label, await runScenario(runner, name, label, server));
+      continue;
+    }
+    const ceiling = new CeilingTarget(await startCeiling(await readAnswer()));
+    cleanups.push(() => ceiling.kill());
+    try {
+      const before = record(CEILING_BEFORE, await runScenario(runner, 'read', CEILING_BEFORE, ceiling));
+      const read = record(label, await runScenario(runner, 'read', label, server));
+      const after = record(CEILING_AFTER, await runScenario(runner, 'read', CEILING_AFTER, ceiling));
+      const mean = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+      ceilingRatio = { ratio: read.requestsPerSecond / mean, ceiling: mean, read: read.requestsPerSecond };
+    } finally {
+      await ceiling.stop();
+    }
+  }
+  return { rows, ceilingRatio };
+}
+
+async function benchmark(options: BenchOptions, argv: readonly string[]): Promise<number> {
+  const startedAt = new Date();
+  const loadBefore = currentLoad();
+  const credentials = demoCredentials();
+  say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
+  const dataset = await prepareDataset({ ...options, credentials, say });
+  cleanups.push(() => dataset.drop());
+  const scratch = mkdtempSync(join(tmpdir(), 'jobspace-bench-http-'));
+  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const profileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
+  const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: serverEnv(credentials) };
+  const server = await JobServerTarget.start(serverOptions, say);
+  let serverStopped = false;
+  cleanups.push(() => (serverStopped ? undefined : server.kill()));
+  say(`server ready on port ${server.port}`);
+  const loadStartedMicros = Number(process.hrtime.bigint() / 1000n);
+  const idleRssBytes = totalResidentBytes(server.pids());
+
+  const token = await issueToken(server.port, credentials);
+  const runId = Date.now().toString(36);
+  let phases = 0;
+  const runner: Runner = {
+    settings: { connections: options.connections, seconds: options.duration },
+    warmup: options.warmup,
+    context: (phase) => ({ dataset, credentials, token, seed: options.seed * 1000 + (phases += 1), runId: `${runId}-${phase}` }),
+  };
+  const problems: string[] = [];
+  for (const name of options.scenarios) {
+    const problem = await preflight(server.port, name, buildScenario(name, runner.context(`${name}-preflight`)));
+    if (problem) problems.push(problem);
+  }
+  const { rows, ceilingRatio } = await measureScenarios(runner, server, options.scenarios, () => captureRead(server.port, dataset, token, scratch));
+
+  const exitCode = await server.stop();
+  serverStopped = true;
+  if (exitCode !== 0) say(`the server exited with ${exitCode} on SIGTERM:\n${server.recentOutput}`);
+  if (profileDir) summariseProfiles(profileDir, loadStartedMicros);
+
+  const section = renderSection(
+    {
+      options,
+      command: commandLine(argv),
+      startedAt,
+      jobs: dataset.jobs,
+      seedSeconds: dataset.seedSeconds,
+      loadBefore,
+      loadAfter: currentLoad(),
+      idleRssBytes,
+      rows,
+      notes: server.notes,
+      ceilingRatio,
+      targets: options.smoke ? [] : checkTargets(rows, ceilingRatio?.ratio ?? null),
+    },
+    machineFacts(),
+  );
+  process.stdout.write(`\n${section}\n`);
+  if (options.write) {
+    writeSection(RESULTS_FILE, section);
+    say(`written at the top of ${relative(process.cwd(), RESULTS_FILE)}`);
+  }
+  problems.push(...harnessProblems(rows, options.scenarios.map((name) => SCENARIO_LABELS[name])));
+  for (const problem of problems) say(`problem: ${problem}`);
+  // A smoke run checks the harness; a real run reports whatever it measured.
+  return options.smoke && problems.length > 0 ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw error;
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const interrupted = () => {
+    say('interrupted: stopping the servers and dropping the data');
+    void cleanUp().then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await benchmark(options, argv);
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+    await cleanUp();
+    process.exit(1);
+  },
+);
