@@ -127,6 +127,7 @@ function serverEnvironment(fresh: FreshStore): Record<string, string> {
   return {
     DATABASE_URL: fresh.url,
     LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
     JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
     JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
     JOBSPACE_DEMO_USERNAME: DEMO.username,

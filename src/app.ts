@@ -11,6 +11,7 @@ import { installErrorHandling } from './http/errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
+import { registerRateLimit } from './http/rate-limit.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
@@ -63,6 +64,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const routes = indexRoutes(app);
   installErrorHandling(app, routes);
   await registerBodyParsers(app);
+  await registerRateLimit(app, config.rateLimitPerMinute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'The Job Space API', version: '1.0.0', description: 'See docs/ and the v1 contract.' },

@@ -14,6 +14,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly defaultTimezone: string;
   readonly production: boolean;
+  /** Requests per minute per token (or per address without one); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
   /** While on, every API request is 503: for upgrades and store copies. */
   readonly maintenance: boolean;
   readonly logLevel: string;
@@ -54,6 +56,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
+    rateLimitPerMinute: readWholeNumber(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     logLevel: readLogLevel(env),
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,

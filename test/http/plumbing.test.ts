@@ -163,3 +163,25 @@ describe('maintenance mode', () => {
     }
   });
 });
+
+describe('rate limit', () => {
+  it('answers 429 in the envelope with Retry-After and X-RateLimit-* once a token is over its limit', async () => {
+    const test = await buildTestApp('sqlite', { RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const token = await issueToken(test.app);
+      const first = await test.app.inject({ url: '/api/job/type', headers: auth(token) });
+      assert.equal(first.statusCode, 200);
+      assert.equal(first.headers['x-ratelimit-limit'], '2');
+      assert.equal((await test.app.inject({ url: '/api/job/type', headers: auth(token) })).statusCode, 200);
+      const over = await test.app.inject({ url: '/api/job/type', headers: auth(token) });
+      assert.equal(over.statusCode, 429);
+      assert.equal(over.json().data.status_code, 429);
+      assert.ok(Number(over.headers['retry-after']) > 0);
+      assert.equal(over.headers['x-ratelimit-remaining'], '0');
+      const health = await test.app.inject({ url: '/health/live' });
+      assert.equal(health.statusCode, 200, 'health checks are never limited');
+    } finally {
+      await test.close();
+    }
+  });
+});
