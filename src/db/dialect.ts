@@ -3,8 +3,11 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import {
+  CompiledQuery,
   type ColumnDefinitionBuilder,
+  type DatabaseConnection,
   type Dialect,
+  type Driver,
   type Kysely,
   PostgresDialect,
   SqliteDialect,
@@ -45,6 +48,22 @@ export function dialectFor(databaseUrl: string, options: StoreOptions = {}): Sto
   return postgresDialect(databaseUrl, options);
 }
 
+/*
+ * SQLite transactions begin IMMEDIATE: they take the write lock at BEGIN,
+ * where the busy timeout makes a writer in another process wait. A deferred
+ * BEGIN upgrades to a write lock later and fails at once with SQLITE_BUSY
+ * when another process wrote meanwhile.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 function sqliteDialect(location: string): StoreDialect {
   const file = location === ':memory:' ? location : resolve(location);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -55,7 +74,7 @@ function sqliteDialect(location: string): StoreDialect {
   database.pragma('busy_timeout = 5000');
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database }),
+    kysely: new ImmediateSqliteDialect({ database }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
     prepare: async () => undefined,
