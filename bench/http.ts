@@ -6,7 +6,7 @@ import { demoCredentials, prepareDataset, type Credentials, type Dataset } from 
 import type { Measurement } from './http/load.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
 import { ROOT, send, startCeiling } from './http/processes.ts';
-import { currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
+import { type CeilingRatio, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
 import { totalResidentBytes } from './http/rss.ts';
 import { CeilingTarget, JobServerTarget, type Runner, runScenario } from './http/runner.ts';
 import { buildScenario, SCENARIO_LABELS, type ScenarioName, type ScenarioRequest } from './http/scenarios.ts';
@@ -114,7 +114,7 @@ function serverEnv(credentials: Credentials): Record<string, string> {
 
 interface Measured {
   readonly rows: Row[];
-  readonly ceilingRatio: { ratio: number; ceiling: number; read: number } | null;
+  readonly ceilingRatio: CeilingRatio | null;
 }
 
 /** Every scenario in order; the read by id between two runs of the ceiling, which answers with `readAnswer`. */
@@ -143,7 +143,8 @@ async function measureScenarios(runner: Runner, server: JobServerTarget, scenari
       const read = record(label, await runScenario(runner, 'read', label, server));
       const after = record(CEILING_AFTER, await runScenario(runner, 'read', CEILING_AFTER, ceiling));
       const mean = (before.requestsPerSecond + after.requestsPerSecond) / 2;
-      ceilingRatio = { ratio: read.requestsPerSecond / mean, ceiling: mean, read: read.requestsPerSecond };
+      const ours = read.requestsPerSecond;
+      ceilingRatio = { ratio: ours / mean, ceiling: mean, before: before.requestsPerSecond, after: after.requestsPerSecond, read: ours };
     } finally {
       await ceiling.stop();
     }

@@ -26,9 +26,22 @@ export interface RunReport {
   readonly rows: readonly Row[];
   /** What happened during the run that a reader of the figures should know. */
   readonly notes: readonly string[];
-  readonly ceilingRatio: { readonly ratio: number; readonly ceiling: number; readonly read: number } | null;
+  readonly ceilingRatio: CeilingRatio | null;
   readonly targets: readonly string[];
 }
+
+/** Our read throughput against the ceiling's, in requests/s. */
+export interface CeilingRatio {
+  readonly ratio: number;
+  /** The mean of the ceiling runs before and after ours. */
+  readonly ceiling: number;
+  readonly before: number;
+  readonly after: number;
+  readonly read: number;
+}
+
+/** Ceiling runs further apart than this say the machine was busy with other work. */
+const CEILING_SPREAD = 0.25;
 
 export interface MachineFacts {
   readonly cores: number;
@@ -99,9 +112,27 @@ export function renderSection(report: RunReport, facts: MachineFacts): string {
     const { ratio, ceiling, read } = report.ceilingRatio;
     lines.push(`Read by id: ${whole(read)} requests/s, **${ratio.toFixed(2)}** of the ceiling (${whole(ceiling)} requests/s, the mean of the runs before and after): a bare node:http process answering every request with the bytes of one captured job read.`, '');
   }
-  if (report.notes.length > 0) lines.push(...report.notes.map((note) => `- ${note}`), '');
+  const notes = [...statusNotes(report.rows), ...ceilingNotes(report.ceilingRatio), ...report.notes];
+  if (notes.length > 0) lines.push(...notes.map((note) => `- ${note}`), '');
   if (report.targets.length > 0) lines.push(`Targets (${TARGETS_SETTING}):`, '', ...report.targets.map((target) => `- ${target}`), '');
   return lines.join('\n');
+}
+
+/** Which statuses a scenario answered when some were not 2xx. */
+function statusNotes(rows: readonly Row[]): string[] {
+  return rows
+    .filter(({ measurement }) => measurement.non2xx > 0)
+    .map(({ label, measurement }) => {
+      const codes = Object.entries(measurement.statusCodes).map(([code, count]) => `${count.toLocaleString('en-GB')} × ${code}`);
+      return `${label} answered ${codes.join(', ')}.`;
+    });
+}
+
+function ceilingNotes(ceiling: CeilingRatio | null): string[] {
+  if (!ceiling) return [];
+  const spread = Math.abs(ceiling.before - ceiling.after) / Math.max(ceiling.before, ceiling.after);
+  if (spread <= CEILING_SPREAD) return [];
+  return [`The two ceiling runs differ by ${(spread * 100).toFixed(0)}% (${whole(ceiling.before)} and ${whole(ceiling.after)} requests/s): other work on the machine took its share, so the ratio is rough.`];
 }
 
 /** Puts the section above every other `## ` section, so newer results come first. */
