@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { findPlaceAnywhere } from '../src/geo/gazetteer.ts';
 import { loadCatalogue } from '../src/lookups/catalogue.ts';
 import { ENGLISH_STOP_WORDS } from '../src/search/stop-words.ts';
-import { describeSeeding, seedFakeJobs } from '../src/seed/fake-jobs.ts';
+import { describeSeeding, seedFakeJobs, type SeedOutcome } from '../src/seed/fake-jobs.ts';
 import { seededRandom, type Random } from '../src/seed/random.ts';
 import { machine, writeSection, type Measured, type StoreResult } from './search-results.ts';
 
@@ -26,7 +26,7 @@ import { machine, writeSection, type Measured, type StoreResult } from './search
  */
 
 const USAGE = 'usage: bench/search.ts --jobs N [--store sqlite|postgres|both] [--requests 200] [--warmup 20] [--seed 1] ' +
-  '[--timeout-seconds 30] [--max-seconds 300] [--postgres-url URL] [--no-write]';
+  '[--timeout-seconds 30] [--max-seconds 300] [--postgres-url URL] [--no-write] [--keep | --reuse DATABASE_URL]';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '300' },
     'postgres-url': { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test' },
     'no-write': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 
@@ -60,7 +62,9 @@ const SEED = whole('seed');
 const TIMEOUT_SECONDS = whole('timeout-seconds');
 /** A scenario stops early past this many seconds, so a slow store cannot hold a run for hours. */
 const MAX_SECONDS = whole('max-seconds');
-const STORES: readonly StoreName[] = isStoreName(args.store) ? [args.store] : ['sqlite', 'postgres'];
+const STORES: readonly StoreName[] = args.reuse
+  ? [args.reuse.startsWith('sqlite:') ? 'sqlite' : 'postgres']
+  : isStoreName(args.store) ? [args.store] : ['sqlite', 'postgres'];
 const POSTGRES_URL = args['postgres-url'] as string;
 
 const DEMO = { clientId: 'bench-client', clientSecret: 'bench-client-secret', username: 'bench@example.com', password: 'bench-password' };
@@ -72,6 +76,8 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 interface FreshStore {
   readonly url: string;
+  /** Where the seeding outcome is kept, so that a kept store can be measured again (--keep, then --reuse). */
+  readonly seedingFile: string;
   /** Names the server's PostgreSQL connections, so a stuck query can be cancelled. */
   readonly applicationName: string;
   sizeBytes(app: FastifyInstance): Promise<number>;
@@ -89,14 +95,24 @@ async function withPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise
   }
 }
 
-function freshStore(store: StoreName): FreshStore {
-  const name = `bench_${randomBytes(5).toString('hex')}`;
+/** A new store, or with --reuse one kept by an earlier run. */
+function storeFor(store: StoreName): FreshStore {
+  if (!args.reuse) return freshStore(store, `bench_${randomBytes(5).toString('hex')}`);
+  const url = args.reuse;
+  if (store === 'sqlite') return freshStore(store, `bench_${randomBytes(5).toString('hex')}`, url.slice('sqlite:'.length));
+  const schema = new URL(url).searchParams.get('schema');
+  if (!schema) throw new Error('--reuse needs a postgres URL with ?schema=');
+  return freshStore(store, schema);
+}
+
+function freshStore(store: StoreName, name: string, existingFile?: string): FreshStore {
   if (store === 'sqlite') {
-    const folder = mkdtempSync(join(tmpdir(), 'jobspace-bench-'));
-    const file = join(folder, 'bench.sqlite');
+    const file = existingFile ?? join(mkdtempSync(join(tmpdir(), 'jobspace-bench-')), 'bench.sqlite');
+    const folder = dirname(file);
     const size = (path: string) => (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
     return {
       url: `sqlite:${file}`,
+      seedingFile: `${file}.seeding.json`,
       applicationName: name,
       sizeBytes: async () => size(file) + size(`${file}-wal`),
       cancelQueries: async () => undefined,
@@ -105,6 +121,7 @@ function freshStore(store: StoreName): FreshStore {
   }
   return {
     url: `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${name}`,
+    seedingFile: join(tmpdir(), `jobspace-${name}.seeding.json`),
     applicationName: name,
     sizeBytes: async (app) => {
       const result = await sql<{ bytes: string }>`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes
@@ -116,10 +133,12 @@ function freshStore(store: StoreName): FreshStore {
       withPostgres(async (client) => {
         await client.query('select pg_cancel_backend(pid) from pg_stat_activity where application_name = $1', [name]);
       }),
-    drop: () =>
-      withPostgres(async (client) => {
+    drop: async () => {
+      await withPostgres(async (client) => {
         await client.query(`drop schema if exists "${name}" cascade`);
-      }),
+      });
+      rmSync(join(tmpdir(), `jobspace-${name}.seeding.json`), { force: true });
+    },
   };
 }
 
@@ -263,26 +282,43 @@ async function measure(server: Server, token: string, scenario: Scenario, random
   };
 }
 
-/** Seeds a fresh store in this process; returns what the measurements need. */
-async function seedStore(store: StoreName, fresh: FreshStore) {
+interface Seeded {
+  readonly seeding: SeedOutcome;
+  readonly sizeBytes: number;
+}
+
+/** Seeds the store in this process, and notes the outcome beside it. */
+async function seedStore(store: StoreName, fresh: FreshStore): Promise<Seeded> {
   const app = await buildApp(loadConfig(serverEnvironment(fresh)));
   try {
     const seeding = await seedFakeJobs(app.store.db, app.store.dialect.name, { jobs: JOBS, seed: SEED, onProgress: (line) => say(`${store}: ${line}`) });
     say(`${store}: ${describeSeeding(seeding)}`);
-    return { seeding, sizeBytes: await fresh.sizeBytes(app), scenarios: await scenarios(app) };
+    const seeded = { seeding, sizeBytes: await fresh.sizeBytes(app) };
+    writeFileSync(fresh.seedingFile, JSON.stringify(seeded));
+    return seeded;
+  } finally {
+    await app.close();
+  }
+}
+
+async function plannedScenarios(fresh: FreshStore): Promise<Scenario[]> {
+  const app = await buildApp(loadConfig(serverEnvironment(fresh)));
+  try {
+    return await scenarios(app);
   } finally {
     await app.close();
   }
 }
 
 async function runStore(store: StoreName): Promise<StoreResult> {
-  const fresh = freshStore(store);
-  say(`${store}: a fresh store at ${fresh.url}`);
+  const fresh = storeFor(store);
+  say(`${store}: ${args.reuse ? 'reusing' : 'a fresh store at'} ${fresh.url}`);
   try {
-    const { seeding, sizeBytes, scenarios: planned } = await seedStore(store, fresh);
+    const seeded: Seeded = args.reuse ? JSON.parse(readFileSync(fresh.seedingFile, 'utf8')) : await seedStore(store, fresh);
+    if (seeded.seeding.jobs !== JOBS) throw new Error(`${fresh.url} holds ${seeded.seeding.jobs} fake jobs, not ${JOBS}`);
     const random = seededRandom(SEED);
     const results: Measured[] = [];
-    for (const scenario of planned) {
+    for (const scenario of await plannedScenarios(fresh)) {
       say(`${store}: measuring ${scenario.name}`);
       // A fresh server per scenario: one stuck in a timed-out query must not slow the next.
       const server = await startServer(fresh);
@@ -294,9 +330,10 @@ async function runStore(store: StoreName): Promise<StoreResult> {
         await server.stop();
       }
     }
-    return { store, seeding, sizeBytes, results };
+    return { store, ...seeded, results };
   } finally {
-    await fresh.drop();
+    if (args.keep || args.reuse) say(`${store}: kept ${fresh.url}`);
+    else await fresh.drop();
   }
 }
 
