@@ -17,6 +17,7 @@ import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
 import { FacetCache } from './search/facet-cache.ts';
+import { changeStampFor } from './db/change-stamp.ts';
 import { healthRoutes } from './health.ts';
 
 declare module 'fastify' {
@@ -82,7 +83,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);
   const fullText = fullTextEngineFor(store.dialect.name);
-  const facets = new FacetCache();
+  const facets = new FacetCache({ changeStamp: changeStampFor(store) ?? undefined });
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {

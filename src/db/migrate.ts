@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Store } from './connect.ts';
 import * as initial from './migrations/0001_initial.ts';
 import * as search from './migrations/0002_search.ts';
+import * as searchWindow from './migrations/0004_search_window.ts';
 import type { StoreDialect } from './dialect.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
@@ -10,6 +11,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promis
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
   '0002_search': search,
+  '0004_search_window': searchWindow,
 };
 
 export interface MigrationOutcome {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { DateObjectSchema } from '../http/schemas.ts';
 import { PaginationSchema } from '../http/pagination.ts';
+import { SEARCH_WINDOW } from '../search/repository.ts';
 
 /* The job resource as the contract prints it; serialises what presentJob returns. */
 
@@ -85,6 +86,9 @@ export const JobListResponse = Type.Object({
   meta: Type.Object({
     took: Type.Integer(),
     pagination: PaginationSchema,
+    total_relation: Type.Union([Type.Literal('eq'), Type.Literal('gte')], {
+      description: `"gte" when a keyword search had more matches than the ${SEARCH_WINDOW.toLocaleString('en')} newest it reads: total is then a floor`,
+    }),
     aggregations: Type.Object({
       'location.country.iso': Buckets,
       'category.parent.handle': Buckets,

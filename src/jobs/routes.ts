@@ -57,13 +57,14 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
       const query = request.query as JobSearchQuery;
       const page = pageFrom(query);
       const context = contextFor(request);
-      const { total, hits, aggregations } = await searchJobs(services, request.caller, query, page, context.today);
+      const { total, totalRelation, hits, aggregations } = await searchJobs(services, request.caller, query, page, context.today);
       const selfUrl = new URL(request.url, options.publicUrl);
       return {
         data: hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context))),
         meta: {
           took: Math.round(performance.now() - started),
           pagination: paginate(page, total, hits.length, selfUrl),
+          total_relation: totalRelation,
           aggregations,
         },
       };

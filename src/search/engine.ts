@@ -6,15 +6,18 @@ import { sqliteFullText } from './engines/sqlite-fts5.ts';
 import { postgresFullText } from './engines/postgres-tsvector.ts';
 
 /**
- * How one store finds jobs by keyword: a condition on `jobs.id`, and a rank
- * (higher is better). A rank may read `text_hits`, a table of scores the
- * engine defines in `rankedHits` for the query to compute once and join.
+ * How one store finds jobs by keyword, newest first: a FROM clause that
+ * yields `jobs` (joined to whatever the engine needs), a condition on it, a
+ * rank (higher is better), and the ORDER BY that puts matches newest first,
+ * or null where the FROM clause already streams them in that order. A search
+ * reads only its newest matches (see repository.ts), so an engine that lists
+ * them in order lets it stop early.
  */
 export interface TextMatch {
-  readonly condition: RawBuilder<SqlBool>;
+  readonly from: RawBuilder<unknown>;
+  readonly condition: RawBuilder<SqlBool> | null;
   readonly rank: RawBuilder<number>;
-  /** `text_hits(text_hit_id, text_rank)` as a common table expression, or null. */
-  readonly rankedHits: RawBuilder<unknown> | null;
+  readonly newestFirst: RawBuilder<unknown> | null;
 }
 
 /*

@@ -1,21 +1,51 @@
 import type { FacetCounts } from './repository.ts';
 
+/** What a search without keywords counts over its whole filtered set: how many, and by facet. */
+export interface FilterCounts {
+  readonly total: number;
+  readonly facets: FacetCounts;
+}
+
+export interface FacetCacheOptions {
+  readonly ttlMs?: number;
+  readonly maxEntries?: number;
+  /**
+   * A value that changes whenever another process has written to the store
+   * (SQLite's data_version); read before each use, a change empties the
+   * cache. Without it, counts may lag other processes' writes by the TTL.
+   */
+  readonly changeStamp?: () => Promise<unknown>;
+}
+
 /*
- * Facet counts over a large set cost a scan of it; the list itself does not.
- * Counts are kept for a few seconds per distinct filter, so that paging and
- * repeated searches do not scan again. They may lag writes made in other
- * processes by at most the time to live; a write in this process clears them.
- * The jobs and the total of each page are always exact.
+ * Counting a large filtered set costs a scan of it; the page itself does
+ * not. Counts are kept per distinct filter, so that paging and repeated
+ * lists do not scan again. A write in this process clears them; writes in
+ * other processes clear them through the change stamp, or, on a store
+ * without one, within the time to live. The jobs of each page are always
+ * read fresh.
  */
 export class FacetCache {
-  private readonly entries = new Map<string, { counts: Promise<FacetCounts>; expires: number }>();
+  private readonly entries = new Map<string, { counts: Promise<FilterCounts>; expires: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly changeStamp: (() => Promise<unknown>) | undefined;
+  private lastStamp: unknown;
 
-  constructor(
-    private readonly ttlMs = 10_000,
-    private readonly maxEntries = 1_000,
-  ) {}
+  constructor(options: FacetCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 10_000;
+    this.maxEntries = options.maxEntries ?? 1_000;
+    this.changeStamp = options.changeStamp;
+  }
 
-  get(key: string, count: () => Promise<FacetCounts>): Promise<FacetCounts> {
+  async get(key: string, count: () => Promise<FilterCounts>): Promise<FilterCounts> {
+    if (this.changeStamp) {
+      const stamp = await this.changeStamp();
+      if (stamp !== this.lastStamp) {
+        this.entries.clear();
+        this.lastStamp = stamp;
+      }
+    }
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.counts;

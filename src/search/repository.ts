@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/types.ts';
-import type { FullTextEngine, TextMatch } from './engine.ts';
+import type { FullTextEngine } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
@@ -78,10 +78,9 @@ export function visibility(visibleTo: SearchCriteria['visibleTo']): RawBuilder<u
 }
 
 /** Every condition of a search but the keyword match, which the engine supplies. */
-function filters(criteria: SearchCriteria, textMatch: TextMatch | null): RawBuilder<unknown>[] {
+function filters(criteria: SearchCriteria): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [sql`jobs.deleted_at is null`, visibility(criteria.visibleTo)];
   conditions.push(...statusConditions(criteria.status, criteria.today));
-  if (textMatch) conditions.push(textMatch.condition);
   if (criteria.near) {
     const { lat, lon, radiusKm } = criteria.near;
     conditions.push(...boundingBox(lat, lon, radiusKm), sql`${distanceKm(lat, lon)} <= ${radiusKm}`);
@@ -103,49 +102,130 @@ function filters(criteria: SearchCriteria, textMatch: TextMatch | null): RawBuil
   return conditions;
 }
 
-function ordering(criteria: SearchCriteria, textMatch: TextMatch | null): RawBuilder<unknown> {
+/** The order of a search without keywords; with keywords see window.ts. */
+function ordering(criteria: SearchCriteria): RawBuilder<unknown> {
   switch (criteria.sort) {
     case 'relevance':
-      return textMatch ? sql`${textMatch.rank} desc, jobs.id desc` : sql`jobs.id desc`;
+    case 'newest':
+      return sql`jobs.id desc`;
     case 'closing':
       return sql`jobs.close_date asc, jobs.id asc`;
     case 'distance':
       return criteria.near ? sql`${distanceKm(criteria.near.lat, criteria.near.lon)} asc, jobs.id desc` : sql`jobs.id desc`;
     case 'salary':
       return sql`${ANNUAL_HIGH} desc nulls last, jobs.id desc`;
-    case 'newest':
-      return sql`jobs.id desc`;
   }
 }
 
-export interface SearchPage {
-  readonly total: number;
-  readonly hits: readonly { id: number; distanceKm: number | null }[];
-}
-
-export async function searchJobIds(
+/** One page of a search without keywords: job ids, with distances when near a point. */
+export async function findPageIds(
   db: Executor,
-  engine: FullTextEngine,
   criteria: SearchCriteria,
   limit: number,
   offset: number,
-): Promise<SearchPage> {
-  const textMatch = criteria.text ? engine.match(criteria.text) : null;
-  const where = sql.join(filters(criteria, textMatch), sql` and `);
+): Promise<{ id: number; distanceKm: number | null }[]> {
   const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
-  const rankedHits = criteria.sort === 'relevance' ? (textMatch?.rankedHits ?? null) : null;
-  const withHits = rankedHits ? sql`with ${rankedHits}` : sql``;
-  const joinHits = rankedHits ? sql`left join text_hits on text_hits.text_hit_id = jobs.id` : sql``;
-  const [count, page] = await Promise.all([
-    sql<{ total: number | string }>`select count(*) as total from jobs where ${where}`.execute(db),
-    sql<{ id: number; distance_km: number | null }>`
-      ${withHits} select jobs.id, ${distance} as distance_km from jobs ${joinHits} where ${where}
-      order by ${ordering(criteria, textMatch)} limit ${limit} offset ${offset}`.execute(db),
-  ]);
-  return {
-    total: Number(count.rows[0]?.total ?? 0),
-    hits: page.rows.map((row) => ({ id: Number(row.id), distanceKm: row.distance_km === null ? null : Number(row.distance_km) })),
-  };
+  const page = await sql<{ id: number; distance_km: number | null }>`
+    select jobs.id, ${distance} as distance_km from jobs where ${sql.join(filters(criteria), sql` and `)}
+    order by ${ordering(criteria)} limit ${limit} offset ${offset}`.execute(db);
+  return page.rows.map((row) => ({ id: Number(row.id), distanceKm: row.distance_km === null ? null : Number(row.distance_km) }));
+}
+
+/** How many jobs a search without keywords pages through. */
+export async function countJobs(db: Executor, criteria: SearchCriteria): Promise<number> {
+  const count = await sql<{ total: number | string }>`
+    select count(*) as total from jobs where ${sql.join(filters(criteria), sql` and `)}`.execute(db);
+  return Number(count.rows[0]?.total ?? 0);
+}
+
+/**
+ * A keyword search reads at most this many matches, the newest that pass
+ * its filters (an engine may list a job twice, found by two routes, so the
+ * distinct jobs may be fewer); it ranks, orders, counts and facets them in
+ * memory. A common
+ * word matches a tenth of a million jobs, and scoring and counting all of
+ * them costs seconds; search engines bound the same way (Elasticsearch
+ * counts exactly up to 10,000 hits and pages no further).
+ */
+export const SEARCH_WINDOW = 10_000;
+
+/** What a keyword search needs of one matching job to order, page and count it. */
+export interface WindowJob {
+  readonly id: number;
+  readonly rank: number;
+  readonly distanceKm: number | null;
+  readonly countryId: number;
+  readonly categoryId: number;
+  readonly typeId: number;
+  readonly currencyId: number;
+  /** Annual pay, the top of the range (or its only end). */
+  readonly annualHigh: number | null;
+  readonly closeDate: string;
+}
+
+export interface SearchWindow {
+  readonly jobs: readonly WindowJob[];
+  /** False when there were more matches than the window holds. */
+  readonly complete: boolean;
+}
+
+/** The newest matches of a keyword search that pass its filters, at most `size` rows of them. */
+export async function findNewestMatches(
+  db: Executor,
+  engine: FullTextEngine,
+  criteria: SearchCriteria & { text: TextQuery },
+  size = SEARCH_WINDOW,
+): Promise<SearchWindow> {
+  const match = engine.match(criteria.text);
+  const conditions = filters(criteria);
+  if (match.condition) conditions.push(match.condition);
+  const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
+  const order = match.newestFirst ? sql`order by ${match.newestFirst}` : sql``;
+  // One row more than the window, to know whether there were more.
+  const result = await sql<WindowRow>`
+    select jobs.id, ${match.rank} as text_rank, ${distance} as distance_km, jobs.country_id, jobs.job_category_id,
+      jobs.job_type_id, jobs.salary_currency_id, ${ANNUAL_HIGH} as annual_high, jobs.close_date
+    from ${match.from} where ${sql.join(conditions, sql` and `)} ${order} limit ${size + 1}`.execute(db);
+  const complete = result.rows.length <= size;
+  return { jobs: distinctNewest(result.rows.slice(0, size)), complete };
+}
+
+interface WindowRow {
+  id: number;
+  text_rank: number | null;
+  distance_km: number | null;
+  country_id: number;
+  job_category_id: number;
+  job_type_id: number;
+  salary_currency_id: number;
+  annual_high: number | null;
+  close_date: string;
+}
+
+/** Rows newest first, a job listed twice (adjacent) kept once with its better rank. */
+function distinctNewest(rows: readonly WindowRow[]): WindowJob[] {
+  const jobs: WindowJob[] = [];
+  for (const row of rows) {
+    const id = Number(row.id);
+    const rank = Number(row.text_rank ?? 0);
+    const previous = jobs[jobs.length - 1];
+    if (previous?.id === id) {
+      if (rank > previous.rank) jobs[jobs.length - 1] = { ...previous, rank };
+      continue;
+    }
+    jobs.push({
+      id,
+      rank,
+      distanceKm: row.distance_km === null ? null : Number(row.distance_km),
+      countryId: Number(row.country_id),
+      categoryId: Number(row.job_category_id),
+      typeId: Number(row.job_type_id),
+      currencyId: Number(row.salary_currency_id),
+      annualHigh: row.annual_high === null ? null : Number(row.annual_high),
+      closeDate: String(row.close_date),
+    });
+  }
+  return jobs;
 }
 
 export interface FacetCounts {
@@ -160,9 +240,8 @@ export const SALARY_BAND_WIDTH = 10_000;
 export const SALARY_BAND_CAP = 200_000;
 
 /** Counts over the filtered set (not the page) by country, category, type and annual pay band. */
-export async function countFacets(db: Executor, engine: FullTextEngine, criteria: SearchCriteria): Promise<FacetCounts> {
-  const textMatch = criteria.text ? engine.match(criteria.text) : null;
-  const where = sql.join(filters(criteria, textMatch), sql` and `);
+export async function countFacets(db: Executor, criteria: SearchCriteria): Promise<FacetCounts> {
+  const where = sql.join(filters(criteria), sql` and `);
   const grouped = (column: RawBuilder<unknown>) =>
     sql<{ id: number; count: number | string }>`select ${column} as id, count(*) as count from jobs where ${where} group by ${column}`
       .execute(db)

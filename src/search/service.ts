@@ -6,7 +6,18 @@ import { KM_PER_MILE } from '../geo/gazetteer.ts';
 import type { Page } from '../http/pagination.ts';
 import type { JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
-import { countFacets, searchJobIds, SALARY_BAND_CAP, SALARY_BAND_WIDTH, type FacetCounts } from './repository.ts';
+import {
+  countFacets,
+  countJobs,
+  findNewestMatches,
+  findPageIds,
+  SALARY_BAND_CAP,
+  SALARY_BAND_WIDTH,
+  type FacetCounts,
+  type SearchCriteria,
+} from './repository.ts';
+import type { TextQuery } from './text-query.ts';
+import { facetsOfWindow, pageOfWindow } from './window.ts';
 
 export interface Bucket {
   key: string;
@@ -54,15 +65,47 @@ export function presentAggregations(catalogue: Catalogue, facets: FacetCounts): 
   };
 }
 
+/** How `total` counts: exactly, or as a floor when a keyword search had more matches than it reads. */
+export type TotalRelation = 'eq' | 'gte';
+
+interface FoundPage {
+  readonly total: number;
+  readonly totalRelation: TotalRelation;
+  readonly hits: readonly { id: number; distanceKm: number | null }[];
+  readonly facets: FacetCounts;
+}
+
+/** Keywords: the newest matches, ordered, paged and counted in memory (see SEARCH_WINDOW). */
+async function findByKeywords(services: JobServices, criteria: SearchCriteria & { text: TextQuery }, page: Page): Promise<FoundPage> {
+  const window = await findNewestMatches(services.db, services.fullText, criteria);
+  return {
+    total: window.jobs.length,
+    totalRelation: window.complete ? 'eq' : 'gte',
+    hits: pageOfWindow(window.jobs, criteria.sort, page.size, page.offset),
+    facets: facetsOfWindow(window.jobs),
+  };
+}
+
+/** Filters alone: the page from SQL; the exact total and facets, kept per filter until the jobs change. */
+async function findByFilters(services: JobServices, criteria: SearchCriteria, page: Page): Promise<FoundPage> {
+  const { db } = services;
+  const { sort: _sort, ...filter } = criteria;
+  const [hits, counts] = await Promise.all([
+    findPageIds(db, criteria, page.size, page.offset),
+    services.facets.get(JSON.stringify(filter), async () => {
+      const [total, facets] = await Promise.all([countJobs(db, criteria), countFacets(db, criteria)]);
+      return { total, facets };
+    }),
+  ]);
+  return { hits, total: counts.total, totalRelation: 'eq', facets: counts.facets };
+}
+
 /** GET /api/job: the page of jobs matching the query, with facets over all of them. */
 export async function searchJobs(services: JobServices, caller: Caller, query: JobSearchQuery, page: Page, today: string) {
-  const { db, catalogue, fullText } = services;
+  const { db, catalogue } = services;
   const criteria = await resolveCriteria(db, catalogue, caller, query, today);
-  const { sort: _sort, ...filter } = criteria;
-  const [found, facets] = await Promise.all([
-    searchJobIds(db, fullText, criteria, page.size, page.offset),
-    services.facets.get(JSON.stringify(filter), () => countFacets(db, fullText, criteria)),
-  ]);
+  const { text } = criteria;
+  const found = text ? await findByKeywords(services, { ...criteria, text }, page) : await findByFilters(services, criteria, page);
   const stored = await findJobsByIds(db, found.hits.map((hit) => hit.id));
   const distances = new Map(found.hits.map((hit) => [hit.id, hit.distanceKm]));
   const unit = query.radius_unit ?? 'mi';
@@ -71,5 +114,5 @@ export async function searchJobs(services: JobServices, caller: Caller, query: J
     const value = km === null ? null : Math.round((unit === 'km' ? km : km / KM_PER_MILE) * 10) / 10;
     return { stored: item, distance: value === null ? null : { value, unit } };
   });
-  return { total: found.total, hits, aggregations: presentAggregations(catalogue, facets) };
+  return { total: found.total, totalRelation: found.totalRelation, hits, aggregations: presentAggregations(catalogue, found.facets) };
 }

@@ -54,8 +54,11 @@ for (const store of stores) describe(`GET /api/job search [${store}]`, () => {
     return response.json();
   };
 
-  it('finds a keyword in the title and nothing else', async () => {
-    assert.deepEqual(names(await search('q=marketing')), ['marketing']);
+  it('finds a keyword in the title and nothing else, counted exactly', async () => {
+    const found = await search('q=marketing');
+    assert.deepEqual(names(found), ['marketing']);
+    assert.equal(found.meta.pagination.total, 1);
+    assert.equal(found.meta.total_relation, 'eq');
     assert.deepEqual(names(await search('q=zebra')), []);
   });
 

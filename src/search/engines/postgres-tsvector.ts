@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import type { FullTextEngine } from '../engine.ts';
 import type { TextQuery } from '../text-query.ts';
@@ -38,11 +38,17 @@ export const postgresFullText: FullTextEngine = {
 
   match(text: TextQuery) {
     const full = sql`to_tsquery('english', ${tsquery(text.words, text.phrases, text.prefix)})`;
-    const rank = sql<number>`ts_rank(jobs.search_vector, ${full})`;
-    if (text.prefix === null) return { condition: sql`jobs.search_vector @@ ${full}`, rank, rankedHits: null };
     const rest = tsquery(text.words, text.phrases, null);
     const restHits = rest === '' ? sql`true` : sql`jobs.search_vector @@ to_tsquery('english', ${rest})`;
     const prefixHits = sql`jobs.prefix_vector @@ to_tsquery('simple', ${`${text.prefix}:*`})`;
-    return { condition: sql`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`, rank, rankedHits: null };
+    return {
+      from: sql`jobs`,
+      condition:
+        text.prefix === null
+          ? sql<SqlBool>`jobs.search_vector @@ ${full}`
+          : sql<SqlBool>`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`,
+      rank: sql<number>`ts_rank(jobs.search_vector, ${full})`,
+      newestFirst: sql`jobs.id desc`,
+    };
   },
 };

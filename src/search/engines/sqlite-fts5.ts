@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import type { FullTextEngine } from '../engine.ts';
 import type { TextQuery } from '../text-query.ts';
@@ -49,16 +49,27 @@ export const sqliteFullText: FullTextEngine = {
 
   match(text: TextQuery) {
     const full = expression(text.words, text.phrases, text.prefix);
-    const stemmedHits = sql`jobs.id in (select rowid from jobs_fts where jobs_fts match ${full})`;
-    // Scored once for all hits (materialised, or SQLite re-runs the match per row);
-    // jobs found only by the unstemmed prefix rank last.
-    const rankedHits = sql`text_hits as materialized (select rowid as text_hit_id, -${RANK} as text_rank
-      from jobs_fts where jobs_fts match ${full})`;
-    const rank = sql<number>`coalesce(text_hits.text_rank, 0)`;
-    if (text.prefix === null) return { condition: sql`${stemmedHits}`, rank, rankedHits };
-    const prefixHits = sql`jobs.id in (select rowid from jobs_fts_prefix where jobs_fts_prefix match ${`${quoted(text.prefix)}*`})`;
-    const rest = expression(text.words, text.phrases, null);
-    const restHits = rest === '' ? sql`1 = 1` : sql`jobs.id in (select rowid from jobs_fts where jobs_fts match ${rest})`;
-    return { condition: sql`(${stemmedHits} or (${prefixHits} and ${restHits}))`, rank, rankedHits };
+    const stemmed = sql`select rowid as text_hit_id, -${RANK} as text_rank from jobs_fts where jobs_fts match ${full}`;
+    const prefixOnly = text.prefix === null ? null : prefixHits(text.prefix, expression(text.words, text.phrases, null));
+    // FTS5 lists matches in descending rowid order without sorting; two such lists merge as
+    // they stream (a job in both comes twice, adjacent). Jobs found only by the unstemmed
+    // prefix rank last. The narrow index keyed by id holds every column a search reads.
+    // LIMIT -1 keeps the merge a subquery of its own, which SQLite would otherwise flatten and sort.
+    const hits = prefixOnly ? sql`${stemmed} union all ${prefixOnly}` : stemmed;
+    return {
+      from: sql`(${hits} order by 1 desc limit -1) as text_hits
+        join jobs indexed by jobs_search_facts_idx on jobs.id = text_hits.text_hit_id`,
+      condition: null,
+      rank: sql<number>`text_hits.text_rank`,
+      // Already newest first; an ORDER BY here would make SQLite sort every match.
+      newestFirst: null,
+    };
   },
 };
+
+/** Jobs whose unstemmed title or skills start with the prefix and that match the rest of the query. */
+function prefixHits(prefix: string, rest: string): RawBuilder<unknown> {
+  // `+rowid`: a plain rowid IN would make FTS5 run the prefix query once per listed id.
+  const restHits = rest === '' ? sql`` : sql` and +rowid in (select rowid from jobs_fts where jobs_fts match ${rest})`;
+  return sql`select rowid, 0 from jobs_fts_prefix where jobs_fts_prefix match ${`${quoted(prefix)}*`}${restHits}`;
+}
