@@ -3,11 +3,12 @@ import type { Db } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../clock.ts';
 import { listClientSiteIds, listUserOrganisations } from '../tenancy/repository.ts';
-import { findLiveAccessToken } from './repository.ts';
+import { findLiveAccessToken, readAuthGeneration } from './repository.ts';
 import { parseBasicAuthorization } from './basic.ts';
 import { authenticateClient, authenticateUser } from './service.ts';
 import { hashToken } from './secrets.ts';
 import type { Caller } from './caller.ts';
+import { CallerCache } from './caller-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,13 +24,34 @@ interface Principal {
   timezone: string | null;
 }
 
-async function principalFromBearer(db: Db, token: string): Promise<Principal | null> {
-  const found = await findLiveAccessToken(db, hashToken(token), nowIso());
-  return found ? { userId: found.user_id, apiClientId: found.api_client_id, timezone: found.timezone } : null;
+/** The caller a principal acts as: a vendor's organisations and its client's sites, read together. */
+async function resolveCaller(db: Db, principal: Principal, defaultTimezone: string): Promise<Caller> {
+  const { userId, apiClientId } = principal;
+  const timezone = principal.timezone ?? defaultTimezone;
+  if (userId === null) return { kind: 'board', apiClientId, timezone, siteIds: await listClientSiteIds(db, apiClientId) };
+  const [organisations, siteIds] = await Promise.all([
+    listUserOrganisations(db, userId),
+    listClientSiteIds(db, apiClientId),
+  ]);
+  return { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
+}
+
+async function callerFromBearer(db: Db, cache: CallerCache, token: string, defaultTimezone: string): Promise<Caller | null> {
+  const tokenHash = hashToken(token);
+  // Read before the token: a change committed after this read leaves the generation past the one remembered.
+  const generation = await readAuthGeneration(db);
+  const cached = cache.find(tokenHash, generation);
+  if (cached) return cached;
+  const found = await findLiveAccessToken(db, tokenHash, nowIso());
+  if (!found) return null;
+  const principal = { userId: found.user_id, apiClientId: found.api_client_id, timezone: found.timezone };
+  const caller = await resolveCaller(db, principal, defaultTimezone);
+  cache.remember(tokenHash, caller, generation, Date.parse(found.expires_at));
+  return caller;
 }
 
 /* R2's alternative for clients allowed it: Client-Id and Client-Secret headers plus the user in Basic. */
-async function principalFromBasic(db: Db, request: FastifyRequest): Promise<Principal | null> {
+async function callerFromBasic(db: Db, request: FastifyRequest, defaultTimezone: string): Promise<Caller | null> {
   const clientId = request.headers['client-id'];
   const clientSecret = request.headers['client-secret'];
   const user = parseBasicAuthorization(request.headers.authorization);
@@ -37,24 +59,18 @@ async function principalFromBasic(db: Db, request: FastifyRequest): Promise<Prin
   const client = await authenticateClient(db, { clientId, clientSecret });
   if (!client || client.allow_basic !== 1 || client.kind !== 'vendor') return null;
   const account = await authenticateUser(db, user.user, user.password);
-  return account ? { userId: account.id, apiClientId: client.id, timezone: account.timezone } : null;
+  if (!account) return null;
+  return resolveCaller(db, { userId: account.id, apiClientId: client.id, timezone: account.timezone }, defaultTimezone);
 }
 
 export function bearerGuard(db: Db, defaultTimezone: string) {
+  const cache = new CallerCache();
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const bearer = BEARER.exec(request.headers.authorization ?? '');
-    const principal = bearer ? await principalFromBearer(db, bearer[1] as string) : await principalFromBasic(db, request);
-    if (!principal) throw new AppError('unauthenticated');
-    const { userId, apiClientId } = principal;
-    const timezone = principal.timezone ?? defaultTimezone;
-    if (userId === null) {
-      request.caller = { kind: 'board', apiClientId, timezone, siteIds: await listClientSiteIds(db, apiClientId) };
-      return;
-    }
-    const [organisations, siteIds] = await Promise.all([
-      listUserOrganisations(db, userId),
-      listClientSiteIds(db, apiClientId),
-    ]);
-    request.caller = { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
+    const caller = bearer
+      ? await callerFromBearer(db, cache, bearer[1] as string, defaultTimezone)
+      : await callerFromBasic(db, request, defaultTimezone);
+    if (!caller) throw new AppError('unauthenticated');
+    request.caller = caller;
   };
 }

@@ -24,12 +24,18 @@ export function findLiveAccessToken(db: Executor, tokenHash: string, now: string
     .selectFrom('access_tokens')
     .innerJoin('api_clients', 'api_clients.id', 'access_tokens.api_client_id')
     .leftJoin('users', 'users.id', 'access_tokens.user_id')
-    .select(['access_tokens.user_id', 'access_tokens.api_client_id', 'api_clients.kind', 'users.timezone'])
+    .select(['access_tokens.user_id', 'access_tokens.api_client_id', 'access_tokens.expires_at', 'users.timezone'])
     .where('access_tokens.token_hash', '=', tokenHash)
     .where('access_tokens.revoked_at', 'is', null)
     .where('access_tokens.expires_at', '>', now)
     .where('api_clients.revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/** The store's count of changes to what tokens grant: a caller resolved earlier holds while it stands still. */
+export async function readAuthGeneration(db: Executor): Promise<number> {
+  const row = await db.selectFrom('auth_generation').select('generation').where('id', '=', 1).executeTakeFirstOrThrow();
+  return Number(row.generation);
 }
 
 export function findRefreshToken(db: Executor, tokenHash: string) {

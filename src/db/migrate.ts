@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Store } from './connect.ts';
 import * as initial from './migrations/0001_initial.ts';
 import * as search from './migrations/0002_search.ts';
+import * as authGeneration from './migrations/0003_auth_generation.ts';
 import * as searchWindow from './migrations/0004_search_window.ts';
 import type { StoreDialect } from './dialect.ts';
 
@@ -11,6 +12,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promis
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
   '0002_search': search,
+  '0003_auth_generation': authGeneration,
   '0004_search_window': searchWindow,
 };
 

@@ -77,6 +77,13 @@ export interface RefreshTokensTable extends TokenColumns {
   used_at: string | null;
 }
 
+/** One row (id 1), raised by the store's triggers on every change to what a token grants (migration 0003). */
+export interface AuthGenerationTable {
+  id: number;
+  /** A bigint: PostgreSQL returns it as a string. */
+  generation: number | string;
+}
+
 export interface CountriesTable {
   id: number;
   iso: string;
@@ -190,6 +197,7 @@ export interface Database {
   api_client_sites: ApiClientSitesTable;
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
+  auth_generation: AuthGenerationTable;
   countries: CountriesTable;
   currencies: CurrenciesTable;
   job_types: JobTypesTable;
