@@ -20,6 +20,13 @@ export interface TextMatch {
   readonly newestFirst: RawBuilder<unknown> | null;
 }
 
+/** A circle a search is limited to. */
+export interface Near {
+  readonly lat: number;
+  readonly lon: number;
+  readonly radiusKm: number;
+}
+
 /*
  * The search seam. Everything that differs between full-text engines sits
  * behind this interface; filters, distance, facets and paging are plain SQL
@@ -31,7 +38,8 @@ export interface FullTextEngine {
   indexJobs(db: Executor, jobIds: readonly number[]): Promise<void>;
   /** Rebuilds the whole index, after a bulk load or a store copy. */
   rebuildIndex(db: Executor): Promise<void>;
-  match(text: TextQuery): TextMatch;
+  /** Jobs matching the keywords; `near` lets an engine narrow them by place too (the filters still check). */
+  match(text: TextQuery, near: Near | null): TextMatch;
 }
 
 export function fullTextEngineFor(dialect: DialectName): FullTextEngine {

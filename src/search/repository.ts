@@ -1,14 +1,15 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/types.ts';
-import type { FullTextEngine } from './engine.ts';
+import type { FullTextEngine, Near } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
+import { boxAround, boxConditions } from './geo-box.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
 export interface SearchCriteria {
   /** Vendors see their organisations' jobs; boards see jobs on their sites. */
   readonly visibleTo: { organisationIds: readonly number[] } | { siteIds: readonly number[] };
   readonly text: TextQuery | null;
-  readonly near: { lat: number; lon: number; radiusKm: number } | null;
+  readonly near: Near | null;
   readonly countryId?: number;
   readonly categoryIds?: readonly number[];
   readonly typeIds?: readonly number[];
@@ -23,32 +24,12 @@ export interface SearchCriteria {
 }
 
 const EARTH_RADIUS_KM = 6371.0088;
-const KM_PER_DEGREE_LATITUDE = 111.045;
 
 /** Great-circle distance from a point to each job, in km; the same SQL on both stores. */
 export function distanceKm(lat: number, lon: number): RawBuilder<number> {
   return sql<number>`(${EARTH_RADIUS_KM * 2} * asin(sqrt(
     power(sin(radians(jobs.geo_lat - ${lat}) / 2), 2) +
     cos(radians(${lat})) * cos(radians(jobs.geo_lat)) * power(sin(radians(jobs.geo_lon - ${lon}) / 2), 2))))`;
-}
-
-/** A box around the circle that the (geo_lat, geo_lon) index can range-scan before exact distance. */
-function boundingBox(lat: number, lon: number, radiusKm: number): RawBuilder<unknown>[] {
-  const latDelta = radiusKm / KM_PER_DEGREE_LATITUDE;
-  const conditions = [sql`jobs.geo_lat between ${lat - latDelta} and ${lat + latDelta}`];
-  const cosLat = Math.cos((Math.max(Math.abs(lat) + latDelta, 0) * Math.PI) / 180);
-  if (cosLat > 0.01 && Math.abs(lat) + latDelta < 89) {
-    const lonDelta = radiusKm / (KM_PER_DEGREE_LATITUDE * cosLat);
-    if (lonDelta < 180) {
-      const west = lon - lonDelta;
-      const east = lon + lonDelta;
-      // A box crossing the antimeridian is two ranges.
-      if (west < -180) conditions.push(sql`(jobs.geo_lon >= ${west + 360} or jobs.geo_lon <= ${east})`);
-      else if (east > 180) conditions.push(sql`(jobs.geo_lon >= ${west} or jobs.geo_lon <= ${east - 360})`);
-      else conditions.push(sql`jobs.geo_lon between ${west} and ${east}`);
-    }
-  }
-  return conditions;
 }
 
 const ANNUAL_HIGH = sql`coalesce(jobs.annual_salary_to, jobs.annual_salary_from)`;
@@ -83,7 +64,7 @@ function filters(criteria: SearchCriteria): RawBuilder<unknown>[] {
   conditions.push(...statusConditions(criteria.status, criteria.today));
   if (criteria.near) {
     const { lat, lon, radiusKm } = criteria.near;
-    conditions.push(...boundingBox(lat, lon, radiusKm), sql`${distanceKm(lat, lon)} <= ${radiusKm}`);
+    conditions.push(...boxConditions(boxAround(lat, lon, radiusKm)), sql`${distanceKm(lat, lon)} <= ${radiusKm}`);
   }
   if (criteria.countryId !== undefined) conditions.push(sql`jobs.country_id = ${criteria.countryId}`);
   if (criteria.categoryIds) conditions.push(sql`jobs.job_category_id in (${ids(criteria.categoryIds)})`);
@@ -140,14 +121,12 @@ export async function countJobs(db: Executor, criteria: SearchCriteria): Promise
 
 /**
  * A keyword search reads at most this many matches, the newest that pass
- * its filters (an engine may list a job twice, found by two routes, so the
- * distinct jobs may be fewer); it ranks, orders, counts and facets them in
- * memory. A common
- * word matches a tenth of a million jobs, and scoring and counting all of
- * them costs seconds; search engines bound the same way (Elasticsearch
- * counts exactly up to 10,000 hits and pages no further).
+ * its filters; it ranks, orders, counts and facets them in memory. A common
+ * word matches a tenth of a million-job board, and scoring and counting all
+ * of them costs seconds. Google's job search pages no further than 5,000
+ * results either, and Elasticsearch counts exactly only up to 10,000.
  */
-export const SEARCH_WINDOW = 10_000;
+export const SEARCH_WINDOW = 5_000;
 
 /** What a keyword search needs of one matching job to order, page and count it. */
 export interface WindowJob {
@@ -176,7 +155,7 @@ export async function findNewestMatches(
   criteria: SearchCriteria & { text: TextQuery },
   size = SEARCH_WINDOW,
 ): Promise<SearchWindow> {
-  const match = engine.match(criteria.text);
+  const match = engine.match(criteria.text, criteria.near);
   const conditions = filters(criteria);
   if (match.condition) conditions.push(match.condition);
   const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;

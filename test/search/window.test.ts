@@ -87,3 +87,37 @@ for (const store of stores) describe(`findNewestMatches [${store}]`, () => {
     assert.deepEqual(found.jobs.map((j) => j.id), [created[0]]);
   });
 });
+
+for (const store of stores) describe(`findNewestMatches near a point [${store}]`, () => {
+  let test: TestApp;
+  let direct: Store;
+  const ids: Record<string, number> = {};
+  const SHEFFIELD = { lat: 53.383, lon: -1.4659 };
+
+  before(async () => {
+    test = await buildTestApp(store);
+    direct = openStore(test.config.databaseUrl);
+    const token = await issueToken(test.app);
+    for (const town of ['Sheffield', 'Rotherham', 'Leeds', 'London']) {
+      const payload = jobJson({ name: 'Warehouse Supervisor', main_area: town, sub_area: null });
+      const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload });
+      assert.equal(response.statusCode, 201, response.body);
+      ids[town] = response.json().data.id;
+    }
+  });
+  after(async () => {
+    await direct.db.destroy();
+    await test.close();
+  });
+
+  it('keeps only the matches within the radius, nearest distances included', async () => {
+    for (const q of ['supervisor', 'warehouse superv']) {
+      const found = await findNewestMatches(direct.db, fullTextEngineFor(direct.dialect.name), {
+        visibleTo: { organisationIds: [1] }, text: parseTextQuery(q) as TextQuery, near: { ...SHEFFIELD, radiusKm: 16 },
+        status: 'any', sort: 'distance', today: '2026-11-28',
+      });
+      assert.deepEqual(found.jobs.map((j) => j.id).sort(), [ids.Sheffield, ids.Rotherham].sort(), q);
+      assert.ok(found.jobs.every((j) => j.distanceKm !== null && j.distanceKm <= 16));
+    }
+  });
+});

@@ -2,16 +2,41 @@ import { type Kysely, sql } from 'kysely';
 import type { StoreDialect } from '../dialect.ts';
 
 /*
- * A keyword search reads, for each of its newest matches, the columns it
- * filters, orders and counts by. On SQLite a job's row is wide (the
- * description sits in it), so each look-up by id would read a page or more;
- * this index keyed by id carries just those columns, a few dozen bytes per
- * job, and the search reads it alone. PostgreSQL keeps the wide text out of
- * line (TOAST), so its rows stay narrow and it needs no copy.
+ * Keyword searches read their newest matches and stop (src/search/repository.ts).
+ *
+ * On SQLite a job's row is wide (the description sits in it), so each
+ * look-up by id would read a page or more: `jobs_search_facts_idx`, keyed by
+ * id, carries just the columns a search filters, orders and counts by, a
+ * few dozen bytes per job. PostgreSQL keeps the wide text out of line
+ * (TOAST), so its rows stay narrow and it needs no copy.
+ *
+ * The full-text tables gain `cells`, each job's grid cells as words
+ * (src/search/geo-box.ts), so that FTS5 intersects "near here" with the
+ * keywords itself; FTS5 cannot add a column, so the tables are made again
+ * and filled from the jobs (about a minute per million jobs).
  */
+/** The cell words as src/search/geo-box.ts makes them, written out: a migration stays as it was released. */
+const CELLS = sql`
+  'g0x' || cast(floor((jobs.geo_lat + 90) / 1) as integer) || 'y' || cast(floor((jobs.geo_lon + 180) / 1) as integer) || ' ' ||
+  'g1x' || cast(floor((jobs.geo_lat + 90) / 0.25) as integer) || 'y' || cast(floor((jobs.geo_lon + 180) / 0.25) as integer) || ' ' ||
+  'g2x' || cast(floor((jobs.geo_lat + 90) / 0.0625) as integer) || 'y' || cast(floor((jobs.geo_lon + 180) / 0.0625) as integer)`;
+
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   if (dialect.name !== 'sqlite') return;
   await sql`create index jobs_search_facts_idx on jobs (
     id, organisation_id, deleted_at, open_date, close_date, country_id, job_category_id, job_type_id,
     salary_currency_id, annual_salary_from, annual_salary_to, geo_lat, geo_lon)`.execute(db);
+
+  await sql`drop table jobs_fts`.execute(db);
+  await sql`drop table jobs_fts_prefix`.execute(db);
+  await sql`create virtual table jobs_fts using fts5(
+    title, summary, description, skills, reference, organisation, cells,
+    content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+  await sql`create virtual table jobs_fts_prefix using fts5(
+    title, skills, cells, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 3')`.execute(db);
+  await sql`insert into jobs_fts (rowid, title, summary, description, skills, reference, organisation, cells)
+    select jobs.id, jobs.title, jobs.summary, jobs.description, coalesce(jobs.skills, ''), jobs.reference, organisations.name, ${CELLS}
+    from jobs join organisations on organisations.id = jobs.organisation_id where jobs.deleted_at is null`.execute(db);
+  await sql`insert into jobs_fts_prefix (rowid, title, skills, cells)
+    select jobs.id, jobs.title, coalesce(jobs.skills, ''), ${CELLS} from jobs where jobs.deleted_at is null`.execute(db);
 }

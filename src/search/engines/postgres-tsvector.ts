@@ -10,10 +10,8 @@ import type { TextQuery } from '../text-query.ts';
  * last, half-typed word, as the SQLite engine does.
  */
 
-function tsquery(words: readonly string[], phrases: readonly (readonly string[])[], prefix: string | null): string {
-  const parts = [...words, ...phrases.map((phrase) => `(${phrase.join(' <-> ')})`)];
-  if (prefix !== null) parts.push(`${prefix}:*`);
-  return parts.join(' & ');
+function tsquery(words: readonly string[], phrases: readonly (readonly string[])[]): string {
+  return [...words, ...phrases.map((phrase) => `(${phrase.join(' <-> ')})`)].join(' & ');
 }
 
 const VECTORS = sql`
@@ -37,8 +35,10 @@ export const postgresFullText: FullTextEngine = {
   },
 
   match(text: TextQuery) {
-    const full = sql`to_tsquery('english', ${tsquery(text.words, text.phrases, text.prefix)})`;
-    const rest = tsquery(text.words, text.phrases, null);
+    // Every word whole and stemmed; the last also as the start of a word of a title or skills, unstemmed.
+    const whole = text.prefix === null ? text.words : [...text.words, text.prefix];
+    const full = sql`to_tsquery('english', ${tsquery(whole, text.phrases)})`;
+    const rest = tsquery(text.words, text.phrases);
     const restHits = rest === '' ? sql`true` : sql`jobs.search_vector @@ to_tsquery('english', ${rest})`;
     const prefixHits = sql`jobs.prefix_vector @@ to_tsquery('simple', ${`${text.prefix}:*`})`;
     return {
