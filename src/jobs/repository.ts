@@ -128,18 +128,21 @@ export async function isReferenceTaken(
   return (await query.executeTakeFirst()) !== undefined;
 }
 
-/*
- * Spends one credit when the organisation has a balance. The decrement is
- * conditional in one statement, so concurrent posts cannot overspend.
- * Returns false when the balance is zero.
- */
-export async function spendCredit(tx: Tx, organisationId: number, now: string): Promise<boolean> {
-  const organisation = await tx
+/** The organisation a job is posted for: what the job's resource shows, and its credit balance (null: unlimited). */
+export async function findPostingOrganisation(tx: Tx, organisationId: number) {
+  return tx
     .selectFrom('organisations')
-    .select('credits')
+    .select(['id', 'handle', 'name', 'credits'])
     .where('id', '=', organisationId)
     .executeTakeFirstOrThrow();
-  if (organisation.credits === null) return true;
+}
+
+/*
+ * Spends one credit of a limited balance. The decrement is conditional in
+ * one statement, so concurrent posts cannot overspend. Returns false when
+ * the balance is zero.
+ */
+export async function spendCredit(tx: Tx, organisationId: number, now: string): Promise<boolean> {
   const result = await tx
     .updateTable('organisations')
     .set((eb) => ({ credits: eb('credits', '-', 1), updated_at: now }))
@@ -149,38 +152,49 @@ export async function spendCredit(tx: Tx, organisationId: number, now: string): 
   return Number(result.numUpdatedRows) === 1;
 }
 
+/* Most postcodes are already known, so the common case is one read; a write that lost a race reads again. */
 export async function findOrCreatePostcode(tx: Tx, countryId: number, postcode: string): Promise<number> {
-  await tx
+  const find = () =>
+    tx.selectFrom('postcodes').select('id').where('country_id', '=', countryId).where('postcode', '=', postcode);
+  const known = await find().executeTakeFirst();
+  if (known) return known.id;
+  const inserted = await tx
     .insertInto('postcodes')
     .values({ country_id: countryId, postcode })
     .onConflict((conflict) => conflict.columns(['country_id', 'postcode']).doNothing())
-    .execute();
-  const row = await tx
-    .selectFrom('postcodes')
-    .select('id')
-    .where('country_id', '=', countryId)
-    .where('postcode', '=', postcode)
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .returning('id')
+    .executeTakeFirst();
+  return inserted?.id ?? (await find().executeTakeFirstOrThrow()).id;
 }
 
-export async function insertJob(tx: Tx, job: NewJob, siteIds: readonly number[]): Promise<number> {
-  const { id } = await tx.insertInto('jobs').values(job).returning('id').executeTakeFirstOrThrow();
-  await replaceJobSites(tx, id, siteIds);
-  return id;
+/** Inserts a new job on its sites; returns the row as stored. */
+export async function insertJob(tx: Tx, job: NewJob, siteIds: readonly number[]): Promise<JobRow> {
+  const row = await tx.insertInto('jobs').values(job).returning(JOB_COLUMNS).executeTakeFirstOrThrow();
+  await insertJobSites(tx, row.id, siteIds);
+  return row;
 }
 
 export async function updateJob(tx: Tx, id: number, changes: JobChanges): Promise<void> {
   await tx.updateTable('jobs').set(changes).where('id', '=', id).execute();
 }
 
-export async function replaceJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {
-  await tx.deleteFrom('job_sites').where('job_id', '=', jobId).execute();
+async function insertJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {
   if (siteIds.length === 0) return;
   await tx
     .insertInto('job_sites')
     .values(siteIds.map((siteId) => ({ job_id: jobId, site_id: siteId })))
     .execute();
+}
+
+export async function replaceJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {
+  await tx.deleteFrom('job_sites').where('job_id', '=', jobId).execute();
+  await insertJobSites(tx, jobId, siteIds);
+}
+
+/** Sites as a job's resource shows them, in id order. */
+export async function findSites(db: Executor, siteIds: readonly number[]): Promise<StoredJob['sites']> {
+  if (siteIds.length === 0) return [];
+  return db.selectFrom('sites').select(['id', 'handle', 'name']).where('id', 'in', siteIds).orderBy('id').execute();
 }
 
 export async function softDeleteJob(db: Executor, id: number, now: string): Promise<void> {

@@ -76,30 +76,36 @@ async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T
   }
 }
 
-export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>) {
+/*
+ * The job is inserted before the credit is spent: a taken reference (the
+ * unique index decides, with no read beforehand) answers 422 before a spent
+ * balance answers 402, and either rolls the whole write back. The resource
+ * is built from what the write returned, not read again.
+ */
+export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>): Promise<StoredJob> {
   const { db, catalogue, fullText } = services;
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'create');
   const organisationId = authorise(caller, read);
   const { draft, errors } = resolveDraft(catalogue, read, organisationId);
   if (!draft) throw validationFailed(errors);
-  await checkReference(db, draft, read);
   const now = nowIso();
-  const id = await runWrite(read, () =>
-    db.transaction().execute(async (tx) => {
-      if (!(await jobs.spendCredit(tx, draft.organisationId, now))) throw new AppError('insufficient_credits');
+  const stored = await runWrite(read, () =>
+    db.transaction().execute(async (tx): Promise<StoredJob> => {
       const record = await draftToRecord(tx, catalogue, draft);
-      const jobId = await jobs.insertJob(
+      const job = await jobs.insertJob(
         tx,
         { ...record, api_client_id: caller.apiClientId, created_by_user_id: caller.userId, created_at: now, updated_at: now },
         draft.siteIds,
       );
-      await fullText.indexJobs(tx, [jobId]);
-      return jobId;
+      const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisationId);
+      if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
+      await fullText.indexJobs(tx, [job.id]);
+      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds) };
     }),
   );
   services.facets.clear();
-  return getJob(services, caller, id);
+  return stored;
 }
 
 export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>) {

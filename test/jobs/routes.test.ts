@@ -76,6 +76,15 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.deepEqual(job.location.geo, { lon: '-0.12', lat: '51.5' });
     });
 
+    it('answers with the resource exactly as a later read shows it', async () => {
+      const job = await create({ postal_code: 'S1 2HE', sites: [2, 1], benefits: 'A pension', skills: 'Excel' });
+      const read = await get(`/api/job/${job.id}`);
+      assert.deepEqual(job, read.json().data);
+      const sharing = await create({ postal_code: 's12he' });
+      assert.deepEqual(sharing.location.postcode, job.location.postcode, 'a known postcode is found, not added again');
+      assert.deepEqual(job.sites.data.map((site: { id: number }) => site.id), [1, 2]);
+    });
+
     it('falls back to the country centroid for an unknown town, never refusing the job', async () => {
       const job = await create({ main_area: 'Nowhereville Upon Nothing', sub_area: null });
       const country = job.location.country.geo;
@@ -162,6 +171,16 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       const organisation = await test.app.store.db.selectFrom('organisations').select('credits')
         .where('handle', '=', other.organisation).executeTakeFirstOrThrow();
       assert.equal(organisation.credits, 0);
+    });
+
+    it('answers 422 for a taken reference before 402 for an empty balance', async () => {
+      const other = await createTenant(test.app, { credits: 1 });
+      const otherToken = await issueToken(test.app, other);
+      const first = await post('/api/job', jobJson({ organisation: other.organisation, reference: 'LAST-CREDIT' }), otherToken);
+      assert.equal(first.statusCode, 201);
+      const again = await post('/api/job', jobJson({ organisation: other.organisation, reference: 'LAST-CREDIT' }), otherToken);
+      assert.equal(again.statusCode, 422);
+      assert.deepEqual(again.json().data.errors, { reference: ['The reference has already been taken.'] });
     });
   });
 
