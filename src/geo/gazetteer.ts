@@ -29,7 +29,7 @@ export type GeocodedAddress = Coordinates & { precision: 'place' | 'country' };
 export const KM_PER_MILE = 1.609344;
 
 /** IUGG mean Earth radius; the haversine error versus the ellipsoid is under 0.5%. */
-const EARTH_RADIUS_KM = 6371.0088;
+export const EARTH_RADIUS_KM = 6371.0088;
 
 interface GazetteerIndex {
   byCountryAndName: Map<string, Place>;

@@ -75,7 +75,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
     '/job/suggest',
     { schema: { tags, summary: 'Complete a job title', querystring: SuggestQuery, response: { 200: SuggestResponse, ...errors } } },
     async (request) => ({
-      data: await suggestTitles(options.db, request.caller, request.query as SuggestQuery, service.todayUtc()),
+      data: await suggestTitles(options.db, options.fullText, request.caller, request.query as SuggestQuery, service.todayUtc()),
     }),
   );
 

@@ -40,6 +40,12 @@ export interface FullTextEngine {
   rebuildIndex(db: Executor): Promise<void>;
   /** Jobs matching the keywords; `near` lets an engine narrow them by place too (the filters still check). */
   match(text: TextQuery, near: Near | null): TextMatch;
+  /**
+   * Jobs with a title word for each of these words, the last as a prefix
+   * (a superset of the titles that start so, for suggestions); its rank is
+   * of no use.
+   */
+  matchTitleWords(words: readonly string[], lastIsPrefix: boolean): TextMatch;
 }
 
 export function fullTextEngineFor(dialect: DialectName): FullTextEngine {

@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Executor } from '../db/types.ts';
+import type { FullTextEngine } from './engine.ts';
 import type { Caller } from '../auth/caller.ts';
 import { callerOrganisationIds } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
-import { distanceKm, statusConditions, visibility } from './repository.ts';
+import { statusConditions, visibility } from './repository.ts';
+import { distanceKm, type Coordinates } from '../geo/gazetteer.ts';
 import { prefixUpperBound, titleKey } from './title-key.ts';
 
 export const SuggestQuery = Type.Object({
@@ -22,17 +24,65 @@ export const SuggestResponse = Type.Object({
 /** Distances within this many km count as equally near, so frequency decides among them. */
 const NEAR_BAND_KM = 50;
 
+/**
+ * Suggestions come from at most this many of the newest jobs whose titles
+ * start with the prefix: a two-letter prefix starts a tenth of a large
+ * board's titles, and counting them all would cost far more than the
+ * keystroke it answers. Counts are therefore of recent jobs.
+ */
+export const SUGGEST_WINDOW = 2_000;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+interface TitleRow {
+  id: number;
+  title_key: string;
+  geo_lat: number;
+  geo_lon: number;
+}
+
+interface TitleTally {
+  key: string;
+  count: number;
+  newestId: number;
+  nearestKm: number | null;
+}
+
+function tally(rows: readonly TitleRow[], point: Coordinates | null): TitleTally[] {
+  const byKey = new Map<string, TitleTally>();
+  for (const row of rows) {
+    const km = point ? distanceKm(point, { lat: Number(row.geo_lat), lon: Number(row.geo_lon) }) : null;
+    const seen = byKey.get(row.title_key);
+    if (!seen) {
+      byKey.set(row.title_key, { key: row.title_key, count: 1, newestId: Number(row.id), nearestKm: km });
+      continue;
+    }
+    seen.count += 1;
+    seen.newestId = Math.max(seen.newestId, Number(row.id));
+    if (km !== null && (seen.nearestKm === null || km < seen.nearestKm)) seen.nearestKm = km;
+  }
+  return [...byKey.values()];
+}
+
+const nearBand = (tally: TitleTally) => (tally.nearestKm === null ? 0 : Math.floor(tally.nearestKm / NEAR_BAND_KM));
+
+const bySuggestionOrder = (a: TitleTally, b: TitleTally) =>
+  nearBand(a) - nearBand(b) || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /*
  * Distinct job titles that start with the prefix, from the jobs the caller
- * may see: nearer first (in bands of 50 km) when a point is given, then more
- * frequent, then alphabetical; each with the id of its newest job.
+ * may see (the newest SUGGEST_WINDOW of them): nearer first (in bands of
+ * 50 km) when a point is given, then more frequent, then alphabetical; each
+ * with the title and id of its newest job.
  */
-export async function suggestTitles(db: Executor, caller: Caller, query: SuggestQuery, today: string) {
+export async function suggestTitles(db: Executor, engine: FullTextEngine, caller: Caller, query: SuggestQuery, today: string) {
   const prefix = titleKey(query.q);
-  if (prefix === '') throw new AppError('bad_request', 'q must contain a letter or digit.');
+  const words = prefix.match(WORD) ?? [];
+  if (words.length === 0) throw new AppError('bad_request', 'q must contain a letter or digit.');
   if ((query.lat === undefined) !== (query.lon === undefined)) throw new AppError('bad_request', 'Give both lat and lon.');
   const visibleTo = caller.kind === 'vendor' ? { organisationIds: callerOrganisationIds(caller) } : { siteIds: caller.siteIds };
   const status = caller.kind === 'vendor' ? 'any' : 'live';
+  const match = engine.matchTitleWords(words, /[\p{L}\p{N}]$/u.test(prefix));
   const conditions = [
     sql`jobs.deleted_at is null`,
     visibility(visibleTo),
@@ -40,15 +90,19 @@ export async function suggestTitles(db: Executor, caller: Caller, query: Suggest
     sql`jobs.title_key >= ${prefix}`,
     sql`jobs.title_key < ${prefixUpperBound(prefix)}`,
   ];
-  const nearness =
-    query.lat === undefined || query.lon === undefined
-      ? sql`0`
-      : sql`floor(min(${distanceKm(query.lat, query.lon)}) / ${NEAR_BAND_KM})`;
-  const result = await sql<{ text: string; count: number | string; id: number; near: number }>`
-    select min(jobs.title) as text, count(*) as count, max(jobs.id) as id, ${nearness} as near
-    from jobs where ${sql.join(conditions, sql` and `)}
-    group by jobs.title_key
-    order by 4 asc, 2 desc, jobs.title_key asc
-    limit ${query.size ?? 10}`.execute(db);
-  return result.rows.map((row) => ({ text: row.text, count: Number(row.count), id: Number(row.id) }));
+  if (match.condition) conditions.push(match.condition);
+  const point = query.lat === undefined || query.lon === undefined ? null : { lat: query.lat, lon: query.lon };
+  const order = match.newestFirst ? sql`order by ${match.newestFirst}` : sql``;
+  const found = await sql<TitleRow>`
+    select jobs.id, jobs.title_key, jobs.geo_lat, jobs.geo_lon from ${match.from}
+    where ${sql.join(conditions, sql` and `)} ${order} limit ${SUGGEST_WINDOW}`.execute(db);
+  const best = tally(found.rows, point).sort(bySuggestionOrder).slice(0, query.size ?? 10);
+  const titles = await findTitles(db, best.map((t) => t.newestId));
+  return best.map((t) => ({ text: titles.get(t.newestId) ?? t.key, count: t.count, id: t.newestId }));
+}
+
+async function findTitles(db: Executor, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('jobs').select(['id', 'title']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [Number(row.id), row.title]));
 }

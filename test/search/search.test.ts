@@ -169,6 +169,19 @@ for (const store of stores) describe(`GET /api/job search [${store}]`, () => {
       assert.equal(typeof suggestions[0].id, 'number');
     });
 
+    it('completes the start of a title only, over several words', async () => {
+      const texts = async (q: string) => {
+        const response = await test.app.inject({ url: `/api/job/suggest?q=${encodeURIComponent(q)}`, headers: auth(token) });
+        assert.equal(response.statusCode, 200, response.body);
+        return response.json().data.map((s: { text: string }) => s.text);
+      };
+      assert.deepEqual(await texts('digital mar'), ['Digital Marketing Manager']);
+      assert.deepEqual(await texts('Digital  Marketing '), ['Digital Marketing Manager'], 'a finished word, case and spaces folded');
+      assert.deepEqual(await texts('marketing'), [], 'a word inside a title does not start it');
+      const symbols = await test.app.inject({ url: '/api/job/suggest?q=%2B%2B', headers: auth(token) });
+      assert.equal(symbols.statusCode, 400);
+    });
+
     it('puts nearer titles first when given a point', async () => {
       // Sheffield: the marketing job is there, all three designers are in London.
       const response = await test.app.inject({ url: '/api/job/suggest?q=digital&lat=53.38&lon=-1.47&size=1', headers: auth(token) });

@@ -6,8 +6,8 @@ import type { StoreDialect } from '../dialect.ts';
  *
  * On SQLite a job's row is wide (the description sits in it), so each
  * look-up by id would read a page or more: `jobs_search_facts_idx`, keyed by
- * id, carries just the columns a search filters, orders and counts by, a
- * few dozen bytes per job. PostgreSQL keeps the wide text out of line
+ * id, carries just the columns a search or a suggestion filters, orders and
+ * counts by, under a hundred bytes per job. PostgreSQL keeps the wide text out of line
  * (TOAST), so its rows stay narrow and it needs no copy.
  *
  * The full-text tables gain `cells`, each job's grid cells as words
@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
   if (dialect.name !== 'sqlite') return;
   await sql`create index jobs_search_facts_idx on jobs (
     id, organisation_id, deleted_at, open_date, close_date, country_id, job_category_id, job_type_id,
-    salary_currency_id, annual_salary_from, annual_salary_to, geo_lat, geo_lon)`.execute(db);
+    salary_currency_id, annual_salary_from, annual_salary_to, geo_lat, geo_lon, title_key)`.execute(db);
 
   await sql`drop table jobs_fts`.execute(db);
   await sql`drop table jobs_fts_prefix`.execute(db);

@@ -51,4 +51,15 @@ export const postgresFullText: FullTextEngine = {
       newestFirst: sql`jobs.id desc`,
     };
   },
+
+  matchTitleWords(words: readonly string[], lastIsPrefix: boolean) {
+    const terms = words.map((word, i) => (lastIsPrefix && i === words.length - 1 ? `${word}:*` : word));
+    return {
+      from: sql`jobs`,
+      // prefix_vector holds skills too: a superset, as promised; the caller's title filter decides.
+      condition: sql<SqlBool>`jobs.prefix_vector @@ to_tsquery('simple', ${terms.join(' & ')})`,
+      rank: sql<number>`0`,
+      newestFirst: sql`jobs.id desc`,
+    };
+  },
 };

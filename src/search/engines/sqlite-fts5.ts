@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
-import type { FullTextEngine, Near } from '../engine.ts';
+import type { FullTextEngine, Near, TextMatch } from '../engine.ts';
 import type { TextQuery } from '../text-query.ts';
 import { boxAround, cellsCovering, cellWordsSql } from '../geo-box.ts';
 
@@ -80,7 +80,21 @@ export const sqliteFullText: FullTextEngine = {
       newestFirst: null,
     };
   },
+
+  matchTitleWords,
 };
+
+function matchTitleWords(words: readonly string[], lastIsPrefix: boolean): TextMatch {
+  const terms = words.map((word, i) => (lastIsPrefix && i === words.length - 1 ? `${quoted(word)}*` : quoted(word)));
+  return {
+    from: sql`(select rowid as title_hit_id from jobs_fts_prefix where jobs_fts_prefix match ${`{title} : (${terms.join(' AND ')})`}
+        order by rowid desc limit -1) as title_hits
+      join jobs indexed by jobs_search_facts_idx on jobs.id = title_hits.title_hit_id`,
+    condition: null,
+    rank: sql<number>`0`,
+    newestFirst: null,
+  };
+}
 
 /**
  * Jobs whose unstemmed title or skills have a word starting with the last
