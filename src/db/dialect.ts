@@ -126,7 +126,9 @@ function postgresDialect(url: string, options: StoreOptions): StoreDialect {
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,
-    options: schema ? `-c search_path=${schema}` : undefined,
+    // JIT compiling pays off for long analytical queries; ours are short, and it cost
+    // a search's facet count 10 ms of compiling for 4 ms of work.
+    options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
   return {
