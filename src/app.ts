@@ -18,6 +18,7 @@ import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
 import { FacetCache } from './search/facet-cache.ts';
 import { changeStampFor } from './db/change-stamp.ts';
+import { transactFor } from './db/group-commit.ts';
 import { healthRoutes } from './health.ts';
 
 declare module 'fastify' {
@@ -84,13 +85,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const guard = bearerGuard(store.db, config.defaultTimezone);
   const fullText = fullTextEngineFor(store.dialect.name);
   const facets = new FacetCache({ changeStamp: changeStampFor(store) ?? undefined });
+  const transact = transactFor(store.db, store.dialect.name);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, catalogue, fullText, facets, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, facets, publicUrl: config.publicUrl });
       },
       { prefix },
     );

@@ -98,6 +98,9 @@ function sqliteDialect(location: string): StoreDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
+  // better-sqlite3 builds SQLite with NORMAL for WAL, where a power cut may lose the last
+  // commits; FULL flushes the log at every commit, so an answered write is on disk.
+  database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   // Writers in other processes wait for the lock instead of failing at once.
   database.pragma('busy_timeout = 5000');

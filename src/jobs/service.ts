@@ -1,4 +1,5 @@
 import type { Db } from '../db/types.ts';
+import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { callerOrganisationIds, requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
@@ -14,6 +15,8 @@ import type { StoredJob } from './repository.ts';
 
 export interface JobServices {
   readonly db: Db;
+  /** Where writes run: a transaction of their own, or a shared commit on SQLite (src/db/group-commit.ts). */
+  readonly transact: Transact;
   readonly catalogue: Catalogue;
   readonly fullText: FullTextEngine;
   readonly facets: FacetCache;
@@ -83,7 +86,7 @@ async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T
  * is built from what the write returned, not read again.
  */
 export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>): Promise<StoredJob> {
-  const { db, catalogue, fullText } = services;
+  const { catalogue, fullText } = services;
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'create');
   const organisationId = authorise(caller, read);
@@ -91,7 +94,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
   if (!draft) throw validationFailed(errors);
   const now = nowIso();
   const stored = await runWrite(read, () =>
-    db.transaction().execute(async (tx): Promise<StoredJob> => {
+    services.transact(async (tx): Promise<StoredJob> => {
       const record = await draftToRecord(tx, catalogue, draft);
       const job = await jobs.insertJob(
         tx,
@@ -119,7 +122,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(db, draft, read, id);
   const now = nowIso();
   await runWrite(read, () =>
-    db.transaction().execute(async (tx) => {
+    services.transact(async (tx) => {
       const record = await draftToRecord(tx, catalogue, draft);
       await jobs.updateJob(tx, id, { ...record, updated_at: now });
       if (read.fields.sites !== undefined) await jobs.replaceJobSites(tx, id, draft.siteIds);
@@ -136,7 +139,7 @@ export async function deleteJob(services: JobServices, caller: Caller, id: numbe
   if (!stored || stored.job.deleted_at !== null) {
     throw validationFailed({ job_id: ['Invalid job id.'] });
   }
-  await db.transaction().execute(async (tx) => {
+  await services.transact(async (tx) => {
     await jobs.softDeleteJob(tx, id, nowIso());
     await fullText.indexJobs(tx, [id]);
   });
