@@ -1,12 +1,37 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
-const scryptAsync = promisify(scrypt) as (
-  secret: string,
-  salt: Buffer,
-  length: number,
-  options: { N: number; r: number; p: number; maxmem: number },
-) => Promise<Buffer>;
+type ScryptOptions = { N: number; r: number; p: number; maxmem: number };
+const scryptOnPool = promisify(scrypt) as (secret: string, salt: Buffer, length: number, options: ScryptOptions) => Promise<Buffer>;
+
+/** Runs at most `size` tasks at once; the others wait their turn in order. */
+export class Slots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
+}
+
+/*
+ * Each hash holds its 32 MiB for as long as it runs, on one of libuv's four
+ * threads. More hashes at once than cores only add memory (a burst of token
+ * requests once took the server past 400 MB), so they take turns.
+ */
+const hashing = new Slots(Math.max(1, Math.min(4, availableParallelism())));
+
+const scryptAsync = (secret: string, salt: Buffer, length: number, options: ScryptOptions) =>
+  hashing.run(() => scryptOnPool(secret, salt, length, options));
 
 /* scrypt at 32 MiB per hash; parameters travel with each hash so they can rise later. */
 const COST = { N: 2 ** 15, r: 8, p: 1 };

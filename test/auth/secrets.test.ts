@@ -1,0 +1,31 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashSecret, Slots, verifySecret } from '../../src/auth/secrets.ts';
+
+describe('secret hashing', () => {
+  it('verifies the secret it hashed and nothing else, with hashes taking turns', async () => {
+    const hashes = await Promise.all(['one', 'two', 'three', 'four', 'five', 'six'].map((secret) => hashSecret(secret)));
+    assert.equal(await verifySecret('three', hashes[2] as string), true);
+    assert.equal(await verifySecret('three', hashes[3] as string), false);
+    assert.equal(await verifySecret('three', 'plain-text'), false);
+  });
+});
+
+describe('Slots (how many hashes run at once)', () => {
+  it('runs at most its size at once, the rest in turn, and frees a slot on failure', async () => {
+    const slots = new Slots(2);
+    let running = 0;
+    let most = 0;
+    const task = (fail: boolean) => async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      if (fail) throw new Error('refused');
+      return 'done';
+    };
+    const outcomes = await Promise.allSettled([task(true), task(false), task(false), task(false), task(false)].map((t) => slots.run(t)));
+    assert.equal(most, 2);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
