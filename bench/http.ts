@@ -5,7 +5,7 @@ import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile
 import { demoCredentials, prepareDataset, type Credentials, type Dataset } from './http/dataset.ts';
 import type { Measurement } from './http/load.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
-import { ROOT, send, startCeiling } from './http/processes.ts';
+import { buildServer, ROOT, send, startCeiling } from './http/processes.ts';
 import { type CeilingRatio, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
 import { totalResidentBytes } from './http/rss.ts';
 import { CeilingTarget, JobServerTarget, type Runner, runScenario } from './http/runner.ts';
@@ -164,7 +164,9 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
 
   const profileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
+  say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server (npm run build)`);
+  buildServer();
+  say(`starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
   const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: serverEnv(credentials) };
   const server = await JobServerTarget.start(serverOptions, say);
   let serverStopped = false;

@@ -1,15 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
- * The processes a run starts: the real server (`node --import tsx
- * src/server.ts`) and the bare node:http ceiling. Each runs in a process
- * group of its own, so that stopping it also reaches a cluster's workers.
+ * The processes a run starts: the real server, built and run as `npm start`
+ * runs it (`node dist/server.js`), and the bare node:http ceiling. Each runs
+ * in a process group of its own, so that stopping it also reaches a
+ * cluster's workers.
  */
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -186,11 +188,19 @@ export function workerCount(workers: string): number {
   return workers === 'auto' ? availableParallelism() : Number(workers);
 }
 
-/** Starts the server on a free port, or on `port` when restarting it. */
+/** Compiles the server to dist/ as `npm start` does, so that a run measures the code as it is now. */
+export function buildServer(): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** Starts the built server (see buildServer) on a free port, or on `port` when restarting it. */
 export async function startJobServer(options: JobServerOptions, port?: number): Promise<ChildServer> {
   port ??= await freePort();
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const server = new ChildServer('the job server', port, [...profiling, '--import', 'tsx', 'src/server.ts'], {
+  const server = new ChildServer('the job server', port, [...profiling, '--enable-source-maps', 'dist/server.js'], {
     ...options.env,
     PORT: String(port),
     HOST: '127.0.0.1',
