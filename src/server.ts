@@ -6,7 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openStore } from './db/connect.ts';
 import { prepareDatabase } from './prepare.ts';
 import type { DemoTenant } from './tenancy/demo.ts';
-import { loadGazetteer } from './geo/gazetteer.ts';
+import { loadGazetteerApart } from './geo/gazetteer.ts';
 
 /** How long requests in flight at a shutdown signal may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -58,9 +58,9 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  // Building the gazetteer index blocks for about a second: do it before
+  // Building the gazetteer index takes about a second: do it before
   // listening rather than during the first geocoded post.
-  loadGazetteer();
+  await loadGazetteerApart();
   const started = await buildApp(config);
   await started.listen({ port: config.port, host: config.host });
   if (started.demoTenant) printDemoTenant(started.demoTenant, config.publicUrl);

