@@ -7,7 +7,7 @@ import { seedLookups } from '../db/seed-lookups.ts';
 import { nowIso } from '../clock.ts';
 import type { Db } from '../db/types.ts';
 import * as tenancy from '../tenancy/service.ts';
-import { describeSeeding, seedFakeJobs } from '../seed/fake-jobs.ts';
+import { describeSeeding, SeedError, seedFakeJobs } from '../seed/fake-jobs.ts';
 
 const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DATABASE_URL)
 
@@ -136,7 +136,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known = error instanceof tenancy.TenancyError || error instanceof UsageError || error instanceof ConfigError
-      || error instanceof CopyError;
+      || error instanceof CopyError || error instanceof SeedError;
     process.stderr.write(`jobspace: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
     if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
     process.exit(known ? 2 : 1);
