@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor, JobsTable, Tx } from '../db/types.ts';
 
 export type JobRow = Selectable<JobsTable>;
@@ -31,45 +31,47 @@ const JOB_COLUMN_SET: Record<keyof JobRow, true> = {
 const JOB_COLUMNS = Object.keys(JOB_COLUMN_SET) as (keyof JobRow)[];
 const QUALIFIED_JOB_COLUMNS = JOB_COLUMNS.map((column) => `jobs.${column}` as const);
 
-/* Copied column by column: V8 takes some 12 µs per row for an object rest or spread over forty columns. */
-function jobColumnsOf(row: JobRow): JobRow {
-  const job: Partial<Record<keyof JobRow, unknown>> = {};
-  for (const column of JOB_COLUMNS) job[column] = row[column];
-  return job as JobRow;
+/*
+ * Reads of a job select its organisation and postcode as scalar subqueries:
+ * SQLite answers a point read that way in about a third of the time of the
+ * same read through joins, which cost it about 1 µs per selected column. The
+ * statements are written as SQL over a fixed column list, because building
+ * forty column references with Kysely's query builder cost more than running
+ * them (about 75 µs a read).
+ */
+const SELECT_JOBS = sql.raw(
+  `select ${QUALIFIED_JOB_COLUMNS.join(', ')},
+    (select organisations.handle from organisations where organisations.id = jobs.organisation_id) as organisation_handle,
+    (select organisations.name from organisations where organisations.id = jobs.organisation_id) as organisation_name,
+    (select postcodes.postcode from postcodes where postcodes.id = jobs.postcode_id) as postcode
+  from jobs`,
+);
+
+interface JobReadRow extends JobRow {
+  organisation_handle: string;
+  organisation_name: string;
+  postcode: string | null;
 }
 
-function selectJobs(db: Executor) {
-  return db
-    .selectFrom('jobs')
-    .innerJoin('organisations', 'organisations.id', 'jobs.organisation_id')
-    .leftJoin('postcodes', 'postcodes.id', 'jobs.postcode_id')
-    .select(QUALIFIED_JOB_COLUMNS)
-    .select([
-      'organisations.handle as organisation_handle',
-      'organisations.name as organisation_name',
-      'postcodes.postcode as postcode',
-    ]);
-}
+const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
 
-async function withSites(db: Executor, rows: Awaited<ReturnType<ReturnType<typeof selectJobs>['execute']>>) {
-  const ids = rows.map((row) => row.id);
-  const siteRows = ids.length
-    ? await db
-        .selectFrom('job_sites')
-        .innerJoin('sites', 'sites.id', 'job_sites.site_id')
-        .select(['job_sites.job_id', 'sites.id', 'sites.handle', 'sites.name'])
-        .where('job_sites.job_id', 'in', ids)
-        .orderBy('sites.id')
-        .execute()
-    : [];
+/* Within a job, sites come in id order: the order of the primary key (job_id, site_id), so no sort is needed. */
+async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<StoredJob[]> {
+  if (rows.length === 0) return [];
+  const { rows: siteRows } = await sql<{ job_id: number; id: number; handle: string; name: string }>`
+    select job_sites.job_id, sites.id, sites.handle, sites.name
+    from job_sites inner join sites on sites.id = job_sites.site_id
+    where job_sites.job_id in (${ids(rows.map((row) => row.id))})
+    order by job_sites.job_id, job_sites.site_id`.execute(db);
   const sitesByJob = new Map<number, StoredJob['sites']>();
   for (const { job_id: jobId, id, handle, name } of siteRows) {
-    const sites = sitesByJob.get(jobId) ?? [];
-    sites.push({ id, handle, name });
-    sitesByJob.set(jobId, sites);
+    const sites = sitesByJob.get(jobId);
+    if (sites) sites.push({ id, handle, name });
+    else sitesByJob.set(jobId, [{ id, handle, name }]);
   }
+  // The row is the job as it is: copying forty columns out of it cost 2 µs a row, and nothing lists a job's keys.
   return rows.map((row): StoredJob => ({
-    job: jobColumnsOf(row),
+    job: row,
     organisation: { id: row.organisation_id, handle: row.organisation_handle, name: row.organisation_name },
     postcode: row.postcode,
     sites: sitesByJob.get(row.id) ?? [],
@@ -79,37 +81,26 @@ async function withSites(db: Executor, rows: Awaited<ReturnType<ReturnType<typeo
 /** The job if it belongs to one of these organisations, deleted or not. */
 export async function findJobInOrganisations(db: Executor, id: number, organisationIds: readonly number[]) {
   if (organisationIds.length === 0) return undefined;
-  const rows = await selectJobs(db)
-    .where('jobs.id', '=', id)
-    .where('jobs.organisation_id', 'in', organisationIds)
-    .execute();
+  const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
+    where jobs.id = ${id} and jobs.organisation_id in (${ids(organisationIds)})`.execute(db);
   return (await withSites(db, rows))[0];
 }
 
 /** The job if it is live today on one of these sites. */
 export async function findLiveJobOnSites(db: Executor, id: number, siteIds: readonly number[], today: string) {
   if (siteIds.length === 0) return undefined;
-  const rows = await selectJobs(db)
-    .where('jobs.id', '=', id)
-    .where('jobs.deleted_at', 'is', null)
-    .where('jobs.open_date', '<=', today)
-    .where('jobs.close_date', '>=', today)
-    .where((eb) =>
-      eb.exists(
-        eb.selectFrom('job_sites').select('job_sites.job_id')
-          .whereRef('job_sites.job_id', '=', 'jobs.id').where('job_sites.site_id', 'in', siteIds),
-      ),
-    )
-    .execute();
+  const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
+    where jobs.id = ${id} and jobs.deleted_at is null and jobs.open_date <= ${today} and jobs.close_date >= ${today}
+      and exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id in (${ids(siteIds)}))`.execute(db);
   return (await withSites(db, rows))[0];
 }
 
 /** These jobs, in the order of the ids given. */
-export async function findJobsByIds(db: Executor, ids: readonly number[]): Promise<StoredJob[]> {
-  if (ids.length === 0) return [];
-  const stored = await withSites(db, await selectJobs(db).where('jobs.id', 'in', ids).execute());
-  const byId = new Map(stored.map((item) => [item.job.id, item]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
+export async function findJobsByIds(db: Executor, jobIds: readonly number[]): Promise<StoredJob[]> {
+  if (jobIds.length === 0) return [];
+  const { rows } = await sql<JobReadRow>`${SELECT_JOBS} where jobs.id in (${ids(jobIds)})`.execute(db);
+  const byId = new Map((await withSites(db, rows)).map((item) => [item.job.id, item]));
+  return jobIds.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function isReferenceTaken(
