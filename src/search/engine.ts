@@ -41,9 +41,10 @@ export interface FullTextEngine {
   /** Jobs matching the keywords; `near` lets an engine narrow them by place too (the filters still check). */
   match(text: TextQuery, near: Near | null): TextMatch;
   /**
-   * Jobs with a title word for each of these words, the last as a prefix
-   * (a superset of the titles that start so, for suggestions); its rank is
-   * of no use.
+   * For suggestions: jobs whose titles may start with these words (the last
+   * as a prefix), newest first. A superset is fine, the caller's title range
+   * decides; an engine whose store reads that range cheaply may match all
+   * jobs. The rank is of no use.
    */
   matchTitleWords(words: readonly string[], lastIsPrefix: boolean): TextMatch;
 }

@@ -22,7 +22,12 @@ const CELLS = sql`
   'g2x' || cast(floor((jobs.geo_lat + 90) / 0.0625) as integer) || 'y' || cast(floor((jobs.geo_lon + 180) / 0.0625) as integer)`;
 
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
-  if (dialect.name !== 'sqlite') return;
+  if (dialect.name !== 'sqlite') {
+    // Suggestions read the newest jobs whose title starts so: a title range, read from the index alone.
+    await sql`create index jobs_title_suggest_idx on jobs (title_key, id)
+      include (organisation_id, deleted_at, open_date, close_date, geo_lat, geo_lon)`.execute(db);
+    return;
+  }
   await sql`create index jobs_search_facts_idx on jobs (
     id, organisation_id, deleted_at, open_date, close_date, country_id, job_category_id, job_type_id,
     salary_currency_id, annual_salary_from, annual_salary_to, geo_lat, geo_lon, title_key)`.execute(db);
