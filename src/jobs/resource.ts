@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { DateObjectSchema } from '../http/schemas.ts';
 import { PaginationSchema } from '../http/pagination.ts';
 import { SEARCH_WINDOW } from '../search/repository.ts';
@@ -81,21 +81,21 @@ const Buckets = Type.Array(
 
 export const JobResponse = Type.Object({ data: JobResourceSchema });
 
-export const JobListResponse = Type.Object({
-  data: Type.Array(JobResourceSchema),
-  meta: Type.Object({
-    took: Type.Integer(),
-    pagination: PaginationSchema,
-    total_relation: Type.Union([Type.Literal('eq'), Type.Literal('gte')], {
-      description: `"gte" when a keyword search had more matches than the ${SEARCH_WINDOW.toLocaleString('en')} newest it reads: total is then a floor`,
-    }),
-    aggregations: Type.Object({
-      'location.country.iso': Buckets,
-      'category.parent.handle': Buckets,
-      'type.handle': Buckets,
-      'salary.band': Buckets,
-    }),
+export const JobListMeta = Type.Object({
+  took: Type.Integer(),
+  pagination: PaginationSchema,
+  total_relation: Type.Union([Type.Literal('eq'), Type.Literal('gte')], {
+    description: `"gte" when a keyword search had more matches than the ${SEARCH_WINDOW.toLocaleString('en')} newest it reads: total is then a floor`,
+  }),
+  aggregations: Type.Object({
+    'location.country.iso': Buckets,
+    'category.parent.handle': Buckets,
+    'type.handle': Buckets,
+    'salary.band': Buckets,
   }),
 });
+export type JobListMeta = Static<typeof JobListMeta>;
+
+export const JobListResponse = Type.Object({ data: Type.Array(JobResourceSchema), meta: JobListMeta });
 
 export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });

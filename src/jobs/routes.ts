@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { isPlainObject } from '../http/body.ts';
 import { pageFrom, paginate } from '../http/pagination.ts';
@@ -6,9 +6,9 @@ import { JobSearchQuery } from '../search/criteria.ts';
 import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
-import { presentJob, type PresentContext } from './presenter.ts';
+import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
-import { DeletedResponse, JobListResponse, JobResponse } from './resource.ts';
+import { DeletedResponse, JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
 import * as service from './service.ts';
 
 export interface JobRouteOptions extends service.JobServices {
@@ -32,6 +32,29 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
   return request.body;
 }
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
+const LIST_OPEN = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
+
+/*
+ * A list page is written as bytes, serialised job by job from the schemas of
+ * its response. One euro sign makes the page's JSON a two-byte string of some
+ * 140 KB: Node then flattened the rope fast-json-stringify builds (about
+ * 250 µs) to count its bytes, and encoded it again on writing. Job by job,
+ * each string is small and goes to UTF-8 once; the bytes are the same.
+ */
+function sendJobList(reply: FastifyReply, body: { data: readonly JobResource[]; meta: JobListMeta }) {
+  const serializeJob = reply.compileSerializationSchema(JobResourceSchema);
+  const serializeMeta = reply.compileSerializationSchema(JobListMeta);
+  const parts: Buffer[] = [LIST_OPEN];
+  body.data.forEach((job, index) => {
+    if (index > 0) parts.push(COMMA);
+    parts.push(Buffer.from(serializeJob(job)));
+  });
+  parts.push(Buffer.from(`],"meta":${serializeMeta(body.meta)}}`));
+  return reply.type(JSON_UTF8).send(Buffer.concat(parts));
+}
+
 export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
   const services: service.JobServices = options;
   const tags = ['jobs'];
@@ -52,14 +75,14 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
         response: { 200: JobListResponse, ...errors, 422: ErrorResponseSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const started = performance.now();
       const query = request.query as JobSearchQuery;
       const page = pageFrom(query);
       const context = contextFor(request);
       const { total, totalRelation, hits, aggregations } = await searchJobs(services, request.caller, query, page, context.today);
       const selfUrl = new URL(request.url, options.publicUrl);
-      return {
+      return sendJobList(reply, {
         data: hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context))),
         meta: {
           took: Math.round(performance.now() - started),
@@ -67,7 +90,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
           total_relation: totalRelation,
           aggregations,
         },
-      };
+      });
     },
   );
 
