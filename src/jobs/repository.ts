@@ -5,9 +5,19 @@ export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobChanges = Updateable<JobsTable>;
 
+/*
+ * Columns kept for search and for the record, which neither the resource nor
+ * an update reads; left out of reads, where each column of each row costs
+ * about 0.2 µs to hand to JavaScript.
+ */
+const UNREAD_COLUMNS = ['annual_salary_from', 'annual_salary_to', 'title_key', 'api_client_id', 'created_by_user_id'] as const;
+
+/** A job's columns as its readers see them. */
+export type JobRead = Omit<JobRow, (typeof UNREAD_COLUMNS)[number]>;
+
 /** A job with what its resource shows beside its own columns. */
 export interface StoredJob {
-  job: JobRow;
+  job: JobRead;
   organisation: { id: number; handle: string; name: string };
   postcode: string | null;
   sites: { id: number; handle: string; name: string }[];
@@ -29,7 +39,7 @@ const JOB_COLUMN_SET: Record<keyof JobRow, true> = {
   updated_at: true, deleted_at: true,
 };
 const JOB_COLUMNS = Object.keys(JOB_COLUMN_SET) as (keyof JobRow)[];
-const QUALIFIED_JOB_COLUMNS = JOB_COLUMNS.map((column) => `jobs.${column}` as const);
+const READ_COLUMNS = JOB_COLUMNS.filter((column) => !(UNREAD_COLUMNS as readonly string[]).includes(column));
 
 /*
  * Reads of a job select its organisation and postcode as scalar subqueries:
@@ -40,14 +50,14 @@ const QUALIFIED_JOB_COLUMNS = JOB_COLUMNS.map((column) => `jobs.${column}` as co
  * them (about 75 µs a read).
  */
 const SELECT_JOBS = sql.raw(
-  `select ${QUALIFIED_JOB_COLUMNS.join(', ')},
+  `select ${READ_COLUMNS.map((column) => `jobs.${column}`).join(', ')},
     (select organisations.handle from organisations where organisations.id = jobs.organisation_id) as organisation_handle,
     (select organisations.name from organisations where organisations.id = jobs.organisation_id) as organisation_name,
     (select postcodes.postcode from postcodes where postcodes.id = jobs.postcode_id) as postcode
   from jobs`,
 );
 
-interface JobReadRow extends JobRow {
+interface JobReadRow extends JobRead {
   organisation_handle: string;
   organisation_name: string;
   postcode: string | null;
