@@ -30,7 +30,7 @@ const NEAR_BAND_KM = 50;
  * board's titles, and counting them all would cost far more than the
  * keystroke it answers. Counts are therefore of recent jobs.
  */
-export const SUGGEST_WINDOW = 2_000;
+export const SUGGEST_WINDOW = 1_000;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 

@@ -84,10 +84,11 @@ export const sqliteFullText: FullTextEngine = {
   matchTitleWords,
 };
 
+/** Titles starting with the words (FTS5's ^ holds a phrase to the start of the column), the last perhaps a prefix. */
 function matchTitleWords(words: readonly string[], lastIsPrefix: boolean): TextMatch {
-  const terms = words.map((word, i) => (lastIsPrefix && i === words.length - 1 ? `${quoted(word)}*` : quoted(word)));
+  const phrase = `^ ${quoted(words.join(' '))}${lastIsPrefix ? '*' : ''}`;
   return {
-    from: sql`(select rowid as title_hit_id from jobs_fts_prefix where jobs_fts_prefix match ${`{title} : (${terms.join(' AND ')})`}
+    from: sql`(select rowid as title_hit_id from jobs_fts_prefix where jobs_fts_prefix match ${`{title} : ${phrase}`}
         order by rowid desc limit -1) as title_hits
       join jobs indexed by jobs_search_facts_idx on jobs.id = title_hits.title_hit_id`,
     condition: null,
