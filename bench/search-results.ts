@@ -59,7 +59,8 @@ function git(args: string[]): string {
 
 export function machine(): Machine {
   const commit = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+  // The results file itself changes with every run, so it does not count.
+  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/RESULTS.md']) !== '';
   return {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

@@ -56,7 +56,11 @@ export function machineFacts(): MachineFacts {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/RESULTS.md'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    // The results file itself changes with every run, so it does not count.
     if (dirty !== '') commit += ' (with uncommitted changes)';
   } catch {
     // Not a git checkout: the commit stays unknown.
