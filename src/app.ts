@@ -84,7 +84,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);
   const fullText = fullTextEngineFor(store.dialect.name);
-  const facets = new FacetCache({ changeStamp: changeStampFor(store) ?? undefined });
+  const jobsChanged = changeStampFor(store);
+  if (jobsChanged) app.addHook('onClose', () => jobsChanged.stop());
+  const facets = new FacetCache({ changeStamp: jobsChanged ? () => jobsChanged.read() : undefined });
   const transact = transactFor(store.db, store.dialect.name);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(

@@ -35,7 +35,18 @@ export interface StoreDialect {
   readonly prepare: (db: Kysely<unknown>) => Promise<void>;
   /** After rows were inserted with their ids: new rows must get ids above them. Absent where ids follow by themselves. */
   readonly resetSequences?: (db: Kysely<unknown>, tables: readonly string[]) => Promise<void>;
+  /** PostgreSQL: LISTEN on a channel over a connection of its own, kept open until stopped. */
+  readonly listen?: (channel: string, handlers: Listener) => { stop(): Promise<void> };
 }
+
+export interface Listener {
+  /** A notification arrived. */
+  readonly onNotify: () => void;
+  /** Listening began (again), or stopped: notifications sent meanwhile are lost. */
+  readonly onListening: (listening: boolean) => void;
+}
+
+const RELISTEN_DELAY_MS = 1_000;
 
 export interface StoreOptions {
   /** PostgreSQL connections per process. */
@@ -160,8 +171,10 @@ function postgresDialect(url: string, options: StoreOptions): StoreDialect {
     options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
+  const connection = { connectionString: parsed.toString(), options: schema ? `-c search_path=${schema}` : undefined };
   return {
     name: 'postgres',
+    listen: (channel, handlers) => listenOn(connection, channel, handlers, options.onPoolError),
     kysely: new PostgresDialect({ pool }),
     autoIncrementId: (column) => column.primaryKey(),
     autoIncrementType: 'serial',
@@ -175,6 +188,54 @@ function postgresDialect(url: string, options: StoreOptions): StoreDialect {
         await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 1), max(id) is not null)
           from ${sql.table(table)}`.execute(db);
       }
+    },
+  };
+}
+
+/** LISTEN on a client of its own, made again a second after it fails, until stopped. */
+function listenOn(
+  connection: pg.ClientConfig,
+  channel: string,
+  handlers: Listener,
+  onError?: (error: Error) => void,
+): { stop(): Promise<void> } {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const lost = (error?: Error) => {
+    if (error) onError?.(error);
+    handlers.onListening(false);
+    client?.removeAllListeners();
+    client?.end().catch(() => undefined);
+    client = null;
+    if (!stopped) retry = setTimeout(start, RELISTEN_DELAY_MS);
+  };
+  async function start(): Promise<void> {
+    const own = new pg.Client(connection);
+    client = own;
+    own.on('notification', () => handlers.onNotify());
+    own.on('error', lost);
+    own.on('end', () => {
+      if (client === own) lost();
+    });
+    try {
+      await own.connect();
+      await own.query(`listen "${channel.replace(/"/g, '""')}"`);
+      if (stopped) await own.end();
+      else handlers.onListening(true);
+    } catch (error) {
+      if (client === own) lost(error as Error);
+    }
+  }
+  void start();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      const last = client;
+      client = null;
+      last?.removeAllListeners();
+      await last?.end().catch(() => undefined);
     },
   };
 }

@@ -10,8 +10,8 @@ export interface FacetCacheOptions {
   readonly ttlMs?: number;
   readonly maxEntries?: number;
   /**
-   * A value that changes whenever another process has written to the store
-   * (SQLite's data_version); read before each use, a change empties the
+   * A value that changes whenever another process has changed the jobs
+   * (src/db/change-stamp.ts); read before each use, a change empties the
    * cache. Without it, counts may lag other processes' writes by the TTL.
    */
   readonly changeStamp?: () => Promise<unknown>;

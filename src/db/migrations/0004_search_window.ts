@@ -33,6 +33,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     // Suggestions read the newest jobs whose title starts so: a title range, read from the index alone.
     await sql`create index jobs_title_suggest_idx on jobs (title_key, id)
       include (organisation_id, deleted_at, open_date, close_date, geo_lat, geo_lon)`.execute(db);
+    await notifyWhenJobsChange(db);
     return;
   }
   await sql`create index jobs_search_facts_idx on jobs (
@@ -51,4 +52,22 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     from jobs join organisations on organisations.id = jobs.organisation_id where jobs.deleted_at is null`.execute(db);
   await sql`insert into jobs_fts_prefix (rowid, title, skills, cells)
     select jobs.id, jobs.title, coalesce(jobs.skills, ''), ${CELLS} from jobs where jobs.deleted_at is null`.execute(db);
+}
+
+/*
+ * Processes keep counts of jobs per filter (src/search/facet-cache.ts) and
+ * must hear of any change to jobs, whoever makes it: a statement trigger
+ * NOTIFYs the schema's channel (src/db/change-stamp.ts), delivered at
+ * commit, once per transaction however many statements fire it.
+ */
+async function notifyWhenJobsChange(db: Kysely<unknown>): Promise<void> {
+  await sql`create function jobs_changed_notify() returns trigger language plpgsql as $$
+    begin
+      perform pg_notify('jobspace_jobs_' || tg_table_schema, '');
+      return null;
+    end $$`.execute(db);
+  for (const table of ['jobs', 'job_sites']) {
+    await sql`create trigger ${sql.id(`${table}_changed_notify`)} after insert or update or delete or truncate on ${sql.table(table)}
+      for each statement execute function jobs_changed_notify()`.execute(db);
+  }
 }
