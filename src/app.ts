@@ -16,7 +16,7 @@ import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
-import { FacetCache } from './search/facet-cache.ts';
+import { ListCaches } from './search/list-cache.ts';
 import { changeStampFor } from './db/change-stamp.ts';
 import { transactFor } from './db/group-commit.ts';
 import { healthRoutes } from './health.ts';
@@ -86,7 +86,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const fullText = fullTextEngineFor(store.dialect.name);
   const jobsChanged = changeStampFor(store);
   if (jobsChanged) app.addHook('onClose', () => jobsChanged.stop());
-  const facets = new FacetCache({ changeStamp: jobsChanged ? () => jobsChanged.read() : undefined });
+  const lists = new ListCaches(jobsChanged ? () => jobsChanged.read() : undefined);
   const transact = transactFor(store.db, store.dialect.name);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
@@ -94,7 +94,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, facets, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, publicUrl: config.publicUrl });
       },
       { prefix },
     );

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import { isPlainObject } from '../http/body.ts';
 import { pageFrom, paginate } from '../http/pagination.ts';
 import { JobSearchQuery } from '../search/criteria.ts';
-import { searchJobs } from '../search/service.ts';
+import { searchJobs, type SearchHit } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
@@ -41,18 +41,22 @@ const COMMA = Buffer.from(',');
  * its response. One euro sign makes the page's JSON a two-byte string of some
  * 140 KB: Node then flattened the rope fast-json-stringify builds (about
  * 250 µs) to count its bytes, and encoded it again on writing. Job by job,
- * each string is small and goes to UTF-8 once; the bytes are the same.
+ * each string is small and goes to UTF-8 once; the bytes are the same. The
+ * jobs' bytes may come from the list caches, the meta never does.
  */
-function sendJobList(reply: FastifyReply, body: { data: readonly JobResource[]; meta: JobListMeta }) {
+function renderJobs(reply: FastifyReply, jobs: readonly JobResource[]): Buffer {
   const serializeJob = reply.compileSerializationSchema(JobResourceSchema);
-  const serializeMeta = reply.compileSerializationSchema(JobListMeta);
-  const parts: Buffer[] = [LIST_OPEN];
-  body.data.forEach((job, index) => {
+  const parts: Buffer[] = [];
+  jobs.forEach((job, index) => {
     if (index > 0) parts.push(COMMA);
     parts.push(Buffer.from(serializeJob(job)));
   });
-  parts.push(Buffer.from(`],"meta":${serializeMeta(body.meta)}}`));
-  return reply.type(JSON_UTF8).send(Buffer.concat(parts));
+  return Buffer.concat(parts);
+}
+
+function sendJobList(reply: FastifyReply, data: Buffer, meta: JobListMeta) {
+  const serializeMeta = reply.compileSerializationSchema(JobListMeta);
+  return reply.type(JSON_UTF8).send(Buffer.concat([LIST_OPEN, data, Buffer.from(`],"meta":${serializeMeta(meta)}}`)]));
 }
 
 export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
@@ -80,16 +84,18 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
       const query = request.query as JobSearchQuery;
       const page = pageFrom(query);
       const context = contextFor(request);
-      const { total, totalRelation, hits, aggregations } = await searchJobs(services, request.caller, query, page, context.today);
+      const renderer = {
+        key: context.zone,
+        render: (hits: readonly SearchHit[]) =>
+          renderJobs(reply, hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context)))),
+      };
+      const found = await searchJobs(services, request.caller, query, page, context.today, renderer);
       const selfUrl = new URL(request.url, options.publicUrl);
-      return sendJobList(reply, {
-        data: hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context))),
-        meta: {
-          took: Math.round(performance.now() - started),
-          pagination: paginate(page, total, hits.length, selfUrl),
-          total_relation: totalRelation,
-          aggregations,
-        },
+      return sendJobList(reply, found.page.data, {
+        took: Math.round(performance.now() - started),
+        pagination: paginate(page, found.total, found.page.count, selfUrl),
+        total_relation: found.totalRelation,
+        aggregations: found.aggregations,
       });
     },
   );

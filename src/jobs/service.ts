@@ -4,7 +4,7 @@ import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { callerOrganisationIds, requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
 import type { FullTextEngine } from '../search/engine.ts';
-import type { FacetCache } from '../search/facet-cache.ts';
+import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
@@ -19,7 +19,8 @@ export interface JobServices {
   readonly transact: Transact;
   readonly catalogue: Catalogue;
   readonly fullText: FullTextEngine;
-  readonly facets: FacetCache;
+  /** Counts and rendered pages of lists, cleared by every write. */
+  readonly lists: ListCaches;
 }
 
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -107,7 +108,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds) };
     }),
   );
-  services.facets.clear();
+  services.lists.clear();
   return stored;
 }
 
@@ -129,7 +130,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       await fullText.indexJobs(tx, [id]);
     }),
   );
-  services.facets.clear();
+  services.lists.clear();
   return getJob(services, caller, id);
 }
 
@@ -143,5 +144,5 @@ export async function deleteJob(services: JobServices, caller: Caller, id: numbe
     await jobs.softDeleteJob(tx, id, nowIso());
     await fullText.indexJobs(tx, [id]);
   });
-  services.facets.clear();
+  services.lists.clear();
 }

@@ -18,6 +18,7 @@ import {
 } from './repository.ts';
 import type { TextQuery } from './text-query.ts';
 import { facetsOfWindow, pageOfWindow } from './window.ts';
+import type { RenderedPage } from './list-cache.ts';
 
 export interface Bucket {
   key: string;
@@ -68,51 +69,93 @@ export function presentAggregations(catalogue: Catalogue, facets: FacetCounts): 
 /** How `total` counts: exactly, or as a floor when a keyword search had more matches than it reads. */
 export type TotalRelation = 'eq' | 'gte';
 
+/** Renders a page's jobs; `key` names everything besides the jobs that the rendering depends on (the zone, say). */
+export interface PageRenderer {
+  readonly key: string;
+  render(hits: readonly SearchHit[]): Buffer;
+}
+
 interface FoundPage {
   readonly total: number;
   readonly totalRelation: TotalRelation;
-  readonly hits: readonly { id: number; distanceKm: number | null }[];
+  readonly page: RenderedPage;
   readonly facets: FacetCounts;
 }
 
-/** Keywords: the newest matches, ordered, paged and counted in memory (see SEARCH_WINDOW). */
-async function findByKeywords(services: JobServices, criteria: SearchCriteria & { text: TextQuery }, page: Page): Promise<FoundPage> {
-  const window = await findNewestMatches(services.db, services.fullText, criteria);
-  return {
-    total: window.jobs.length,
-    totalRelation: window.complete ? 'eq' : 'gte',
-    hits: pageOfWindow(window.jobs, criteria.sort, page.size, page.offset),
-    facets: facetsOfWindow(window.jobs),
-  };
-}
+type PageIds = readonly { id: number; distanceKm: number | null }[];
 
-/** Filters alone: the page from SQL; the exact total and facets, kept per filter until the jobs change. */
-async function findByFilters(services: JobServices, criteria: SearchCriteria, page: Page): Promise<FoundPage> {
-  const { db } = services;
-  const { sort: _sort, ...filter } = criteria;
-  const [hits, counts] = await Promise.all([
-    findPageIds(db, criteria, page.size, page.offset),
-    services.facets.get(JSON.stringify(filter), async () => {
-      const [total, facets] = await Promise.all([countJobs(db, criteria), countFacets(db, criteria)]);
-      return { total, facets };
-    }),
-  ]);
-  return { hits, total: counts.total, totalRelation: 'eq', facets: counts.facets };
-}
-
-/** GET /api/job: the page of jobs matching the query, with facets over all of them. */
-export async function searchJobs(services: JobServices, caller: Caller, query: JobSearchQuery, page: Page, today: string) {
-  const { db, catalogue } = services;
-  const criteria = await resolveCriteria(db, catalogue, caller, query, today);
-  const { text } = criteria;
-  const found = text ? await findByKeywords(services, { ...criteria, text }, page) : await findByFilters(services, criteria, page);
-  const stored = await findJobsByIds(db, found.hits.map((hit) => hit.id));
-  const distances = new Map(found.hits.map((hit) => [hit.id, hit.distanceKm]));
-  const unit = query.radius_unit ?? 'mi';
+/** Reads the jobs of a page and renders them, with each one's distance in the unit asked for. */
+async function renderPage(services: JobServices, ids: PageIds, unit: 'mi' | 'km', renderer: PageRenderer): Promise<RenderedPage> {
+  const stored = await findJobsByIds(services.db, ids.map((hit) => hit.id));
+  const distances = new Map(ids.map((hit) => [hit.id, hit.distanceKm]));
   const hits: SearchHit[] = stored.map((item) => {
     const km = distances.get(item.job.id) ?? null;
     const value = km === null ? null : Math.round((unit === 'km' ? km : km / KM_PER_MILE) * 10) / 10;
     return { stored: item, distance: value === null ? null : { value, unit } };
   });
-  return { total: found.total, totalRelation: found.totalRelation, hits, aggregations: presentAggregations(catalogue, found.facets) };
+  return { data: renderer.render(hits), count: hits.length };
+}
+
+/** Keywords: the newest matches, ordered, paged and counted in memory (see SEARCH_WINDOW). */
+async function findByKeywords(
+  services: JobServices,
+  criteria: SearchCriteria & { text: TextQuery },
+  page: Page,
+  render: (ids: PageIds) => Promise<RenderedPage>,
+): Promise<FoundPage> {
+  const window = await findNewestMatches(services.db, services.fullText, criteria);
+  return {
+    total: window.jobs.length,
+    totalRelation: window.complete ? 'eq' : 'gte',
+    page: await render(pageOfWindow(window.jobs, criteria.sort, page.size, page.offset)),
+    facets: facetsOfWindow(window.jobs),
+  };
+}
+
+/**
+ * Filters alone: the exact total and facets per filter, and each rendered
+ * page, kept until the jobs change (list-cache.ts).
+ */
+async function findByFilters(
+  services: JobServices,
+  criteria: SearchCriteria,
+  page: Page,
+  pageKey: string,
+  render: (ids: PageIds) => Promise<RenderedPage>,
+): Promise<FoundPage> {
+  const { db, lists } = services;
+  const { sort: _sort, ...filter } = criteria;
+  const [rendered, counts] = await Promise.all([
+    lists.pages.get(pageKey, async () => render(await findPageIds(db, criteria, page.size, page.offset))),
+    lists.counts.get(JSON.stringify(filter), async () => {
+      const [total, facets] = await Promise.all([countJobs(db, criteria), countFacets(db, criteria)]);
+      return { total, facets };
+    }),
+  ]);
+  return { page: rendered, total: counts.total, totalRelation: 'eq', facets: counts.facets };
+}
+
+/** GET /api/job: the page of jobs matching the query, rendered, with facets over all of them. */
+export async function searchJobs(
+  services: JobServices,
+  caller: Caller,
+  query: JobSearchQuery,
+  page: Page,
+  today: string,
+  renderer: PageRenderer,
+) {
+  const criteria = await resolveCriteria(services.db, services.catalogue, caller, query, today);
+  const unit = query.radius_unit ?? 'mi';
+  const render = (ids: PageIds) => renderPage(services, ids, unit, renderer);
+  const { text } = criteria;
+  const pageKey = JSON.stringify([criteria, page.number, page.size, unit, renderer.key]);
+  const found = text
+    ? await findByKeywords(services, { ...criteria, text }, page, render)
+    : await findByFilters(services, criteria, page, pageKey, render);
+  return {
+    total: found.total,
+    totalRelation: found.totalRelation,
+    page: found.page,
+    aggregations: presentAggregations(services.catalogue, found.facets),
+  };
 }

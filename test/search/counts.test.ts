@@ -8,11 +8,11 @@ import { jobJson } from '../support/fixtures.ts';
 import { openStore, type Store } from '../../src/db/connect.ts';
 
 /*
- * A list's total and facets are kept per filter; they must still follow a
- * write made by another process: SQLite says so through data_version,
+ * A list's total, facets and rendered page are kept per filter; they must
+ * still follow a write made by another process: SQLite says so through data_version,
  * PostgreSQL through a trigger's NOTIFY, which arrives just after the commit.
  */
-for (const store of stores) describe(`list counts after another process writes [${store}]`, () => {
+for (const store of stores) describe(`lists kept between requests, after another process writes [${store}]`, () => {
   let test: TestApp;
   let otherProcess: Store;
   let token: string;
@@ -35,14 +35,18 @@ for (const store of stores) describe(`list counts after another process writes [
     const response = await test.app.inject({ url: '/api/job', headers: auth(token) });
     assert.equal(response.statusCode, 200, response.body);
     const body = response.json();
-    return { total: body.meta.pagination.total, countries: body.meta.aggregations['location.country.iso'] };
+    return {
+      total: body.meta.pagination.total,
+      countries: body.meta.aggregations['location.country.iso'],
+      organisation: body.data[0]?.organisation.data.name,
+    };
   };
 
-  /** The list once it differs from `before`, within a second; the last list otherwise. */
-  const listOnceChanged = async (total: number) => {
+  /** The list once `changed` says so, within a second; the last list otherwise. */
+  const listOnce = async (changed: (now: Awaited<ReturnType<typeof list>>) => boolean) => {
     for (let tries = 0; tries < 20; tries += 1) {
       const now = await list();
-      if (now.total !== total) return now;
+      if (changed(now)) return now;
       await sleep(50);
     }
     return list();
@@ -54,8 +58,15 @@ for (const store of stores) describe(`list counts after another process writes [
     assert.equal((await list()).total, 2);
     assert.equal((await list()).total, 2, 'counted from the cache');
     await sql`update jobs set deleted_at = ${new Date().toISOString()} where id = (select max(id) from jobs)`.execute(otherProcess.db);
-    const changed = await listOnceChanged(2);
+    const changed = await listOnce((now) => now.total !== 2);
     assert.equal(changed.total, 1);
     assert.deepEqual(changed.countries, [{ key: 'gb', doc_count: 1 }]);
+  });
+
+  it('renders the page again once another connection renamed what it shows', async () => {
+    const before = await list();
+    assert.equal((await list()).organisation, before.organisation, 'rendered from the cache');
+    await sql`update organisations set name = 'Renamed Elsewhere Ltd' where id = 1`.execute(otherProcess.db);
+    assert.equal((await listOnce((now) => now.organisation !== before.organisation)).organisation, 'Renamed Elsewhere Ltd');
   });
 });

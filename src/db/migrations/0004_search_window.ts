@@ -55,10 +55,11 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
 }
 
 /*
- * Processes keep counts of jobs per filter (src/search/facet-cache.ts) and
- * must hear of any change to jobs, whoever makes it: a statement trigger
- * NOTIFYs the schema's channel (src/db/change-stamp.ts), delivered at
- * commit, once per transaction however many statements fire it.
+ * Processes keep counts and rendered pages of jobs per filter
+ * (src/search/list-cache.ts) and must hear of any change to what those
+ * show, whoever makes it: statement triggers NOTIFY the schema's channel
+ * (src/db/change-stamp.ts), delivered at commit, once per transaction
+ * however many statements fire them.
  */
 async function notifyWhenJobsChange(db: Kysely<unknown>): Promise<void> {
   await sql`create function jobs_changed_notify() returns trigger language plpgsql as $$
@@ -66,8 +67,11 @@ async function notifyWhenJobsChange(db: Kysely<unknown>): Promise<void> {
       perform pg_notify('jobspace_jobs_' || tg_table_schema, '');
       return null;
     end $$`.execute(db);
-  for (const table of ['jobs', 'job_sites']) {
-    await sql`create trigger ${sql.id(`${table}_changed_notify`)} after insert or update or delete or truncate on ${sql.table(table)}
+  // A rendered job shows its organisation's and sites' names too; spending credits changes nothing shown.
+  const events = { jobs: 'insert or update or delete', job_sites: 'insert or update or delete', sites: 'update or delete',
+    organisations: 'update of handle, name or delete' };
+  for (const [table, on] of Object.entries(events)) {
+    await sql`create trigger ${sql.id(`${table}_changed_notify`)} after ${sql.raw(on)} on ${sql.table(table)}
       for each statement execute function jobs_changed_notify()`.execute(db);
   }
 }

@@ -6,7 +6,7 @@ export interface FilterCounts {
   readonly facets: FacetCounts;
 }
 
-export interface FacetCacheOptions {
+export interface ListCacheOptions {
   readonly ttlMs?: number;
   readonly maxEntries?: number;
   /**
@@ -18,27 +18,28 @@ export interface FacetCacheOptions {
 }
 
 /*
- * Counting a large filtered set costs a scan of it; the page itself does
- * not. Counts are kept per distinct filter, so that paging and repeated
- * lists do not scan again. A write in this process clears them; writes in
- * other processes clear them through the change stamp, or, on a store
- * without one, within the time to live. The jobs of each page are always
- * read fresh.
+ * What lists without keywords compute, kept per distinct filter: counting a
+ * large filtered set costs a scan of it, and reading and rendering a page of
+ * 25 jobs is most of a list's time. A write in this process clears them;
+ * writes in other processes clear them through the change stamp before the
+ * next use, or, on a store without one, within the time to live. An entry is
+ * kept from the moment it starts computing, so a clear also drops an answer
+ * still being computed from data a write has since changed.
  */
-export class FacetCache {
-  private readonly entries = new Map<string, { counts: Promise<FilterCounts>; expires: number }>();
+export class ListCache<T> {
+  private readonly entries = new Map<string, { counts: Promise<T>; expires: number }>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly changeStamp: (() => Promise<unknown>) | undefined;
   private lastStamp: unknown;
 
-  constructor(options: FacetCacheOptions = {}) {
+  constructor(options: ListCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 1_000;
     this.changeStamp = options.changeStamp;
   }
 
-  async get(key: string, count: () => Promise<FilterCounts>): Promise<FilterCounts> {
+  async get(key: string, count: () => Promise<T>): Promise<T> {
     if (this.changeStamp) {
       const stamp = await this.changeStamp();
       if (stamp !== this.lastStamp) {
@@ -64,5 +65,28 @@ export class FacetCache {
     for (const [key, entry] of this.entries) if (entry.expires <= now) this.entries.delete(key);
     const oldest = this.entries.keys().next();
     if (this.entries.size >= this.maxEntries && !oldest.done) this.entries.delete(oldest.value);
+  }
+}
+
+/** A list page's jobs, rendered: the JSON of the `data` array's items, and how many. */
+export interface RenderedPage {
+  readonly data: Buffer;
+  readonly count: number;
+}
+
+/** The caches of lists without keywords, cleared together by a write. */
+export class ListCaches {
+  readonly counts: ListCache<FilterCounts>;
+  /** Few: a rendered page of 25 jobs is some 75 KB. */
+  readonly pages: ListCache<RenderedPage>;
+
+  constructor(changeStamp?: () => Promise<unknown>) {
+    this.counts = new ListCache<FilterCounts>({ changeStamp });
+    this.pages = new ListCache<RenderedPage>({ changeStamp, maxEntries: 100 });
+  }
+
+  clear(): void {
+    this.counts.clear();
+    this.pages.clear();
   }
 }

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FacetCache, type FilterCounts } from '../../src/search/facet-cache.ts';
+import { ListCache, type FilterCounts } from '../../src/search/list-cache.ts';
 
 const counts = (n: number): FilterCounts => ({ total: n, facets: { countries: [{ id: 1, count: n }], categories: [], types: [], salaryBands: [] } });
 
-describe('FacetCache', () => {
+describe('ListCache (counts kept per filter)', () => {
   it('counts once per filter while fresh, and again once expired', async () => {
-    const cache = new FacetCache({ ttlMs: 30 });
+    const cache = new ListCache<FilterCounts>({ ttlMs: 30 });
     let scans = 0;
     const count = async () => counts(++scans);
     assert.equal((await cache.get('a', count)).total, 1);
@@ -18,7 +18,7 @@ describe('FacetCache', () => {
   });
 
   it('forgets everything when a write clears it', async () => {
-    const cache = new FacetCache();
+    const cache = new ListCache<FilterCounts>();
     let scans = 0;
     const count = async () => counts(++scans);
     await cache.get('a', count);
@@ -27,14 +27,14 @@ describe('FacetCache', () => {
   });
 
   it('does not keep a failed count', async () => {
-    const cache = new FacetCache();
+    const cache = new ListCache<FilterCounts>();
     await assert.rejects(cache.get('a', async () => Promise.reject(new Error('store down'))));
     await sleep(0);
     assert.equal((await cache.get('a', async () => counts(7))).total, 7);
   });
 
   it('stays within its size', async () => {
-    const cache = new FacetCache({ ttlMs: 60_000, maxEntries: 2 });
+    const cache = new ListCache<FilterCounts>({ ttlMs: 60_000, maxEntries: 2 });
     let scans = 0;
     const count = async () => counts(++scans);
     await cache.get('a', count);
@@ -45,7 +45,7 @@ describe('FacetCache', () => {
 
   it('forgets everything when the store says another process wrote', async () => {
     let stamp = 1;
-    const cache = new FacetCache({ changeStamp: async () => stamp });
+    const cache = new ListCache<FilterCounts>({ changeStamp: async () => stamp });
     let scans = 0;
     const count = async () => counts(++scans);
     await cache.get('a', count);
