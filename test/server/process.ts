@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEMO, V1 } from '../support/app.ts';
+import { freePort } from '../../bench/http/processes.ts';
 
 /*
  * The real server as a child process (`node --import tsx src/server.ts`),
@@ -19,15 +18,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** How long a server may take to start: tsx compiles the sources in every process. */
 export const START_TIMEOUT_MS = 60_000;
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+// One way to find a free port, shared with the benchmark's child servers.
+export { freePort };
 
 export interface LogLine {
   level: number;
