@@ -23,8 +23,9 @@ export interface Target {
   settle(before: string): Promise<void>;
 }
 
-export class CeilingTarget implements Target {
-  constructor(private readonly server: ChildServer) {}
+/** A child server as a target: what autocannon needs of it, and stopping it. */
+abstract class ServerTarget implements Target {
+  constructor(protected server: ChildServer) {}
 
   get name() {
     return this.server.name;
@@ -38,9 +39,7 @@ export class CeilingTarget implements Target {
     return this.server.pids();
   }
 
-  async settle(): Promise<void> {
-    await waitUntilQuiet(() => this.pids(), SETTLE_TIMEOUT_MS);
-  }
+  abstract settle(before: string): Promise<void>;
 
   stop() {
     return this.server.stop();
@@ -51,30 +50,26 @@ export class CeilingTarget implements Target {
   }
 }
 
+export class CeilingTarget extends ServerTarget {
+  async settle(): Promise<void> {
+    await waitUntilQuiet(() => this.pids(), SETTLE_TIMEOUT_MS);
+  }
+}
+
 /** The real server, restarted when a run leaves it swamped; `notes` says when it was. */
-export class JobServerTarget implements Target {
+export class JobServerTarget extends ServerTarget {
   readonly notes: string[] = [];
 
   private constructor(
-    private server: ChildServer,
+    server: ChildServer,
     private readonly options: JobServerOptions,
     private readonly say: (line: string) => void,
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: JobServerOptions, say: (line: string) => void): Promise<JobServerTarget> {
     return new JobServerTarget(await startJobServer(options), options, say);
-  }
-
-  get name() {
-    return this.server.name;
-  }
-
-  get port() {
-    return this.server.port;
-  }
-
-  pids() {
-    return this.server.pids();
   }
 
   get recentOutput() {
@@ -88,14 +83,6 @@ export class JobServerTarget implements Target {
     this.notes.push(note);
     await this.server.stop();
     this.server = await startJobServer(this.options, this.server.port);
-  }
-
-  stop() {
-    return this.server.stop();
-  }
-
-  kill() {
-    this.server.kill();
   }
 }
 
