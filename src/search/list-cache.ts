@@ -9,12 +9,6 @@ export interface FilterCounts {
 export interface ListCacheOptions {
   readonly ttlMs?: number;
   readonly maxEntries?: number;
-  /**
-   * A value that changes whenever another process has changed the jobs
-   * (src/db/change-stamp.ts); read before each use, a change empties the
-   * cache. Without it, counts may lag other processes' writes by the TTL.
-   */
-  readonly changeStamp?: () => Promise<unknown>;
 }
 
 /*
@@ -22,39 +16,29 @@ export interface ListCacheOptions {
  * large filtered set costs a scan of it, and reading and rendering a page of
  * 25 jobs is most of a list's time. A write in this process clears them;
  * writes in other processes clear them through the change stamp before the
- * next use, or, on a store without one, within the time to live. An entry is
- * kept from the moment it starts computing, so a clear also drops an answer
- * still being computed from data a write has since changed.
+ * next list (ListCaches), or, on a store without one, within the time to
+ * live. An entry is kept from the moment it starts computing, so a clear also
+ * drops an answer still being computed from data a write has since changed.
  */
 export class ListCache<T> {
-  private readonly entries = new Map<string, { counts: Promise<T>; expires: number }>();
+  private readonly entries = new Map<string, { value: Promise<T>; expires: number }>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
-  private readonly changeStamp: (() => Promise<unknown>) | undefined;
-  private lastStamp: unknown;
 
   constructor(options: ListCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 1_000;
-    this.changeStamp = options.changeStamp;
   }
 
-  async get(key: string, count: () => Promise<T>): Promise<T> {
-    if (this.changeStamp) {
-      const stamp = await this.changeStamp();
-      if (stamp !== this.lastStamp) {
-        this.entries.clear();
-        this.lastStamp = stamp;
-      }
-    }
+  get(key: string, compute: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.counts;
+    if (hit && hit.expires > now) return hit.value;
     if (this.entries.size >= this.maxEntries) this.evictExpiredOrOldest(now);
-    const counts = count();
-    this.entries.set(key, { counts, expires: now + this.ttlMs });
-    counts.catch(() => this.entries.delete(key));
-    return counts;
+    const value = compute();
+    this.entries.set(key, { value, expires: now + this.ttlMs });
+    value.catch(() => this.entries.delete(key));
+    return value;
   }
 
   clear(): void {
@@ -76,13 +60,25 @@ export interface RenderedPage {
 
 /** The caches of lists without keywords, cleared together by a write. */
 export class ListCaches {
-  readonly counts: ListCache<FilterCounts>;
+  readonly counts = new ListCache<FilterCounts>();
   /** Few: a rendered page of 25 jobs is some 75 KB. */
-  readonly pages: ListCache<RenderedPage>;
+  readonly pages = new ListCache<RenderedPage>({ maxEntries: 100 });
+  private lastStamp: unknown;
 
-  constructor(changeStamp?: () => Promise<unknown>) {
-    this.counts = new ListCache<FilterCounts>({ changeStamp });
-    this.pages = new ListCache<RenderedPage>({ changeStamp, maxEntries: 100 });
+  /**
+   * `changeStamp` changes whenever another process has changed the jobs
+   * (src/db/change-stamp.ts). Without it, lists may lag other processes'
+   * writes by the caches' time to live.
+   */
+  constructor(private readonly changeStamp?: () => Promise<unknown>) {}
+
+  /** Empties both caches if another process has changed the jobs since last asked; once per list. */
+  async forgetIfChanged(): Promise<void> {
+    if (!this.changeStamp) return;
+    const stamp = await this.changeStamp();
+    if (stamp === this.lastStamp) return;
+    this.clear();
+    this.lastStamp = stamp;
   }
 
   clear(): void {

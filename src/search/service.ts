@@ -125,6 +125,7 @@ async function findByFilters(
 ): Promise<FoundPage> {
   const { db, lists } = services;
   const { sort: _sort, ...filter } = criteria;
+  await lists.forgetIfChanged();
   const [rendered, counts] = await Promise.all([
     lists.pages.get(pageKey, async () => render(await findPageIds(db, criteria, page.size, page.offset))),
     lists.counts.get(JSON.stringify(filter), async () => {
@@ -148,10 +149,10 @@ export async function searchJobs(
   const unit = query.radius_unit ?? 'mi';
   const render = (ids: PageIds) => renderPage(services, ids, unit, renderer);
   const { text } = criteria;
-  const pageKey = JSON.stringify([criteria, page.number, page.size, unit, renderer.key]);
+  const pageKey = () => JSON.stringify([criteria, page.number, page.size, unit, renderer.key]);
   const found = text
     ? await findByKeywords(services, { ...criteria, text }, page, render)
-    : await findByFilters(services, criteria, page, pageKey, render);
+    : await findByFilters(services, criteria, page, pageKey(), render);
   return {
     total: found.total,
     totalRelation: found.totalRelation,

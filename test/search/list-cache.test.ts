@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ListCache, type FilterCounts } from '../../src/search/list-cache.ts';
+import { ListCache, ListCaches, type FilterCounts } from '../../src/search/list-cache.ts';
 
 const counts = (n: number): FilterCounts => ({ total: n, facets: { countries: [{ id: 1, count: n }], categories: [], types: [], salaryBands: [] } });
 
@@ -45,12 +45,15 @@ describe('ListCache (counts kept per filter)', () => {
 
   it('forgets everything when the store says another process wrote', async () => {
     let stamp = 1;
-    const cache = new ListCache<FilterCounts>({ changeStamp: async () => stamp });
+    const lists = new ListCaches(async () => stamp);
     let scans = 0;
     const count = async () => counts(++scans);
-    await cache.get('a', count);
-    assert.equal((await cache.get('a', count)).total, 1, 'same stamp: kept');
+    await lists.forgetIfChanged();
+    await lists.counts.get('a', count);
+    await lists.forgetIfChanged();
+    assert.equal((await lists.counts.get('a', count)).total, 1, 'same stamp: kept');
     stamp = 2;
-    assert.equal((await cache.get('a', count)).total, 2, 'new stamp: counted again');
+    await lists.forgetIfChanged();
+    assert.equal((await lists.counts.get('a', count)).total, 2, 'new stamp: counted again');
   });
 });
