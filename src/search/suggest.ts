@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { statusConditions, visibility } from './repository.ts';
 import { distanceKm, type Coordinates } from '../geo/gazetteer.ts';
 import { prefixUpperBound, titleKey } from './title-key.ts';
+import { WORD } from './text-query.ts';
 
 export const SuggestQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 100, description: 'The start of a job title' }),
@@ -31,8 +32,6 @@ const NEAR_BAND_KM = 50;
  * keystroke it answers. Counts are therefore of recent jobs.
  */
 export const SUGGEST_WINDOW = 1_000;
-
-const WORD = /[\p{L}\p{N}]+/gu;
 
 interface TitleRow {
   id: number;

@@ -15,7 +15,7 @@ export const MAX_QUERY_LENGTH = 256;
 const MAX_TERMS = 32;
 
 /** Letters and digits of any script; everything else separates words. */
-const WORD = /[\p{L}\p{N}]+/gu;
+export const WORD = /[\p{L}\p{N}]+/gu;
 
 function wordsOf(text: string): string[] {
   return (text.normalize('NFKC').toLowerCase().match(WORD) ?? []).slice(0, MAX_TERMS);
