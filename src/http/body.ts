@@ -1,63 +1,70 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
-import { AppError } from '../errors.ts';
+import { parse as parseQueryString } from 'fast-querystring';
+import { MAX_BODY_FIELDS, MULTIPART_LIMIT_BYTES, parseMultipart, tooManyFields } from './multipart.ts';
 
-/** Bodies larger than this are refused with 413 before they are parsed. */
+/** JSON and urlencoded bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /*
  * Every write accepts multipart, urlencoded and JSON. Forms name arrays
  * `sites[]` (or `sites[0]`); after parsing, every body is one plain object
- * whose array fields carry their bare name, whatever the format.
+ * whose array fields carry their bare name, whatever the format. No body
+ * may have more than MAX_BODY_FIELDS fields, so parsing costs what the body
+ * weighs.
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
-  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES, parser: parseForm });
   app.removeContentTypeParser('text/plain');
-  await app.register(multipart, {
-    limits: { fieldSize: 256 * 1024, fields: 200, files: 4, fileSize: 2 * 1024 * 1024, parts: 210 },
-  });
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: MULTIPART_LIMIT_BYTES },
+    async (request: FastifyRequest, body: Buffer) => parseMultipart(request.headers['content-type'] ?? '', body),
+  );
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (request.isMultipart()) request.body = await readMultipartFields(request);
     if (isPlainObject(request.body)) request.body = normaliseFields(request.body);
   });
 }
 
-/** Multipart text fields as one object; repeated names become arrays, files are read and dropped. */
-async function readMultipartFields(request: FastifyRequest): Promise<Record<string, unknown>> {
-  const fields: Record<string, unknown> = {};
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        await part.toBuffer();
-        continue;
-      }
-      if (part.valueTruncated || part.fieldnameTruncated) throw new AppError('payload_too_large', 'A field of the request body is too large.');
-      const existing = fields[part.fieldname];
-      fields[part.fieldname] = existing === undefined ? part.value : ([] as unknown[]).concat(existing, part.value);
-    }
-  } catch (error) {
-    // Limits keep their own codes (413); anything else busboy raises is a malformed body.
-    if (error instanceof AppError || (error as { code?: string }).code?.startsWith('FST_')) throw error;
-    throw new AppError('bad_request', 'The multipart body could not be parsed.');
+/** Pairs are counted before they are parsed: 60,000 keys are refused, not built. */
+function parseForm(body: string): Record<string, unknown> {
+  let pairs = 1;
+  for (let at = body.indexOf('&'); at >= 0; at = body.indexOf('&', at + 1)) {
+    if (++pairs > MAX_BODY_FIELDS) throw tooManyFields();
   }
-  return fields;
+  return parseQueryString(body);
 }
 
 const ARRAY_KEY = /^(.+?)\[(\d*)\]$/;
 
+/*
+ * `sites[]` and `sites[0]` keys folded into one `sites` array, each value
+ * appended once. `__proto__` is no field of ours and would reach the
+ * object's prototype, so it is dropped.
+ */
 export function normaliseFields(body: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(body);
+  if (keys.length > MAX_BODY_FIELDS) throw tooManyFields();
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
+  const folded = new Set<string>();
+  for (const key of keys) {
+    const value = body[key];
     const arrayKey = ARRAY_KEY.exec(key);
+    const name = arrayKey ? (arrayKey[1] as string) : key;
+    if (name === '__proto__') continue;
     if (!arrayKey) {
-      fields[key] = value;
+      fields[name] = value;
+      folded.delete(name);
       continue;
     }
-    const name = arrayKey[1] as string;
-    const existing = fields[name];
-    const items = Array.isArray(existing) ? existing : existing === undefined ? [] : [existing];
-    fields[name] = items.concat(value);
+    let items = fields[name];
+    if (!folded.has(name) || !Array.isArray(items)) {
+      items = items === undefined ? [] : Array.isArray(items) ? [...items] : [items];
+      fields[name] = items;
+      folded.add(name);
+    }
+    if (Array.isArray(value)) for (const item of value) (items as unknown[]).push(item);
+    else (items as unknown[]).push(value);
   }
   return fields;
 }
