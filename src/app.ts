@@ -6,8 +6,10 @@ import { openStore, type Store } from './db/connect.ts';
 import { prepareDatabase } from './prepare.ts';
 import { loadCatalogue } from './lookups/catalogue.ts';
 import type { DemoTenant } from './tenancy/demo.ts';
-import { indexRoutes } from './http/routes-index.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { indexRoutes, type RouteIndex } from './http/routes-index.ts';
+import { handleTokenError, installErrorHandling } from './http/errors.ts';
+import { collapseSlashes } from './http/url.ts';
+import { answerClientErrors, answerFrameworkError, answerUnknownExpectations } from './http/transport-errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
@@ -29,6 +31,8 @@ declare module 'fastify' {
   }
 }
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** Opens the store, brings it up to date and seeds it: everything the app needs before it listens. */
 async function prepareStore(config: Config, onPoolError: (error: Error) => void) {
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, onPoolError });
@@ -46,9 +50,17 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const { store, demoTenant, catalogue } = await prepareStore(config, (error) =>
     app?.log.warn({ err: error }, 'database connection lost; it will be replaced on next use'),
   );
+  let routes: RouteIndex | undefined;
   app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
+    rewriteUrl: (request) => collapseSlashes(request.url ?? '/'),
+    // Room for any id a client may put in a path, so a long one is an unknown route (404) in our envelope.
+    routerOptions: { maxParamLength: 1000 },
+    // A body trickled in for longer than this is cut off with 408 rather than held open.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    clientErrorHandler: answerClientErrors(() => routes),
+    frameworkErrors: answerFrameworkError,
     requestIdHeader: 'x-request-id',
     // A request on a kept-alive connection during the drain is served, not refused outside our envelope.
     return503OnClosing: false,
@@ -63,7 +75,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => store.db.destroy());
 
-  const routes = indexRoutes(app);
+  answerUnknownExpectations(app.server, app.log);
+  routes = indexRoutes(app);
   installErrorHandling(app, routes);
   await registerBodyParsers(app);
   await registerRateLimit(app, config.rateLimitPerMinute);
@@ -80,6 +93,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(async (oauth) => {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
+    oauth.setErrorHandler(handleTokenError);
     await oauth.register(tokenRoutes, { db: store.db });
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);

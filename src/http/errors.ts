@@ -50,12 +50,6 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
   FST_ERR_CTP_EMPTY_JSON_BODY: 400,
   FST_ERR_CTP_INVALID_JSON_BODY: 400,
-  FST_INVALID_MULTIPART_CONTENT_TYPE: 415,
-  FST_PARTS_LIMIT: 413,
-  FST_FILES_LIMIT: 413,
-  FST_FIELDS_LIMIT: 413,
-  FST_REQ_FILE_TOO_LARGE: 413,
-  FST_PROTO_VIOLATION: 400,
 };
 
 const CLIENT_ERROR_MESSAGES: Record<number, string> = {
@@ -65,8 +59,16 @@ const CLIENT_ERROR_MESSAGES: Record<number, string> = {
   415: 'Send multipart/form-data, application/x-www-form-urlencoded or application/json.',
 };
 
+/*
+ * Serialised here, not by the route's response schema: an error answer can
+ * then never fail to serialise, whatever route it leaves by.
+ */
 export function sendError(reply: FastifyReply, status: number, message?: string, errors?: FieldErrors) {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, errors));
+  return reply
+    .code(status)
+    .header('x-request-id', reply.request.id)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(errorBody(status, message, errors)));
 }
 
 function renderAppError(error: AppError, reply: FastifyReply) {
@@ -79,9 +81,10 @@ function renderOAuthError(error: OAuthError, reply: FastifyReply) {
   if (error.status === 401) reply.header('www-authenticate', 'Basic realm="oauth"');
   return reply
     .code(error.status)
+    .header('x-request-id', reply.request.id)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send({ error: error.error, error_description: error.description, message: error.description });
+    .send(JSON.stringify({ error: error.error, error_description: error.description, message: error.description }));
 }
 
 function describeValidation(error: FastifyError): string {
@@ -91,12 +94,19 @@ function describeValidation(error: FastifyError): string {
   return `The ${error.validationContext ?? 'request'} parameter ${field} ${first.message ?? 'is invalid'}.`;
 }
 
+/** A malformed request's status and message, or undefined when the error is not the client's. */
+function clientFault(error: FastifyError): { status: number; message: string } | undefined {
+  if (error.validation) return { status: 400, message: describeValidation(error) };
+  const status = (error.code && CLIENT_ERROR_STATUS[error.code]) || clientStatus(error);
+  if (!status) return undefined;
+  return { status, message: CLIENT_ERROR_MESSAGES[status] ?? reasonMessage(status) };
+}
+
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) return renderAppError(error, reply);
   if (error instanceof OAuthError) return renderOAuthError(error, reply);
-  if (error.validation) return sendError(reply, 400, describeValidation(error));
-  const status = (error.code && CLIENT_ERROR_STATUS[error.code]) || clientStatus(error);
-  if (status) return sendError(reply, status, CLIENT_ERROR_MESSAGES[status]);
+  const fault = clientFault(error);
+  if (fault) return sendError(reply, fault.status, fault.message);
   if (isStoreUnavailable(error)) {
     request.log.warn({ err: error }, 'store unavailable');
     reply.header('retry-after', '5');
@@ -104,6 +114,25 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, `500 Internal Server Error (request id ${request.id})`);
+}
+
+/*
+ * The token endpoint answers in RFC 6749's shape: a body it cannot read
+ * (bad JSON or multipart, too large, another type) is 400 invalid_request.
+ * Errors that are not about the request (406, 429, 503, 500) keep the
+ * envelope of every other route.
+ */
+const UNREADABLE_CODES = new Set<ErrorCode>(['bad_request', 'payload_too_large', 'unsupported_media_type']);
+const UNREADABLE_STATUSES = new Set([...UNREADABLE_CODES].map((code) => STATUS_BY_CODE[code]));
+
+export function handleTokenError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const fault = error instanceof AppError || error instanceof OAuthError ? undefined : clientFault(error);
+  const unreadable = error instanceof AppError
+    ? UNREADABLE_CODES.has(error.code)
+    : fault !== undefined && UNREADABLE_STATUSES.has(fault.status);
+  if (!unreadable) return handleError(error, request, reply);
+  const description = fault?.message ?? (error instanceof AppError && error.hasCustomMessage ? error.message : 'The request body could not be read.');
+  return renderOAuthError(new OAuthError('invalid_request', description), reply);
 }
 
 /** A 4xx status set by a library on an error we did not list; 5xx stays ours. */

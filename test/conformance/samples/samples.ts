@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { exchangeRaw, headLines, parseResponse, type RawResponse } from '../../support/raw-http.ts';
 
 /*
  * The reference prints every request in four languages. These send each one
@@ -24,11 +24,7 @@ export interface SampleRequest {
   fields: [string, string][] | null;
 }
 
-export interface SampleResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
+export type SampleResponse = RawResponse;
 
 export interface Sample {
   name: string;
@@ -46,61 +42,6 @@ const withSampleContentType = (request: SampleRequest): [string, string][] =>
   request.fields ? [...request.headers, ['content-type', `multipart/form-data; boundary=${SAMPLE_BOUNDARY}`]] : request.headers;
 
 /* ---- raw bytes over a socket ---- */
-
-interface RawRequest {
-  head: string;
-  body: Buffer;
-  /** Send the head, wait for `100 Continue`, then the body (PHP's libcurl does for bodies over 1 KiB). */
-  awaitContinue: boolean;
-}
-
-function headLines(lines: string[]): string {
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** Reads one response (skipping a 100 Continue) from a socket the client closes after it. */
-export function exchangeRaw(base: string, raw: RawRequest): Promise<SampleResponse> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let received = Buffer.alloc(0);
-    let bodySent = !raw.awaitContinue;
-    socket.on('error', reject);
-    socket.on('connect', () => socket.write(raw.awaitContinue ? raw.head : Buffer.concat([Buffer.from(raw.head, 'latin1'), raw.body])));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (!bodySent && received.toString('latin1').startsWith('HTTP/1.1 100')) {
-        const end = received.indexOf('\r\n\r\n');
-        received = received.subarray(end + 4);
-        bodySent = true;
-        socket.write(raw.body);
-      }
-      const response = parseResponse(received);
-      if (response) {
-        socket.destroy();
-        resolve(response);
-      }
-    });
-    socket.on('end', () => reject(new Error(`connection closed after ${JSON.stringify(received.toString('latin1'))}`)));
-  });
-}
-
-/** A complete response with a Content-Length, or undefined while bytes are missing. */
-export function parseResponse(bytes: Buffer): SampleResponse | undefined {
-  const headEnd = bytes.indexOf('\r\n\r\n');
-  if (headEnd < 0) return undefined;
-  const [statusLine = '', ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const length = Number(headers['content-length'] ?? 0);
-  const body = bytes.subarray(headEnd + 4);
-  if (body.length < length) return undefined;
-  const text = body.subarray(0, length).toString('utf8');
-  return { status: Number(statusLine.split(' ')[1]), headers, body: text ? JSON.parse(text) : null };
-}
 
 const capitalise = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 
@@ -122,7 +63,7 @@ const ruby: Sample = {
       'Connection: close',
       ...(request.fields ? [`Content-Length: ${body.length}`] : []),
     ];
-    return exchangeRaw(base, { head: headLines(lines), body, awaitContinue: false });
+    return exchangeRaw(base, { head: headLines(lines), body });
   },
 };
 
@@ -162,7 +103,7 @@ const curlBytes: Sample = {
       ...(request.fields ? [`Content-Length: ${body.length}`, `Content-Type: ${contentType}`] : []),
       'Connection: close',
     ];
-    return exchangeRaw(base, { head: headLines(lines), body, awaitContinue: false });
+    return exchangeRaw(base, { head: headLines(lines), body });
   },
 };
 
@@ -201,7 +142,7 @@ function python(library: 'requests' | 'http.client'): Sample {
       const headers = Object.fromEntries(withSampleContentType(request));
       child.stdin?.end(JSON.stringify({ library, method: request.method, url: `${base}${request.path}`, headers, payload }));
       const { status, body } = JSON.parse(await output);
-      return { status, headers: {}, body: body ? JSON.parse(body) : null };
+      return { status, headers: {}, body: body ? JSON.parse(body) : null, text: body };
     },
   };
 }
