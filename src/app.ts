@@ -9,6 +9,7 @@ import type { DemoTenant } from './tenancy/demo.ts';
 import { indexRoutes, type RouteIndex } from './http/routes-index.ts';
 import { handleTokenError, installErrorHandling } from './http/errors.ts';
 import { collapseSlashes } from './http/url.ts';
+import { refuseInfiniteNumbers } from './http/finite-numbers.ts';
 import { answerClientErrors, answerFrameworkError, answerUnknownExpectations } from './http/transport-errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
@@ -74,6 +75,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => store.db.destroy());
+  app.addHook('preHandler', refuseInfiniteNumbers);
 
   answerUnknownExpectations(app.server, app.log);
   routes = indexRoutes(app);

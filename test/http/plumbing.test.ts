@@ -132,6 +132,61 @@ for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
     assert.equal(asMultipart.json().data.show_map, true);
   });
 
+  for (const query of ['page[number]=1e309', 'page[size]=-Infinity', 'lat=Infinity&lon=1', 'lat=1&lon=1e309',
+    'radius=Infinity&lat=1&lon=1', 'salary_min=1e400&salary_currency=GBP']) {
+    it(`answers 400 naming the parameter for a number that is not finite: ${query}`, async () => {
+      const response = await test.app.inject({ url: `/api/job?${query}`, headers: auth(token) });
+      const body = expectEnvelope(response, 400);
+      assert.match(body.data.message, /must be a finite number/);
+    });
+  }
+
+  it('answers 400 for suggest size at Infinity', async () => {
+    expectEnvelope(await test.app.inject({ url: '/api/job/suggest?q=ac&size=Infinity', headers: auth(token) }), 400);
+  });
+
+  it('answers 422 for a form salary of 1e309, and 400 for a JSON one', async () => {
+    const fields = Object.entries(jobJson({ salary_from: '1e309' })).filter(([key]) => key !== 'sites').map(([key, value]) => [key, String(value)]);
+    const form = new URLSearchParams([...fields, ['sites[]', '1']]);
+    const asForm = await test.app.inject({
+      method: 'POST', url: '/api/job', payload: form.toString(),
+      headers: { ...auth(token), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.deepEqual(expectEnvelope(asForm, 422).data.errors, { salary_from: ['The salary from must be a number.'] });
+    const asJson = await test.app.inject({
+      method: 'POST', url: '/api/job', payload: JSON.stringify(jobJson()).replace(/"salary_from":\d+/, '"salary_from":1e309'),
+      headers: { ...auth(token), 'content-type': 'application/json' },
+    });
+    expectEnvelope(asJson, 400);
+  });
+
+  for (const [format, contentType, build] of [
+    ['JSON', 'application/json', (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`a[${i}]`, 'x'])))],
+    ['urlencoded', 'application/x-www-form-urlencoded', (n: number) => Array.from({ length: n }, (_, i) => `a[${i}]=x`).join('&')],
+    ['multipart', 'multipart/form-data; boundary=b', (n: number) =>
+      `${Array.from({ length: n }, (_, i) => `--b\r\nContent-Disposition: form-data; name="a[${i}]"\r\n\r\nx\r\n`).join('')}--b--\r\n`],
+  ] as const) {
+    it(`reads a ${format} body of 1,000 fields and refuses 1,001 with 413`, async () => {
+      const post = (payload: string) => test.app.inject({
+        method: 'POST', url: '/api/job', payload, headers: { ...auth(token), 'content-type': contentType },
+      });
+      const within = await post(build(1000));
+      assert.equal(within.statusCode, 422, within.body);
+      const over = expectEnvelope(await post(build(1001)), 413);
+      assert.match(over.data.message, /at most 1000 fields/);
+    });
+  }
+
+  it('refuses 60,000 keys with 413 while the server keeps answering', async () => {
+    const huge = Array.from({ length: 60_000 }, (_, i) => `a[${i}]=1`).join('&');
+    const [refused, health] = await Promise.all([
+      test.app.inject({ method: 'POST', url: '/api/job', payload: huge, headers: { ...auth(token), 'content-type': 'application/x-www-form-urlencoded' } }),
+      test.app.inject({ url: '/health/live' }),
+    ]);
+    expectEnvelope(refused, 413);
+    assert.equal(health.statusCode, 200);
+  });
+
   it('serves the OpenAPI document built from the route schemas', async () => {
     const response = await test.app.inject({ url: '/openapi.json' });
     assert.equal(response.statusCode, 200);
