@@ -117,7 +117,20 @@ export function parseMultipart(contentType: string, body: Buffer): Promise<Recor
   const boundary = boundaryOfBody(contentType, body);
   if (!boundary) return Promise.reject(unparseable());
   const wellFormed = usesBareLineFeeds(body, boundary) ? withCrlfStructure(body, boundary) : body;
+  if (countDelimiters(wellFormed, boundary) > MAX_BODY_FIELDS + MAX_FILES + 1) return Promise.reject(tooManyFields());
   return readParts(boundary, wellFormed);
+}
+
+/*
+ * Busboy reports its field limit but goes on reading every part after it:
+ * 60,000 parts took half a second. Counted first, natively, they cost what
+ * the bytes weigh.
+ */
+function countDelimiters(body: Buffer, boundary: string): number {
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  let count = 1;
+  for (let at = body.indexOf(delimiter); at >= 0; at = body.indexOf(delimiter, at + delimiter.length)) count += 1;
+  return count;
 }
 
 function readParts(boundary: string, body: Buffer): Promise<Record<string, unknown>> {
