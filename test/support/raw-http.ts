@@ -30,6 +30,7 @@ export function exchangeRaw(base: string, raw: RawRequest): Promise<RawResponse>
     const socket = connect(Number(port), hostname);
     let received = Buffer.alloc(0);
     let bodySent = !raw.awaitContinue;
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
     socket.on('error', reject);
     socket.on('connect', () => socket.write(raw.awaitContinue ? Buffer.from(raw.head, 'latin1') : Buffer.concat([Buffer.from(raw.head, 'latin1'), body])));
     socket.on('data', (chunk: Buffer) => {
