@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, createTenant, issueToken, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { addUserToOrganisation, createOrganisation } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 
@@ -254,6 +255,21 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.equal(updated.benefits, 'Pension');
       assert.equal(updated.reference, 'UPD-1');
       assert.equal(updated.slug, `jdt/${job.id}/finance-manager`);
+    });
+
+    it('answers with the resource exactly as a later read shows it, moved to another organisation, sites and postcode', async () => {
+      const db = test.app.store.db;
+      await createOrganisation(db, { handle: 'MOVED', name: 'Moved Ltd' });
+      await addUserToOrganisation(db, DEMO.username, 'MOVED');
+      const job = await create({ sites: [1] });
+      const response = await post(`/api/job/${job.id}/update`, { organisation: 'MOVED', sites: [2, 1], postcode: 'ls1 4ap' });
+      assert.equal(response.statusCode, 200, response.body);
+      const updated = response.json().data;
+      assert.deepEqual(updated, (await get(`/api/job/${job.id}`)).json().data);
+      assert.equal(updated.organisation.data.handle, 'MOVED');
+      assert.equal(updated.organisation.data.name, 'Moved Ltd');
+      assert.deepEqual(updated.sites.data.map((site: { id: number }) => site.id), [1, 2]);
+      assert.equal(updated.location.postcode.postcode, 'LS14AP');
     });
 
     it('re-derives what was derived when its source changes, keeps what the vendor chose', async () => {
