@@ -205,6 +205,20 @@ export async function findSites(db: Executor, siteIds: readonly number[]): Promi
   return db.selectFrom('sites').select(['id', 'handle', 'name']).where('id', 'in', siteIds).orderBy('id').execute();
 }
 
-export async function softDeleteJob(db: Executor, id: number, now: string): Promise<void> {
-  await db.updateTable('jobs').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
+/*
+ * Deletes the job if it belongs to one of these organisations and is not
+ * deleted yet, in one conditional statement: of deletes that race, only one
+ * changes the row, and its deleted_at is never moved. Returns whether this
+ * one did.
+ */
+export async function softDeleteJob(tx: Tx, id: number, organisationIds: readonly number[], now: string): Promise<boolean> {
+  if (organisationIds.length === 0) return false;
+  const result = await tx
+    .updateTable('jobs')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('organisation_id', 'in', organisationIds)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

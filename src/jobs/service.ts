@@ -156,15 +156,14 @@ async function findOrganisation(tx: Tx, organisationId: number): Promise<StoredJ
   return { id, handle, name };
 }
 
+/* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
-  const { db, fullText } = services;
-  const stored = await jobs.findJobInOrganisations(db, id, callerOrganisationIds(requireVendor(caller)));
-  if (!stored || stored.job.deleted_at !== null) {
-    throw validationFailed({ job_id: ['Invalid job id.'] });
-  }
-  await services.transact(async (tx) => {
-    await jobs.softDeleteJob(tx, id, nowIso());
-    await fullText.indexJobs(tx, [id]);
+  const organisationIds = callerOrganisationIds(requireVendor(caller));
+  const deleted = await services.transact(async (tx) => {
+    if (!(await jobs.softDeleteJob(tx, id, organisationIds, nowIso()))) return false;
+    await services.fullText.indexJobs(tx, [id]);
+    return true;
   });
+  if (!deleted) throw validationFailed({ job_id: ['Invalid job id.'] });
   services.lists.clear();
 }

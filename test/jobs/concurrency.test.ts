@@ -59,7 +59,7 @@ for (const store of stores) describe(`POST /api/job under concurrency [${store}]
 });
 
 /* Writes to one job take turns: each reads the job as the one before it left it. */
-for (const store of stores) describe(`POST /api/job/{id}/update under concurrency [${store}]`, () => {
+for (const store of stores) describe(`POST /api/job/{id}/update and /delete under concurrency [${store}]`, () => {
   let test: TestApp;
   let tokens: [string, string];
   before(async () => {
@@ -107,6 +107,29 @@ for (const store of stores) describe(`POST /api/job/{id}/update under concurrenc
     assert.equal(answered[1].salary.text, 'After');
     // Whichever wrote second read the first's change inside its transaction.
     assert.ok(answered.some((job) => job.job_title === 'After' && job.salary.text === 'After'));
+  });
+
+  it('acknowledges one of ten simultaneous deletes of a job; the other nine get the 422 and deleted_at stays', async () => {
+    const id = await create();
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(tokens[i % 2]!, `/api/job/${id}/delete`, {})));
+    const acknowledged = responses.filter((response) => response.statusCode === 200);
+    const refused = responses.filter((response) => response.statusCode === 422);
+    assert.equal(acknowledged.length, 1, responses.map((response) => response.statusCode).join(','));
+    assert.deepEqual(acknowledged[0]!.json(), { data: { acknowledged: true } });
+    assert.equal(refused.length, 9);
+    for (const response of refused) {
+      const { data } = response.json();
+      assert.equal(data.status_code, 422);
+      assert.equal(typeof data.message, 'string');
+      assert.deepEqual(data.errors, { job_id: ['Invalid job id.'] });
+    }
+    const deleted = await storedJob(id);
+    assert.notEqual(deleted.deleted_at, null);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal((await post(tokens[0], `/api/job/${id}/delete`, {})).statusCode, 422);
+    const later = await storedJob(id);
+    assert.equal(later.deleted_at, deleted.deleted_at);
+    assert.equal(later.updated_at, deleted.updated_at);
   });
 
   it('leaves a job unchanged when its update fails on the stored job, while a write sharing its commit succeeds', async () => {
