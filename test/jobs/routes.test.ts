@@ -280,6 +280,31 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.ok(Math.abs(Number(updated.location.geo.lat) - 53.8) < 0.1, 'moved to Leeds');
     });
 
+    it('bounds a derived display by its field: two 255-character areas make a display of 255 that reads back and updates', async () => {
+      const job = await create({ main_area: 'M'.repeat(255), sub_area: 'S'.repeat(255) });
+      assert.equal(job.location.display, 'M'.repeat(255));
+      assert.deepEqual((await get(`/api/job/${job.id}`)).json().data, job);
+      const renamed = await post(`/api/job/${job.id}/update`, { name: 'Renamed' });
+      assert.equal(renamed.statusCode, 200, renamed.body);
+      assert.equal(renamed.json().data.location.display, 'M'.repeat(255));
+    });
+
+    it('still re-derives a display cut to its limit when an area changes, counting characters as code points', async () => {
+      const city = '🏙'.repeat(200);
+      const job = await create({ main_area: city, sub_area: 'S'.repeat(255) });
+      assert.equal(job.location.display, `${city}, ${'S'.repeat(53)}`);
+      const moved = (await post(`/api/job/${job.id}/update`, { sub_area: 'Tyne and Wear' })).json().data;
+      assert.equal(moved.location.display, `${city}, Tyne and Wear`);
+    });
+
+    it('re-derives a display stored over its limit before derived values were bounded', async () => {
+      const job = await create({ main_area: 'M'.repeat(255), sub_area: 'S'.repeat(255) });
+      await test.app.store.db.updateTable('jobs').set({ location_display: `${'M'.repeat(255)}, ${'S'.repeat(255)}` })
+        .where('id', '=', job.id).execute();
+      const moved = (await post(`/api/job/${job.id}/update`, { main_area: 'Leeds' })).json().data;
+      assert.equal(moved.location.display, `Leeds, ${'S'.repeat(248)}`);
+    });
+
     it('validates what is sent: 422 for a bad value, an empty required field, or a taken reference', async () => {
       await create({ reference: 'TAKEN' });
       const job = await create();
