@@ -1,9 +1,28 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DialectName } from './dialect.ts';
 import type { Db, Tx } from './types.ts';
 
-/** Runs one write in a transaction of its own, or in one it shares (see groupCommit); resolves once committed. */
-export type Transact = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+/**
+ * Appended to a select inside a write, it keeps the rows read from changing
+ * until the write commits, so that the write can change them on top of what
+ * it read.
+ */
+export type RowLock = RawBuilder<unknown>;
+
+/*
+ * PostgreSQL writers run side by side, so a write locks the rows it reads.
+ * SQLite has no row locks and rejects the clause; a write there needs none,
+ * as it holds the database's write lock from BEGIN IMMEDIATE to its commit.
+ */
+const LOCK_FOR_UPDATE: RowLock = sql`for update`;
+const HELD_BY_THE_TRANSACTION: RowLock = sql``;
+
+/**
+ * Runs one write in a transaction of its own, or in one it shares (see
+ * groupCommit); resolves once committed. The work is given the clause that
+ * locks the rows it reads.
+ */
+export type Transact = <T>(work: (tx: Tx, lock: RowLock) => Promise<T>) => Promise<T>;
 
 /*
  * PostgreSQL has a connection per concurrent write and commits them in
@@ -13,11 +32,11 @@ export type Transact = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
  * the next commit, as databases do with group commit.
  */
 export function transactFor(db: Db, dialect: DialectName): Transact {
-  return dialect === 'sqlite' ? groupCommit(db) : (work) => db.transaction().execute(work);
+  return dialect === 'sqlite' ? groupCommit(db) : (work) => db.transaction().execute((tx) => work(tx, LOCK_FOR_UPDATE));
 }
 
 interface Pending {
-  readonly work: (tx: Tx) => Promise<unknown>;
+  readonly work: (tx: Tx, lock: RowLock) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -47,7 +66,7 @@ export function groupCommit(db: Db, maxBatch = 64): Transact {
     }
   }
 
-  return <T>(work: (tx: Tx) => Promise<T>) =>
+  return <T>(work: (tx: Tx, lock: RowLock) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!committing) void drain();
@@ -71,7 +90,7 @@ async function commitTogether(db: Db, batch: readonly Pending[]): Promise<void> 
 async function runInSavepoint(tx: Tx, write: Pending): Promise<() => void> {
   await sql`savepoint one_write`.execute(tx);
   try {
-    const value = await write.work(tx);
+    const value = await write.work(tx, HELD_BY_THE_TRANSACTION);
     await sql`release one_write`.execute(tx);
     return () => write.resolve(value);
   } catch (error) {

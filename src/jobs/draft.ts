@@ -2,7 +2,7 @@ import type { Catalogue, LookupTable } from '../lookups/catalogue.ts';
 import type { FieldErrors } from '../errors.ts';
 import type { StoredJob } from './repository.ts';
 import { addError, attributeName, type ReadFields } from './validation.ts';
-import type { JobFieldName } from './schema.ts';
+import { JOB_FIELDS, type JobFieldName } from './schema.ts';
 import { deriveCloseDate, deriveLocationDisplay, deriveSummary, normalisePostcode } from './derive.ts';
 
 /**
@@ -47,10 +47,14 @@ export interface JobDraft {
 /*
  * The stored job as a draft to update. A derived value that still equals
  * its derivation is left null, so it follows its sources when they change;
- * a value the vendor chose is kept.
+ * a value the vendor chose is kept. A display that does not fit its field
+ * was derived before derived values were bounded, as no vendor's value is
+ * over the limit: it follows its sources too, and is bounded from then on.
  */
 export function draftFromJob({ job, postcode, sites }: StoredJob): JobDraft {
   const derivedOrNull = <T>(value: T, derived: T) => (value === derived ? null : value);
+  const display = job.location_display;
+  const displayFits = display === JOB_FIELDS.location_display.fit(display);
   return {
     organisationId: job.organisation_id,
     categoryId: job.job_category_id,
@@ -71,7 +75,7 @@ export function draftFromJob({ job, postcode, sites }: StoredJob): JobDraft {
     mainArea: job.main_area,
     subArea: job.sub_area,
     postcode,
-    locationDisplay: derivedOrNull(job.location_display, deriveLocationDisplay(job.main_area, job.sub_area)),
+    locationDisplay: displayFits ? derivedOrNull(display, deriveLocationDisplay(job.main_area, job.sub_area)) : null,
     lat: job.geo_precision === 'given' ? job.geo_lat : null,
     lon: job.geo_precision === 'given' ? job.geo_lon : null,
     showMap: job.show_map === 1,

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor, JobsTable, Tx } from '../db/types.ts';
+import type { RowLock } from '../db/group-commit.ts';
 
 export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
@@ -63,6 +64,8 @@ interface JobReadRow extends JobRead {
   postcode: string | null;
 }
 
+const NO_LOCK: RowLock = sql``;
+
 const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
 
 /* Within a job, sites come in id order: the order of the primary key (job_id, site_id), so no sort is needed. */
@@ -88,11 +91,14 @@ async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<Sto
   }));
 }
 
-/** The job if it belongs to one of these organisations, deleted or not. */
-export async function findJobInOrganisations(db: Executor, id: number, organisationIds: readonly number[]) {
+/**
+ * The job if it belongs to one of these organisations, deleted or not. A
+ * write passes its lock, so the row stays as read until the write commits.
+ */
+export async function findJobInOrganisations(db: Executor, id: number, organisationIds: readonly number[], lock = NO_LOCK) {
   if (organisationIds.length === 0) return undefined;
   const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
-    where jobs.id = ${id} and jobs.organisation_id in (${ids(organisationIds)})`.execute(db);
+    where jobs.id = ${id} and jobs.organisation_id in (${ids(organisationIds)}) ${lock}`.execute(db);
   return (await withSites(db, rows))[0];
 }
 
@@ -175,8 +181,9 @@ export async function insertJob(tx: Tx, job: NewJob, siteIds: readonly number[])
   return row;
 }
 
-export async function updateJob(tx: Tx, id: number, changes: JobChanges): Promise<void> {
-  await tx.updateTable('jobs').set(changes).where('id', '=', id).execute();
+/** Returns the row as stored. */
+export async function updateJob(tx: Tx, id: number, changes: JobChanges): Promise<JobRow> {
+  return tx.updateTable('jobs').set(changes).where('id', '=', id).returning(JOB_COLUMNS).executeTakeFirstOrThrow();
 }
 
 async function insertJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {
@@ -198,6 +205,20 @@ export async function findSites(db: Executor, siteIds: readonly number[]): Promi
   return db.selectFrom('sites').select(['id', 'handle', 'name']).where('id', 'in', siteIds).orderBy('id').execute();
 }
 
-export async function softDeleteJob(db: Executor, id: number, now: string): Promise<void> {
-  await db.updateTable('jobs').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
+/*
+ * Deletes the job if it belongs to one of these organisations and is not
+ * deleted yet, in one conditional statement: of deletes that race, only one
+ * changes the row, and its deleted_at is never moved. Returns whether this
+ * one did.
+ */
+export async function softDeleteJob(tx: Tx, id: number, organisationIds: readonly number[], now: string): Promise<boolean> {
+  if (organisationIds.length === 0) return false;
+  const result = await tx
+    .updateTable('jobs')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('organisation_id', 'in', organisationIds)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

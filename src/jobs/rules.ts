@@ -43,13 +43,24 @@ function scalarText(raw: unknown): string | undefined {
   return undefined;
 }
 
-export function text(max: number, options: RuleOptions = {}): FieldRule<string> {
-  return rule(options, Type.String({ maxLength: max }), (raw, attribute) => {
+export interface TextRule extends FieldRule<string> {
+  /** The value cut to the most characters the field takes, trimmed: for values the server fills in itself. */
+  fit(value: string): string;
+}
+
+/* Characters are code points, as a person counts them: an emoji is one, not two UTF-16 units. */
+export function text(max: number, options: RuleOptions = {}): TextRule {
+  const parse: FieldRule<string>['parse'] = (raw, attribute) => {
     const value = scalarText(raw);
     if (value === undefined) return fail(`The ${attribute} must be a string.`);
     if ([...value].length > max) return fail(`The ${attribute} may not be greater than ${max} characters.`);
     return ok(value);
-  });
+  };
+  return {
+    ...rule(options, Type.String({ maxLength: max }), parse),
+    // No string of at most max UTF-16 units has more code points, so most values are not spread.
+    fit: (value) => (value.length <= max ? value : [...value.trim()].slice(0, max).join('')).trim(),
+  };
 }
 
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;

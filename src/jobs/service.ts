@@ -1,4 +1,4 @@
-import type { Db } from '../db/types.ts';
+import type { Db, Executor, Tx } from '../db/types.ts';
 import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
@@ -33,19 +33,20 @@ const referenceTaken = (read: ReadFields): FieldErrors => ({
  * A job the caller may see. Another organisation's job is reported as
  * missing; a board sees only jobs live on its sites, anything else is missing.
  */
-async function findVisibleJob(db: Db, caller: Caller, id: number): Promise<StoredJob> {
-  const stored =
-    caller.kind === 'vendor'
-      ? await jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller))
-      : await jobs.findLiveJobOnSites(db, id, caller.siteIds, todayUtc());
+async function findVisibleJob(db: Db, caller: Caller, id: number): Promise<StoredJob | undefined> {
+  return caller.kind === 'vendor'
+    ? jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller))
+    : jobs.findLiveJobOnSites(db, id, caller.siteIds, todayUtc());
+}
+
+function requireLive(stored: StoredJob | undefined): StoredJob {
   if (!stored) throw new AppError('not_found');
+  if (stored.job.deleted_at !== null) throw new AppError('gone', '410 Gone: the job was deleted.');
   return stored;
 }
 
 export async function getJob(services: JobServices, caller: Caller, id: number): Promise<StoredJob> {
-  const stored = await findVisibleJob(services.db, caller, id);
-  if (stored.job.deleted_at !== null) throw new AppError('gone', '410 Gone: the job was deleted.');
-  return stored;
+  return requireLive(await findVisibleJob(services.db, caller, id));
 }
 
 /** 403 for an organisation the user is not in or a site the client may not post to. */
@@ -64,7 +65,7 @@ function authorise(caller: VendorCaller, read: ReadFields): number | undefined {
   return organisationId;
 }
 
-async function checkReference(db: Db, draft: JobDraft, read: ReadFields, exceptJobId?: number) {
+async function checkReference(db: Executor, draft: JobDraft, read: ReadFields, exceptJobId?: number) {
   if (await jobs.isReferenceTaken(db, draft.organisationId, draft.reference, exceptJobId)) {
     throw validationFailed(referenceTaken(read));
   }
@@ -112,37 +113,57 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
   return stored;
 }
 
+/*
+ * The job is read, checked and written in one transaction, its row locked
+ * (see Transact), so that writes to one job take turns: each applies the
+ * fields it was sent on top of the job as the one before it left it, and a
+ * refusal (403, 404, 410, 422) rolls back whatever it had begun.
+ */
 export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>) {
-  const { db, catalogue, fullText } = services;
   const caller = requireVendor(anyCaller);
-  const existing = await getJob(services, caller, id);
   const read = readJobFields(body, 'update');
-  const organisationId = authorise(caller, read);
-  const { draft, errors } = resolveDraft(catalogue, read, organisationId, draftFromJob(existing));
-  if (!draft) throw validationFailed(errors);
-  if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(db, draft, read, id);
-  const now = nowIso();
-  await runWrite(read, () =>
-    services.transact(async (tx) => {
-      const record = await draftToRecord(tx, catalogue, draft);
-      await jobs.updateJob(tx, id, { ...record, updated_at: now });
-      if (read.fields.sites !== undefined) await jobs.replaceJobSites(tx, id, draft.siteIds);
-      await fullText.indexJobs(tx, [id]);
+  const stored = await runWrite(read, () =>
+    services.transact(async (tx, lock) => {
+      const existing = requireLive(await jobs.findJobInOrganisations(tx, id, callerOrganisationIds(caller), lock));
+      const organisationId = authorise(caller, read);
+      const { draft, errors } = resolveDraft(services.catalogue, read, organisationId, draftFromJob(existing));
+      if (!draft) throw validationFailed(errors);
+      if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(tx, draft, read, id);
+      return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined);
     }),
   );
   services.lists.clear();
-  return getJob(services, caller, id);
+  return stored;
 }
 
+/** Writes the draft over the job; the resource is built from what the write returned, not read again. */
+async function writeUpdate(services: JobServices, tx: Tx, existing: StoredJob, draft: JobDraft, sitesSent: boolean): Promise<StoredJob> {
+  const id = existing.job.id;
+  const record = await draftToRecord(tx, services.catalogue, draft);
+  const job = await jobs.updateJob(tx, id, { ...record, updated_at: nowIso() });
+  if (sitesSent) await jobs.replaceJobSites(tx, id, draft.siteIds);
+  await services.fullText.indexJobs(tx, [id]);
+  return {
+    job,
+    organisation: draft.organisationId === existing.organisation.id ? existing.organisation : await findOrganisation(tx, draft.organisationId),
+    postcode: draft.postcode,
+    sites: sitesSent ? await jobs.findSites(tx, draft.siteIds) : existing.sites,
+  };
+}
+
+async function findOrganisation(tx: Tx, organisationId: number): Promise<StoredJob['organisation']> {
+  const { id, handle, name } = await jobs.findPostingOrganisation(tx, organisationId);
+  return { id, handle, name };
+}
+
+/* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
-  const { db, fullText } = services;
-  const stored = await jobs.findJobInOrganisations(db, id, callerOrganisationIds(requireVendor(caller)));
-  if (!stored || stored.job.deleted_at !== null) {
-    throw validationFailed({ job_id: ['Invalid job id.'] });
-  }
-  await services.transact(async (tx) => {
-    await jobs.softDeleteJob(tx, id, nowIso());
-    await fullText.indexJobs(tx, [id]);
+  const organisationIds = callerOrganisationIds(requireVendor(caller));
+  const deleted = await services.transact(async (tx) => {
+    if (!(await jobs.softDeleteJob(tx, id, organisationIds, nowIso()))) return false;
+    await services.fullText.indexJobs(tx, [id]);
+    return true;
   });
+  if (!deleted) throw validationFailed({ job_id: ['Invalid job id.'] });
   services.lists.clear();
 }

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, createTenant, issueToken, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { addUserToOrganisation, createOrganisation } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 
@@ -256,12 +257,52 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.equal(updated.slug, `jdt/${job.id}/finance-manager`);
     });
 
+    it('answers with the resource exactly as a later read shows it, moved to another organisation, sites and postcode', async () => {
+      const db = test.app.store.db;
+      await createOrganisation(db, { handle: 'MOVED', name: 'Moved Ltd' });
+      await addUserToOrganisation(db, DEMO.username, 'MOVED');
+      const job = await create({ sites: [1] });
+      const response = await post(`/api/job/${job.id}/update`, { organisation: 'MOVED', sites: [2, 1], postcode: 'ls1 4ap' });
+      assert.equal(response.statusCode, 200, response.body);
+      const updated = response.json().data;
+      assert.deepEqual(updated, (await get(`/api/job/${job.id}`)).json().data);
+      assert.equal(updated.organisation.data.handle, 'MOVED');
+      assert.equal(updated.organisation.data.name, 'Moved Ltd');
+      assert.deepEqual(updated.sites.data.map((site: { id: number }) => site.id), [1, 2]);
+      assert.equal(updated.location.postcode.postcode, 'LS14AP');
+    });
+
     it('re-derives what was derived when its source changes, keeps what the vendor chose', async () => {
       const job = await create({ summary: 'A chosen summary' });
       const updated = (await post(`/api/job/${job.id}/update`, { description: 'New words', main_area: 'Leeds', sub_area: 'West Yorkshire' })).json().data;
       assert.equal(updated.summary, 'A chosen summary');
       assert.equal(updated.location.display, 'Leeds, West Yorkshire');
       assert.ok(Math.abs(Number(updated.location.geo.lat) - 53.8) < 0.1, 'moved to Leeds');
+    });
+
+    it('bounds a derived display by its field: two 255-character areas make a display of 255 that reads back and updates', async () => {
+      const job = await create({ main_area: 'M'.repeat(255), sub_area: 'S'.repeat(255) });
+      assert.equal(job.location.display, 'M'.repeat(255));
+      assert.deepEqual((await get(`/api/job/${job.id}`)).json().data, job);
+      const renamed = await post(`/api/job/${job.id}/update`, { name: 'Renamed' });
+      assert.equal(renamed.statusCode, 200, renamed.body);
+      assert.equal(renamed.json().data.location.display, 'M'.repeat(255));
+    });
+
+    it('still re-derives a display cut to its limit when an area changes, counting characters as code points', async () => {
+      const city = '🏙'.repeat(200);
+      const job = await create({ main_area: city, sub_area: 'S'.repeat(255) });
+      assert.equal(job.location.display, `${city}, ${'S'.repeat(53)}`);
+      const moved = (await post(`/api/job/${job.id}/update`, { sub_area: 'Tyne and Wear' })).json().data;
+      assert.equal(moved.location.display, `${city}, Tyne and Wear`);
+    });
+
+    it('re-derives a display stored over its limit before derived values were bounded', async () => {
+      const job = await create({ main_area: 'M'.repeat(255), sub_area: 'S'.repeat(255) });
+      await test.app.store.db.updateTable('jobs').set({ location_display: `${'M'.repeat(255)}, ${'S'.repeat(255)}` })
+        .where('id', '=', job.id).execute();
+      const moved = (await post(`/api/job/${job.id}/update`, { main_area: 'Leeds' })).json().data;
+      assert.equal(moved.location.display, `Leeds, ${'S'.repeat(248)}`);
     });
 
     it('validates what is sent: 422 for a bad value, an empty required field, or a taken reference', async () => {
