@@ -14,6 +14,7 @@ import { refuseForMaintenance } from './http/maintenance.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
+import { tokenFamilyLockFor } from './auth/family-lock.ts';
 import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
 import { ListCaches } from './search/list-cache.ts';
@@ -80,7 +81,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(async (oauth) => {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
-    await oauth.register(tokenRoutes, { db: store.db });
+    const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect.name) };
+    await oauth.register(tokenRoutes, { db: store.db, rotation });
   });
   const guard = bearerGuard(store.db, config.defaultTimezone);
   const fullText = fullTextEngineFor(store.dialect.name);

@@ -16,6 +16,8 @@ export interface Config {
   readonly production: boolean;
   /** Requests per minute per token (or per address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Seconds a rotated refresh token still answers (a retry, a concurrent refresh) before a reuse revokes its family. */
+  readonly refreshReuseSeconds: number;
   /** While on, every API request is 503: for upgrades and store copies. */
   readonly maintenance: boolean;
   readonly logLevel: string;
@@ -57,6 +59,8 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
     rateLimitPerMinute: readWholeNumber(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    // Past a few minutes a stolen refresh token could be used long after the client's own refresh.
+    refreshReuseSeconds: readWholeNumber(env, 'REFRESH_REUSE_SECONDS', 30, 0, 300),
     logLevel: readLogLevel(env),
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     assert.equal(config.defaultTimezone, 'UTC');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.production, false);
+    assert.equal(config.refreshReuseSeconds, 30);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -61,6 +62,8 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'ftp://jobs.example'],
     ['DEFAULT_TIMEZONE', 'Mars/Base'],
     ['LOG_LEVEL', 'loud'],
+    ['REFRESH_REUSE_SECONDS', '301'],
+    ['REFRESH_REUSE_SECONDS', '30s'],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

@@ -3,7 +3,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../db/types.ts';
 import { OAuthError } from './oauth-error.ts';
 import { decodeFormComponent, parseBasicAuthorization } from './basic.ts';
-import { grantByClientCredentials, grantByPassword, grantByRefreshToken, type ClientCredentials } from './service.ts';
+import {
+  grantByClientCredentials,
+  grantByPassword,
+  grantByRefreshToken,
+  type ClientCredentials,
+  type RefreshRotation,
+} from './service.ts';
 
 const Bounded = Type.String({ maxLength: 1024 });
 
@@ -52,7 +58,7 @@ function required(body: TokenRequest, field: 'username' | 'password' | 'refresh_
   return value;
 }
 
-export async function tokenRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function tokenRoutes(app: FastifyInstance, { db, rotation }: { db: Db; rotation: RefreshRotation }) {
   app.post(
     '/oauth/token',
     {
@@ -78,7 +84,7 @@ export async function tokenRoutes(app: FastifyInstance, { db }: { db: Db }) {
         body.grant_type === 'password'
           ? await grantByPassword(db, credentials, required(body, 'username'), required(body, 'password'))
           : body.grant_type === 'refresh_token'
-            ? await grantByRefreshToken(db, credentials, required(body, 'refresh_token'))
+            ? await grantByRefreshToken(db, credentials, required(body, 'refresh_token'), rotation)
             : await grantByClientCredentials(db, credentials);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return tokens;
