@@ -38,18 +38,31 @@ const OAuthErrorResponse = Type.Object({
   message: Type.String(),
 });
 
-/** Client credentials from the body or from HTTP Basic, never both (RFC 6749 §2.3). */
+/*
+ * Client credentials come in the body or by HTTP Basic. RFC 6749 §2.3 allows
+ * one authentication method per request, so a client_secret in the body
+ * beside Basic is refused; a client_id there only names the client (§3.2.1,
+ * and requests-oauthlib sends it), so it is accepted when it names the same
+ * one. Empty parameters count as not sent.
+ */
 function clientCredentials(request: FastifyRequest, body: TokenRequest): ClientCredentials {
   const basic = parseBasicAuthorization(request.headers.authorization);
-  const inBody = body.client_id !== undefined || body.client_secret !== undefined;
-  if (basic && inBody) {
-    throw new OAuthError('invalid_request', 'Send client credentials in the body or by HTTP Basic, not both.');
-  }
-  if (basic) return { clientId: decodeFormComponent(basic.user), clientSecret: decodeFormComponent(basic.password) };
+  if (basic) return basicClientCredentials(basic, body);
   if (!body.client_id || !body.client_secret) {
     throw new OAuthError('invalid_client', 'Client authentication failed.');
   }
   return { clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+function basicClientCredentials(basic: { user: string; password: string }, body: TokenRequest): ClientCredentials {
+  const credentials = { clientId: decodeFormComponent(basic.user), clientSecret: decodeFormComponent(basic.password) };
+  if (body.client_secret) {
+    throw new OAuthError('invalid_request', 'Send the client secret in the body or by HTTP Basic, not both.');
+  }
+  if (body.client_id && body.client_id !== credentials.clientId) {
+    throw new OAuthError('invalid_request', 'The client_id in the body is not the client authenticated by HTTP Basic.');
+  }
+  return credentials;
 }
 
 function required(body: TokenRequest, field: 'username' | 'password' | 'refresh_token'): string {

@@ -46,11 +46,38 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
     assert.match(user.password_hash, /^scrypt\$/);
   });
 
+  const basicClient = () => `Basic ${Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64')}`;
+
   it('accepts client credentials by HTTP Basic', async () => {
-    const basic = Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64');
     const { client_id: _id, client_secret: _secret, ...rest } = passwordGrant;
-    const response = await token(rest, { authorization: `Basic ${basic}` });
+    const response = await token(rest, { authorization: basicClient() });
     assert.equal(response.statusCode, 200);
+  });
+
+  it('accepts HTTP Basic with the same client_id in the body (RFC 6749 §3.2.1; requests-oauthlib sends it)', async () => {
+    const { client_secret: _secret, ...rest } = passwordGrant;
+    const response = await token(rest, { authorization: basicClient() });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
+  it('treats an empty client_secret in the body beside HTTP Basic as not sent', async () => {
+    const response = await token({ ...passwordGrant, client_secret: '' }, { authorization: basicClient() });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
+  it('answers invalid_request when the body names another client than HTTP Basic', async () => {
+    const { client_secret: _secret, ...rest } = passwordGrant;
+    const response = await token({ ...rest, client_id: 'another-client' }, { authorization: basicClient() });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_request');
+  });
+
+  it('answers invalid_request to a client_secret in the body beside HTTP Basic: two authentication methods', async () => {
+    const response = await token(passwordGrant, { authorization: basicClient() });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_request');
+    const { client_id: _id, ...secretOnly } = passwordGrant;
+    assert.equal((await token(secretOnly, { authorization: basicClient() })).json().error, 'invalid_request');
   });
 
   it('answers invalid_client with 401 and a challenge for a wrong secret', async () => {
