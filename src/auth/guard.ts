@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../clock.ts';
@@ -17,6 +17,17 @@ declare module 'fastify' {
 }
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
+/** A bearer token came, well-formed or not. */
+const BEARER_ATTEMPT = /^Bearer\s+\S/i;
+
+/*
+ * RFC 6750 §3: every 401 challenges for a bearer token; the error code only
+ * when one came and was refused. A request without a bearer token, R2's Basic
+ * alternative included, gets the challenge alone, as §3.1 asks for a request
+ * that used another method.
+ */
+const CHALLENGE = 'Bearer realm="api"';
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="api", error="invalid_token"';
 
 interface Principal {
   userId: number | null;
@@ -65,12 +76,17 @@ async function callerFromBasic(db: Db, request: FastifyRequest, defaultTimezone:
 
 export function bearerGuard(db: Db, defaultTimezone: string) {
   const cache = new CallerCache();
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    const bearer = BEARER.exec(request.headers.authorization ?? '');
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const authorization = request.headers.authorization ?? '';
+    const bearer = BEARER.exec(authorization);
     const caller = bearer
       ? await callerFromBearer(db, cache, bearer[1] as string, defaultTimezone)
       : await callerFromBasic(db, request, defaultTimezone);
-    if (!caller) throw new AppError('unauthenticated');
+    if (!caller) {
+      // Set here rather than by the error handler, which renders every AppError alike.
+      reply.header('www-authenticate', BEARER_ATTEMPT.test(authorization) ? INVALID_TOKEN_CHALLENGE : CHALLENGE);
+      throw new AppError('unauthenticated');
+    }
     request.caller = caller;
   };
 }

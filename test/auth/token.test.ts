@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, createTenant, DEMO, V1, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { revokeClient } from '../../src/tenancy/service.ts';
 
@@ -138,19 +138,33 @@ for (const store of stores) describe(`authentication on /api [${store}]`, () => 
   });
   after(() => test.close());
 
-  for (const [label, authorization] of [
-    ['no credentials', undefined],
-    ['a malformed header', 'Bearer'],
-    ['an unknown token', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'],
+  const CHALLENGE = 'Bearer realm="api"';
+  const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token"';
+  for (const [label, authorization, challenge] of [
+    ['no credentials', undefined, CHALLENGE],
+    ['a scheme without a token', 'Bearer', CHALLENGE],
+    ['another scheme', 'Digest username="demo"', CHALLENGE],
+    ['an unknown token', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', INVALID_TOKEN],
+    ['a malformed token', 'Bearer not:a:token', INVALID_TOKEN],
   ] as const) {
-    it(`answers 401 Unauthenticated for ${label}`, async () => {
+    it(`answers 401 Unauthenticated with the challenge ${challenge} for ${label} (RFC 6750 §3)`, async () => {
       const headers: Record<string, string> = { accept: V1 };
       if (authorization) headers.authorization = authorization;
       const response = await test.app.inject({ url: '/api/job', headers });
       assert.equal(response.statusCode, 401);
+      assert.equal(response.headers['www-authenticate'], challenge);
       assert.deepEqual(response.json(), { data: { message: 'Unauthenticated', status_code: 401 } });
     });
   }
+
+  it('challenges with invalid_token for a revoked token', async () => {
+    const tenant = await createTenant(test.app);
+    const access = await issueToken(test.app, tenant);
+    await revokeClient(test.app.store.db, tenant.clientId);
+    const response = await test.app.inject({ url: '/api/job/type', headers: auth(access) });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], INVALID_TOKEN);
+  });
 
   it('accepts the R2 alternative: Client-Id, Client-Secret and the user in Basic', async () => {
     const response = await test.app.inject({
@@ -176,5 +190,6 @@ for (const store of stores) describe(`authentication on /api [${store}]`, () => 
       },
     });
     assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], CHALLENGE, 'no bearer token came, so no error code');
   });
 });
