@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { IANAZone } from 'luxon';
 import { isStoreUrl } from './db/store-url.ts';
+import type { FailureLimits } from './auth/failed-attempts.ts';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Seconds a rotated refresh token still answers (a retry, a concurrent refresh) before a reuse revokes its family. */
   readonly refreshReuseSeconds: number;
+  /** Failed authentications per client address and per username before 429 (src/auth/failed-attempts.ts). */
+  readonly authFailures: FailureLimits;
   /** While on, every API request is 503: for upgrades and store copies. */
   readonly maintenance: boolean;
   readonly logLevel: string;
@@ -61,6 +64,16 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: readWholeNumber(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     // Past a few minutes a stolen refresh token could be used long after the client's own refresh.
     refreshReuseSeconds: readWholeNumber(env, 'REFRESH_REUSE_SECONDS', 30, 0, 300),
+    authFailures: Object.freeze({
+      perAddress: Object.freeze({
+        limit: readWholeNumber(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+        windowSeconds: readWholeNumber(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+      }),
+      perUsername: Object.freeze({
+        limit: readWholeNumber(env, 'AUTH_USERNAME_FAILURE_LIMIT', 10, 0, 1_000_000),
+        windowSeconds: readWholeNumber(env, 'AUTH_USERNAME_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
+      }),
+    }),
     logLevel: readLogLevel(env),
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,

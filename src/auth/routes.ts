@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../db/types.ts';
 import { OAuthError } from './oauth-error.ts';
@@ -10,6 +10,7 @@ import {
   type ClientCredentials,
   type RefreshRotation,
 } from './service.ts';
+import type { Attempt, FailedAttempts } from './failed-attempts.ts';
 
 const Bounded = Type.String({ maxLength: 1024 });
 
@@ -71,7 +72,48 @@ function required(body: TokenRequest, field: 'username' | 'password' | 'refresh_
   return value;
 }
 
-export async function tokenRoutes(app: FastifyInstance, { db, rotation }: { db: Db; rotation: RefreshRotation }) {
+/** The grant asked for, with the client's credentials; async, so that every refusal is a rejection. */
+async function grant(db: Db, rotation: RefreshRotation, request: FastifyRequest, body: TokenRequest) {
+  const credentials = clientCredentials(request, body);
+  if (body.grant_type === 'password') {
+    return grantByPassword(db, credentials, required(body, 'username'), required(body, 'password'));
+  }
+  if (body.grant_type === 'refresh_token') {
+    return grantByRefreshToken(db, credentials, required(body, 'refresh_token'), rotation);
+  }
+  return grantByClientCredentials(db, credentials);
+}
+
+const TOO_MANY_FAILURES = 'Too many failed authentications; retry after the Retry-After seconds.';
+
+/* Before any check, so that correct credentials too are refused while over the limit (failed-attempts.ts). */
+function refuseOverLimit(failures: FailedAttempts, attempt: Attempt, reply: FastifyReply): void {
+  const seconds = failures.retryAfterSeconds(attempt);
+  if (seconds === 0) return;
+  reply.header('retry-after', String(seconds));
+  throw new OAuthError('too_many_requests', TOO_MANY_FAILURES);
+}
+
+/*
+ * What a refused grant counts against: a refused client, its address; a
+ * refused password, the username too. A refresh token (256 random bits)
+ * cannot be guessed, so a refused one is not counted.
+ */
+function failedAttempt(error: unknown, body: TokenRequest, attempt: Attempt): Attempt | null {
+  if (!(error instanceof OAuthError)) return null;
+  if (error.error === 'invalid_client') return { address: attempt.address };
+  if (error.error === 'invalid_grant' && body.grant_type === 'password') return attempt;
+  return null;
+}
+
+export interface TokenRouteOptions {
+  readonly db: Db;
+  readonly rotation: RefreshRotation;
+  /** Shared with the API guard. */
+  readonly failures: FailedAttempts;
+}
+
+export async function tokenRoutes(app: FastifyInstance, { db, rotation, failures }: TokenRouteOptions) {
   app.post(
     '/oauth/token',
     {
@@ -80,7 +122,7 @@ export async function tokenRoutes(app: FastifyInstance, { db, rotation }: { db: 
         tags: ['auth'],
         summary: 'Issue an access token (password, refresh_token or client_credentials grant)',
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse },
+        response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: OAuthErrorResponse },
       },
     },
     async (request, reply) => {
@@ -88,17 +130,17 @@ export async function tokenRoutes(app: FastifyInstance, { db, rotation }: { db: 
         throw new OAuthError('invalid_request', 'Each parameter must be a single string of at most 1024 characters.');
       }
       const body = (request.body ?? {}) as TokenRequest;
+      const attempt = { address: request.ip, username: body.grant_type === 'password' ? body.username || undefined : undefined };
+      refuseOverLimit(failures, attempt, reply);
       if (!body.grant_type) throw new OAuthError('invalid_request', 'The request is missing the "grant_type" parameter.');
       if (!GRANTS.includes(body.grant_type)) {
         throw new OAuthError('unsupported_grant_type', `The grant type "${body.grant_type}" is not supported.`);
       }
-      const credentials = clientCredentials(request, body);
-      const tokens =
-        body.grant_type === 'password'
-          ? await grantByPassword(db, credentials, required(body, 'username'), required(body, 'password'))
-          : body.grant_type === 'refresh_token'
-            ? await grantByRefreshToken(db, credentials, required(body, 'refresh_token'), rotation)
-            : await grantByClientCredentials(db, credentials);
+      const tokens = await grant(db, rotation, request, body).catch((error: unknown) => {
+        const failed = failedAttempt(error, body, attempt);
+        if (failed) failures.record(failed);
+        throw error;
+      });
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return tokens;
     },
