@@ -155,7 +155,7 @@ for (const store of stores) describe(`POST /oauth/token refresh rotation [${stor
       const inFlight = { access: generateToken(), refresh: generateToken() };
       try {
         // The other worker's refresh of the rotated token, held open while the late reuse arrives.
-        const late = await worker.db.transaction().execute(async (tx) => {
+        const { reuse } = await worker.db.transaction().execute(async (tx) => {
           const row = await findRefreshToken(tx, hashToken(rotated.refresh_token));
           assert.ok(row);
           await tokenFamilyLockFor('postgres')(tx, row.family);
@@ -164,9 +164,10 @@ for (const store of stores) describe(`POST /oauth/token refresh rotation [${stor
           await insertTokenPair(tx, { ...owner, token_hash: hashToken(inFlight.access) }, { ...owner, token_hash: hashToken(inFlight.refresh) }, nowIso());
           const reuse = token(refreshGrant(first.refresh_token));
           await untilFamilyLockAwaited(worker.db);
+          // Wrapped: a promise returned bare would be awaited before the commit it waits for.
           return { reuse };
         });
-        assert.equal((await late.reuse).json().error, 'invalid_grant');
+        assert.equal((await reuse).json().error, 'invalid_grant');
         assert.equal(await jobsStatus(inFlight.access), 401);
         assert.equal((await token(refreshGrant(inFlight.refresh))).json().error, 'invalid_grant');
       } finally {
