@@ -17,6 +17,8 @@ import { refuseForMaintenance } from './http/maintenance.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
+import { tokenFamilyLockFor } from './auth/family-lock.ts';
+import { FailedAttempts } from './auth/failed-attempts.ts';
 import { apiRoutes } from './api.ts';
 import { fullTextEngineFor } from './search/engine.ts';
 import { ListCaches } from './search/list-cache.ts';
@@ -92,13 +94,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { store });
 
+  const failures = new FailedAttempts(config.authFailures);
   await app.register(async (oauth) => {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
     oauth.setErrorHandler(handleTokenError);
-    await oauth.register(tokenRoutes, { db: store.db });
+    const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect.name) };
+    await oauth.register(tokenRoutes, { db: store.db, rotation, failures });
   });
-  const guard = bearerGuard(store.db, config.defaultTimezone);
+  const guard = bearerGuard(store.db, config.defaultTimezone, failures);
   const fullText = fullTextEngineFor(store.dialect.name);
   const jobsChanged = changeStampFor(store);
   if (jobsChanged) app.addHook('onClose', () => jobsChanged.stop());

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { IANAZone } from 'luxon';
 import { isStoreUrl } from './db/store-url.ts';
+import type { FailureLimits } from './auth/failed-attempts.ts';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface Config {
@@ -16,6 +17,10 @@ export interface Config {
   readonly production: boolean;
   /** Requests per minute per token (or per address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Seconds a rotated refresh token still answers (a retry, a concurrent refresh) before a reuse revokes its family. */
+  readonly refreshReuseSeconds: number;
+  /** Failed authentications per client address and per username before 429 (src/auth/failed-attempts.ts). */
+  readonly authFailures: FailureLimits;
   /** While on, every API request is 503: for upgrades and store copies. */
   readonly maintenance: boolean;
   readonly logLevel: string;
@@ -57,6 +62,18 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
     rateLimitPerMinute: readWholeNumber(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    // Past a few minutes a stolen refresh token could be used long after the client's own refresh.
+    refreshReuseSeconds: readWholeNumber(env, 'REFRESH_REUSE_SECONDS', 30, 0, 300),
+    authFailures: Object.freeze({
+      perAddress: Object.freeze({
+        limit: readWholeNumber(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+        windowSeconds: readWholeNumber(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+      }),
+      perUsername: Object.freeze({
+        limit: readWholeNumber(env, 'AUTH_USERNAME_FAILURE_LIMIT', 10, 0, 1_000_000),
+        windowSeconds: readWholeNumber(env, 'AUTH_USERNAME_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
+      }),
+    }),
     logLevel: readLogLevel(env),
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,

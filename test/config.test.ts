@@ -16,6 +16,11 @@ describe('loadConfig', () => {
     assert.equal(config.defaultTimezone, 'UTC');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.production, false);
+    assert.equal(config.refreshReuseSeconds, 30);
+    assert.deepEqual(config.authFailures, {
+      perAddress: { limit: 20, windowSeconds: 60 },
+      perUsername: { limit: 10, windowSeconds: 300 },
+    });
     assert.ok(Object.isFrozen(config));
   });
 
@@ -61,6 +66,12 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'ftp://jobs.example'],
     ['DEFAULT_TIMEZONE', 'Mars/Base'],
     ['LOG_LEVEL', 'loud'],
+    ['REFRESH_REUSE_SECONDS', '301'],
+    ['REFRESH_REUSE_SECONDS', '30s'],
+    ['AUTH_FAILURE_LIMIT', '-1'],
+    ['AUTH_FAILURE_WINDOW_SECONDS', '0'],
+    ['AUTH_USERNAME_FAILURE_LIMIT', 'many'],
+    ['AUTH_USERNAME_FAILURE_WINDOW_SECONDS', '86401'],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

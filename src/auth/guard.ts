@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { nowIso } from '../clock.ts';
@@ -9,6 +9,7 @@ import { authenticateClient, authenticateUser } from './service.ts';
 import { hashToken } from './secrets.ts';
 import type { Caller } from './caller.ts';
 import { CallerCache } from './caller-cache.ts';
+import type { Attempt, FailedAttempts } from './failed-attempts.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,6 +18,17 @@ declare module 'fastify' {
 }
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
+/** A bearer token came, well-formed or not. */
+const BEARER_ATTEMPT = /^Bearer\s+\S/i;
+
+/*
+ * RFC 6750 §3: every 401 challenges for a bearer token; the error code only
+ * when one came and was refused. A request without a bearer token, R2's Basic
+ * alternative included, gets the challenge alone, as §3.1 asks for a request
+ * that used another method.
+ */
+const CHALLENGE = 'Bearer realm="api"';
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="api", error="invalid_token"';
 
 interface Principal {
   userId: number | null;
@@ -36,7 +48,9 @@ async function resolveCaller(db: Db, principal: Principal, defaultTimezone: stri
   return { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
 }
 
-async function callerFromBearer(db: Db, cache: CallerCache, token: string, defaultTimezone: string): Promise<Caller | null> {
+async function callerFromBearer(db: Db, cache: CallerCache, authorization: string, defaultTimezone: string): Promise<Caller | null> {
+  const token = BEARER.exec(authorization)?.[1];
+  if (token === undefined) return null;
   const tokenHash = hashToken(token);
   // Read before the token: a change committed after this read leaves the generation past the one remembered.
   const generation = await readAuthGeneration(db);
@@ -50,27 +64,72 @@ async function callerFromBearer(db: Db, cache: CallerCache, token: string, defau
   return caller;
 }
 
-/* R2's alternative for clients allowed it: Client-Id and Client-Secret headers plus the user in Basic. */
-async function callerFromBasic(db: Db, request: FastifyRequest, defaultTimezone: string): Promise<Caller | null> {
+interface BasicAttempt {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/* R2's alternative: Client-Id and Client-Secret headers plus the user in Basic; null unless all three came. */
+function readBasicAttempt(request: FastifyRequest): BasicAttempt | null {
   const clientId = request.headers['client-id'];
   const clientSecret = request.headers['client-secret'];
   const user = parseBasicAuthorization(request.headers.authorization);
   if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !user) return null;
-  const client = await authenticateClient(db, { clientId, clientSecret });
-  if (!client || client.allow_basic !== 1 || client.kind !== 'vendor') return null;
-  const account = await authenticateUser(db, user.user, user.password);
-  if (!account) return null;
+  return { clientId, clientSecret, username: user.user, password: user.password };
+}
+
+/** The caller, or the credential refused: the client's (or a client not allowed Basic), or the user's. */
+async function callerFromBasic(db: Db, attempt: BasicAttempt, defaultTimezone: string): Promise<Caller | 'client' | 'user'> {
+  const client = await authenticateClient(db, attempt);
+  if (!client || client.allow_basic !== 1 || client.kind !== 'vendor') return 'client';
+  const account = await authenticateUser(db, attempt.username, attempt.password);
+  if (!account) return 'user';
   return resolveCaller(db, { userId: account.id, apiClientId: client.id, timezone: account.timezone }, defaultTimezone);
 }
 
-export function bearerGuard(db: Db, defaultTimezone: string) {
+const TOO_MANY_FAILURES = '429 Too Many Requests: too many failed authentications; retry after the Retry-After seconds.';
+
+/* Before any check, so that correct credentials too are refused while over the limit (failed-attempts.ts). */
+function refuseOverLimit(failures: FailedAttempts, attempt: Attempt, reply: FastifyReply): void {
+  const seconds = failures.retryAfterSeconds(attempt);
+  if (seconds === 0) return;
+  reply.header('retry-after', String(seconds));
+  throw new AppError('too_many_requests', TOO_MANY_FAILURES);
+}
+
+// The headers are set here rather than by the error handler, which renders every AppError alike.
+function unauthenticated(reply: FastifyReply, challenge: string): never {
+  reply.header('www-authenticate', challenge);
+  throw new AppError('unauthenticated');
+}
+
+export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAttempts) {
   const cache = new CallerCache();
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    const bearer = BEARER.exec(request.headers.authorization ?? '');
-    const caller = bearer
-      ? await callerFromBearer(db, cache, bearer[1] as string, defaultTimezone)
-      : await callerFromBasic(db, request, defaultTimezone);
-    if (!caller) throw new AppError('unauthenticated');
-    request.caller = caller;
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const authorization = request.headers.authorization ?? '';
+    const bearer = BEARER_ATTEMPT.test(authorization);
+    const basic = bearer ? null : readBasicAttempt(request);
+    const address = request.ip;
+    refuseOverLimit(failures, { address, username: basic?.username }, reply);
+    if (bearer) {
+      const caller = await callerFromBearer(db, cache, authorization, defaultTimezone);
+      if (caller) {
+        request.caller = caller;
+        return;
+      }
+      failures.record({ address });
+      unauthenticated(reply, INVALID_TOKEN_CHALLENGE);
+    }
+    if (basic) {
+      const caller = await callerFromBasic(db, basic, defaultTimezone);
+      if (typeof caller !== 'string') {
+        request.caller = caller;
+        return;
+      }
+      failures.record({ address, username: caller === 'user' ? basic.username : undefined });
+    }
+    unauthenticated(reply, CHALLENGE);
   };
 }

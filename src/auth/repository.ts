@@ -42,21 +42,31 @@ export function findRefreshToken(db: Executor, tokenHash: string) {
   return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-/** Marks a refresh token used; false when another request used it first. */
-export async function claimRefreshToken(tx: Tx, id: number, now: string): Promise<boolean> {
+/**
+ * Marks a refresh token used, or accepts it again when it was first used after
+ * `reusableSince` (a retry of the same refresh); false when it was used
+ * before that, or revoked. `used_at` keeps the first use, so the reuse
+ * interval runs from the rotation and repeated reuses cannot extend it.
+ */
+export async function claimRefreshToken(tx: Tx, id: number, now: string, reusableSince: string): Promise<boolean> {
   const result = await tx
     .updateTable('refresh_tokens')
-    .set({ used_at: now })
+    .set((eb) => ({ used_at: eb.fn.coalesce('used_at', eb.val(now)) }))
     .where('id', '=', id)
-    .where('used_at', 'is', null)
     .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('used_at', 'is', null), eb('used_at', '>', reusableSince)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function revokeTokenFamily(db: Executor, family: string, now: string) {
+/*
+ * Access tokens first: their update trigger takes the auth generation's lock
+ * before any token row, as every revoking writer does (migration 0003), so
+ * that revocations cannot deadlock. Run in the family's lock (family-lock.ts).
+ */
+export async function revokeTokenFamily(tx: Tx, family: string, now: string) {
   for (const table of ['access_tokens', 'refresh_tokens'] as const) {
-    await db
+    await tx
       .updateTable(table)
       .set({ revoked_at: now })
       .where('family', '=', family)

@@ -3,6 +3,7 @@ import type { Db, Tx } from '../db/types.ts';
 import { isoAfterSeconds, nowIso } from '../clock.ts';
 import { findClientByClientId, findUserByUsername } from '../tenancy/repository.ts';
 import { OAuthError } from './oauth-error.ts';
+import type { LockTokenFamily } from './family-lock.ts';
 import {
   claimRefreshToken,
   findRefreshToken,
@@ -78,32 +79,44 @@ export async function grantByPassword(
   return db.transaction().execute((tx) => issueTokens(tx, client.id, user.id, randomUUID()));
 }
 
+export interface RefreshRotation {
+  /** Seconds a rotated refresh token still answers before a reuse revokes its family (REFRESH_REUSE_SECONDS). */
+  readonly reuseSeconds: number;
+  readonly lockFamily: LockTokenFamily;
+}
+
 /*
- * Refresh tokens are single-use. Presenting one that was already used means
- * it leaked: the whole family, access tokens included, is revoked.
+ * Refresh tokens rotate: a use returns a new pair. A use again within the
+ * reuse interval, as when a client retries a refresh whose answer it lost or
+ * refreshes from several requests at once, returns another new pair of the
+ * same family (only hashes are stored, so the first pair cannot be sent
+ * again), and every pair issued stays valid. A use after the interval means
+ * the token leaked: the whole family, access tokens included, is revoked
+ * (RFC 9700 §4.14.2). Claim and revocation both run in the family's lock,
+ * so no refresh can add a token that a concurrent revocation misses.
  */
 export async function grantByRefreshToken(
   db: Db,
   credentials: ClientCredentials,
   refreshToken: string,
+  rotation: RefreshRotation,
 ): Promise<TokenResponse> {
   const client = await requireClient(db, credentials, 'vendor');
   const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid.');
   const token = await findRefreshToken(db, hashToken(refreshToken));
-  if (!token || token.api_client_id !== client.id) throw invalid;
   const now = nowIso();
-  if (token.used_at !== null) {
-    await revokeTokenFamily(db, token.family, now);
-    throw invalid;
-  }
-  if (token.revoked_at !== null || token.expires_at <= now) throw invalid;
-  const issued = await db.transaction().execute(async (tx) =>
-    (await claimRefreshToken(tx, token.id, now)) ? issueTokens(tx, client.id, token.user_id, token.family) : null,
-  );
-  if (issued) return issued;
-  // Another request claimed it between our read and our write: treat as reuse.
-  await revokeTokenFamily(db, token.family, now);
-  throw invalid;
+  if (!token || token.api_client_id !== client.id || token.revoked_at !== null || token.expires_at <= now) throw invalid;
+  const reusableSince = isoAfterSeconds(-rotation.reuseSeconds, Date.parse(now));
+  const issued = await db.transaction().execute(async (tx) => {
+    await rotation.lockFamily(tx, token.family);
+    if (await claimRefreshToken(tx, token.id, now, reusableSince)) {
+      return issueTokens(tx, client.id, token.user_id, token.family);
+    }
+    await revokeTokenFamily(tx, token.family, now);
+    return null;
+  });
+  if (!issued) throw invalid;
+  return issued;
 }
 
 /** A board client's own token, to read the live jobs of its sites. */

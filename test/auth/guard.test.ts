@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.ts';
 import { openStore, type Store } from '../../src/db/connect.ts';
 import { readAuthGeneration, revokeTokenFamily } from '../../src/auth/repository.ts';
 import { hashToken } from '../../src/auth/secrets.ts';
+import { tokenFamilyLockFor } from '../../src/auth/family-lock.ts';
 import { createClient } from '../../src/tenancy/service.ts';
 import { auth, buildTestApp, createTenant, DEMO, issueToken, type Credentials, type TestApp } from '../support/app.ts';
 import { jobJson } from '../support/fixtures.ts';
@@ -83,6 +84,8 @@ for (const store of stores) describe(`authentication on /api with a remembered c
     const refresh = { grant_type: 'refresh_token', client_id: DEMO.clientId, client_secret: DEMO.clientSecret, refresh_token: pair.refresh_token };
     assert.equal((await worker.inject({ method: 'POST', url: '/oauth/token', payload: refresh })).statusCode, 200);
     assert.equal(await status('/api/job/options', pair.access_token), 200, 'a refresh alone leaves the access token working');
+    // Past the reuse interval, so that the reuse revokes.
+    await other.db.updateTable('refresh_tokens').set({ used_at: '2000-01-01T00:00:00.000Z' }).where('token_hash', '=', hashToken(pair.refresh_token)).execute();
     const reuse = await worker.inject({ method: 'POST', url: '/oauth/token', payload: refresh });
     assert.equal(reuse.json().error, 'invalid_grant');
     assert.equal(await status('/api/job/options', pair.access_token), 401);
@@ -171,7 +174,10 @@ for (const store of stores) describe(`authentication on /api with a remembered c
         await revoking.query(`set search_path = "${other.dialect.schema}"`);
         await revoking.query('begin');
         await revoking.query('update api_clients set revoked_at = $1 where id = $2', ['now', client.id]);
-        const family = revokeTokenFamily(other.db, token.family, 'now');
+        const family = other.db.transaction().execute(async (tx) => {
+          await tokenFamilyLockFor('postgres')(tx, token.family);
+          await revokeTokenFamily(tx, token.family, 'now');
+        });
         // Time for the family's revocation to start and wait on this transaction.
         await new Promise((resolve) => setTimeout(resolve, 200));
         await revoking.query('update access_tokens set revoked_at = $1 where api_client_id = $2', ['now', client.id]);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, createTenant, DEMO, V1, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { revokeClient } from '../../src/tenancy/service.ts';
 
@@ -46,11 +46,38 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
     assert.match(user.password_hash, /^scrypt\$/);
   });
 
+  const basicClient = () => `Basic ${Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64')}`;
+
   it('accepts client credentials by HTTP Basic', async () => {
-    const basic = Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64');
     const { client_id: _id, client_secret: _secret, ...rest } = passwordGrant;
-    const response = await token(rest, { authorization: `Basic ${basic}` });
+    const response = await token(rest, { authorization: basicClient() });
     assert.equal(response.statusCode, 200);
+  });
+
+  it('accepts HTTP Basic with the same client_id in the body (RFC 6749 §3.2.1; requests-oauthlib sends it)', async () => {
+    const { client_secret: _secret, ...rest } = passwordGrant;
+    const response = await token(rest, { authorization: basicClient() });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
+  it('treats an empty client_secret in the body beside HTTP Basic as not sent', async () => {
+    const response = await token({ ...passwordGrant, client_secret: '' }, { authorization: basicClient() });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
+  it('answers invalid_request when the body names another client than HTTP Basic', async () => {
+    const { client_secret: _secret, ...rest } = passwordGrant;
+    const response = await token({ ...rest, client_id: 'another-client' }, { authorization: basicClient() });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_request');
+  });
+
+  it('answers invalid_request to a client_secret in the body beside HTTP Basic: two authentication methods', async () => {
+    const response = await token(passwordGrant, { authorization: basicClient() });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_request');
+    const { client_id: _id, ...secretOnly } = passwordGrant;
+    assert.equal((await token(secretOnly, { authorization: basicClient() })).json().error, 'invalid_request');
   });
 
   it('answers invalid_client with 401 and a challenge for a wrong secret', async () => {
@@ -77,32 +104,6 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
     assert.equal((await token(noGrant)).json().error, 'invalid_request');
     const { username: _user, ...noUser } = passwordGrant;
     assert.equal((await token(noUser)).json().error, 'invalid_request');
-  });
-
-  it('rotates refresh tokens: a new pair, and the old one no longer works', async () => {
-    const first = (await token(passwordGrant)).json();
-    const refresh = { grant_type: 'refresh_token', client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
-    const second = await token({ ...refresh, refresh_token: first.refresh_token });
-    assert.equal(second.statusCode, 200);
-    const pair = second.json();
-    assert.notEqual(pair.refresh_token, first.refresh_token);
-    const jobs = await test.app.inject({ url: '/api/job', headers: { authorization: `Bearer ${pair.access_token}`, accept: V1 } });
-    assert.equal(jobs.statusCode, 200);
-  });
-
-  it('revokes the whole family when a used refresh token is presented again', async () => {
-    const first = (await token(passwordGrant)).json();
-    const refresh = { grant_type: 'refresh_token', client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
-    const second = (await token({ ...refresh, refresh_token: first.refresh_token })).json();
-    const reuse = await token({ ...refresh, refresh_token: first.refresh_token });
-    assert.equal(reuse.statusCode, 400);
-    assert.equal(reuse.json().error, 'invalid_grant');
-    const withRotated = await token({ ...refresh, refresh_token: second.refresh_token });
-    assert.equal(withRotated.statusCode, 400, 'the rotated refresh token is revoked too');
-    for (const access of [first.access_token, second.access_token]) {
-      const response = await test.app.inject({ url: '/api/job', headers: { authorization: `Bearer ${access}` } });
-      assert.equal(response.statusCode, 401);
-    }
   });
 
   it('refuses a refresh token presented by another client', async () => {
@@ -137,19 +138,33 @@ for (const store of stores) describe(`authentication on /api [${store}]`, () => 
   });
   after(() => test.close());
 
-  for (const [label, authorization] of [
-    ['no credentials', undefined],
-    ['a malformed header', 'Bearer'],
-    ['an unknown token', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'],
+  const CHALLENGE = 'Bearer realm="api"';
+  const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token"';
+  for (const [label, authorization, challenge] of [
+    ['no credentials', undefined, CHALLENGE],
+    ['a scheme without a token', 'Bearer', CHALLENGE],
+    ['another scheme', 'Digest username="demo"', CHALLENGE],
+    ['an unknown token', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', INVALID_TOKEN],
+    ['a malformed token', 'Bearer not:a:token', INVALID_TOKEN],
   ] as const) {
-    it(`answers 401 Unauthenticated for ${label}`, async () => {
+    it(`answers 401 Unauthenticated with the challenge ${challenge} for ${label} (RFC 6750 §3)`, async () => {
       const headers: Record<string, string> = { accept: V1 };
       if (authorization) headers.authorization = authorization;
       const response = await test.app.inject({ url: '/api/job', headers });
       assert.equal(response.statusCode, 401);
+      assert.equal(response.headers['www-authenticate'], challenge);
       assert.deepEqual(response.json(), { data: { message: 'Unauthenticated', status_code: 401 } });
     });
   }
+
+  it('challenges with invalid_token for a revoked token', async () => {
+    const tenant = await createTenant(test.app);
+    const access = await issueToken(test.app, tenant);
+    await revokeClient(test.app.store.db, tenant.clientId);
+    const response = await test.app.inject({ url: '/api/job/type', headers: auth(access) });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], INVALID_TOKEN);
+  });
 
   it('accepts the R2 alternative: Client-Id, Client-Secret and the user in Basic', async () => {
     const response = await test.app.inject({
@@ -175,5 +190,6 @@ for (const store of stores) describe(`authentication on /api [${store}]`, () => 
       },
     });
     assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], CHALLENGE, 'no bearer token came, so no error code');
   });
 });
