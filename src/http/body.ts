@@ -7,6 +7,29 @@ import { AppError } from '../errors.ts';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /*
+ * A file part of a multipart body, kept whole under its field name. Its
+ * filename and declared type are the client's word only; what the bytes are
+ * is for the field that reads them to decide.
+ */
+export interface UploadedFile {
+  readonly filename: string;
+  readonly mimetype: string;
+  readonly data: Buffer;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  const file = value as Partial<UploadedFile> | null;
+  return typeof file === 'object' && file !== null && Buffer.isBuffer(file.data)
+    && typeof file.filename === 'string' && typeof file.mimetype === 'string';
+}
+
+/*
+ * Above any file a field accepts (a logo: 2 MB), so that a file too large
+ * for its field is that field's 422, naming it, rather than a 413.
+ */
+const FILE_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/*
  * Every write accepts multipart, urlencoded and JSON. Forms name arrays
  * `sites[]` (or `sites[0]`); after parsing, every body is one plain object
  * whose array fields carry their bare name, whatever the format.
@@ -15,7 +38,7 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   app.removeContentTypeParser('text/plain');
   await app.register(multipart, {
-    limits: { fieldSize: 256 * 1024, fields: 200, files: 4, fileSize: 2 * 1024 * 1024, parts: 210 },
+    limits: { fieldSize: 256 * 1024, fields: 200, files: 4, fileSize: FILE_LIMIT_BYTES, parts: 210 },
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (request.isMultipart()) request.body = await readMultipartFields(request);
@@ -23,18 +46,20 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** Multipart text fields as one object; repeated names become arrays, files are read and dropped. */
+/** Multipart fields as one object, files as UploadedFile; repeated names become arrays. */
 async function readMultipartFields(request: FastifyRequest): Promise<Record<string, unknown>> {
   const fields: Record<string, unknown> = {};
   try {
     for await (const part of request.parts()) {
+      let value: unknown;
       if (part.type === 'file') {
-        await part.toBuffer();
-        continue;
+        value = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() } satisfies UploadedFile;
+      } else {
+        if (part.valueTruncated || part.fieldnameTruncated) throw new AppError('payload_too_large', 'A field of the request body is too large.');
+        value = part.value;
       }
-      if (part.valueTruncated || part.fieldnameTruncated) throw new AppError('payload_too_large', 'A field of the request body is too large.');
       const existing = fields[part.fieldname];
-      fields[part.fieldname] = existing === undefined ? part.value : ([] as unknown[]).concat(existing, part.value);
+      fields[part.fieldname] = existing === undefined ? value : ([] as unknown[]).concat(existing, value);
     }
   } catch (error) {
     // Limits keep their own codes (413); anything else busboy raises is a malformed body.
@@ -46,6 +71,7 @@ async function readMultipartFields(request: FastifyRequest): Promise<Record<stri
 
 const ARRAY_KEY = /^(.+?)\[(\d*)\]$/;
 
+/** Renames array keys only: values, files among them, pass through as they are. */
 export function normaliseFields(body: Record<string, unknown>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
