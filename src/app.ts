@@ -20,6 +20,8 @@ import { ListCaches } from './search/list-cache.ts';
 import { changeStampFor } from './db/change-stamp.ts';
 import { transactFor } from './db/group-commit.ts';
 import { healthRoutes } from './health.ts';
+import { openFolderStorage } from './media/storage.ts';
+import { mediaRoutes } from './media/routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +78,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { store });
+  const media = await openFolderStorage(config.mediaDir);
+  await app.register(mediaRoutes, { storage: media });
 
   await app.register(async (oauth) => {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
@@ -94,7 +98,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl });
       },
       { prefix },
     );

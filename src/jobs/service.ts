@@ -12,6 +12,8 @@ import { draftFromJob, resolveDraft, type JobDraft } from './draft.ts';
 import { draftToRecord } from './record.ts';
 import * as jobs from './repository.ts';
 import type { StoredJob } from './repository.ts';
+import { prepareLogoWrite } from '../media/logos.ts';
+import type { MediaStorage } from '../media/storage.ts';
 
 export interface JobServices {
   readonly db: Db;
@@ -21,6 +23,8 @@ export interface JobServices {
   readonly fullText: FullTextEngine;
   /** Counts and rendered pages of lists, cleared by every write. */
   readonly lists: ListCaches;
+  /** Where uploaded logos are kept. */
+  readonly media: MediaStorage;
 }
 
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -93,6 +97,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
   const organisationId = authorise(caller, read);
   const { draft, errors } = resolveDraft(catalogue, read, organisationId);
   if (!draft) throw validationFailed(errors);
+  const logo = await prepareLogoWrite(services.db, services.media, draft.logo);
   const now = nowIso();
   const stored = await runWrite(read, () =>
     services.transact(async (tx): Promise<StoredJob> => {
@@ -105,10 +110,12 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisationId);
       if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
       await fullText.indexJobs(tx, [job.id]);
-      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds) };
+      const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
+      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds), logo: jobLogo };
     }),
   );
   services.lists.clear();
+  await logo.settle();
   return stored;
 }
 
@@ -121,6 +128,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   const { draft, errors } = resolveDraft(catalogue, read, organisationId, draftFromJob(existing));
   if (!draft) throw validationFailed(errors);
   if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(db, draft, read, id);
+  const logo = await prepareLogoWrite(db, services.media, draft.logo);
   const now = nowIso();
   await runWrite(read, () =>
     services.transact(async (tx) => {
@@ -128,9 +136,11 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       await jobs.updateJob(tx, id, { ...record, updated_at: now });
       if (read.fields.sites !== undefined) await jobs.replaceJobSites(tx, id, draft.siteIds);
       await fullText.indexJobs(tx, [id]);
+      await logo.write(tx, id, now);
     }),
   );
   services.lists.clear();
+  await logo.settle();
   return getJob(services, caller, id);
 }
 

@@ -59,13 +59,29 @@ export function jobJson(overrides: Record<string, unknown> = {}): Record<string,
   };
 }
 
-/** Builds a multipart body by hand, byte for byte as a raw client would. */
-export function multipartBody(fields: [string, string][], boundary = '----jobspace-boundary-7MA4YWxkTrZu0gW') {
-  const parts = fields.map(
-    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-  );
+export interface FilePart {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+const BOUNDARY = '----jobspace-boundary-7MA4YWxkTrZu0gW';
+
+/** Builds a multipart body by hand, byte for byte as a raw client would, file parts and all. */
+export function multipartBytes(parts: [string, string | FilePart][], boundary = BOUNDARY) {
+  const chunks = parts.map(([name, value]) => {
+    if (typeof value === 'string') return Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: ${value.contentType}\r\n\r\n`;
+    return Buffer.concat([Buffer.from(head), value.data, Buffer.from('\r\n')]);
+  });
   return {
-    body: `${parts.join('')}--${boundary}--\r\n`,
+    body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
+}
+
+/** A multipart body of text fields only, as a string. */
+export function multipartBody(fields: [string, string][], boundary = BOUNDARY) {
+  const { body, contentType } = multipartBytes(fields, boundary);
+  return { body: body.toString('utf8'), contentType };
 }
