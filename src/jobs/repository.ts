@@ -211,3 +211,22 @@ export async function findSites(db: Executor, siteIds: readonly number[]): Promi
 export async function softDeleteJob(db: Executor, id: number, now: string): Promise<void> {
   await db.updateTable('jobs').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
 }
+
+/** Up to `limit` jobs deleted before this instant, lowest id first. */
+export async function findJobsDeletedBefore(db: Executor, before: string, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('deleted_at', 'is not', null)
+    .where('deleted_at', '<', before)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Deletes these jobs for good; their job_sites and job_media rows go with them (the foreign keys cascade). */
+export async function hardDeleteJobs(tx: Tx, jobIds: readonly number[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  await tx.deleteFrom('jobs').where('id', 'in', jobIds).execute();
+}

@@ -50,3 +50,16 @@ export async function findReferencedKeys(db: Executor, keys: readonly string[]):
   const rows = await db.selectFrom('job_media').select('storage_key').distinct().where('storage_key', 'in', keys).execute();
   return new Set(rows.map((row) => row.storage_key as string));
 }
+
+/** The storage keys these jobs' media name, each once. */
+export async function findStorageKeysOfJobs(db: Executor, jobIds: readonly number[]): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('job_media')
+    .select('storage_key')
+    .distinct()
+    .where('job_id', 'in', jobIds)
+    .where('storage_key', 'is not', null)
+    .execute();
+  return rows.map((row) => row.storage_key as string);
+}

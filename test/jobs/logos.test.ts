@@ -5,42 +5,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
-import { jobJson, multipartBytes, type FilePart } from '../support/fixtures.ts';
+import { formFields, freshImage, IMAGES, jobJson, multipartBytes, upload, type FilePart } from '../support/fixtures.ts';
 import { openFolderStorage, type MediaStorage } from '../../src/media/storage.ts';
 import { logoKey, removeUnreferencedLogos, sweepUnreferencedLogos } from '../../src/media/logos.ts';
 import { sniffImageType } from '../../src/media/images.ts';
 
-/* 1×1 images, byte for byte as image tools write them. */
-const IMAGES = {
-  png: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
-  jpeg: Buffer.from(
-    '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
-    'base64',
-  ),
-  gif: Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'),
-  webp: Buffer.from('UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA', 'base64'),
-};
 const CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 const EXTENSIONS = { png: 'png', jpeg: 'jpg', gif: 'gif', webp: 'webp' };
 
-/* Named and declared as nothing in particular: the bytes alone say what a file is. */
-const upload = (data: Buffer, filename = 'upload.bin', contentType = 'application/octet-stream'): FilePart => ({ filename, contentType, data });
-
-/** One of the images with a trailing comment of its own: bytes no other test sends. */
-let variants = 0;
-const freshImage = (type: keyof typeof IMAGES) => Buffer.concat([IMAGES[type], Buffer.from(`variant ${(variants += 1)}`)]);
-
 /** A PNG signature followed by padding, of exactly this many bytes. */
 const pngOfSize = (bytes: number) => Buffer.concat([IMAGES.png, Buffer.alloc(bytes - IMAGES.png.length)]);
-
-/** A job as form fields: arrays as name[] entries, numbers as text. */
-function formFields(job: Record<string, unknown>): [string, string][] {
-  return Object.entries(job).flatMap(([key, value]): [string, string][] => {
-    if (value === undefined) return [];
-    if (Array.isArray(value)) return value.map((item): [string, string] => [`${key}[]`, String(item)]);
-    return [[key, String(value)]];
-  });
-}
 
 const LOGO_PATH = /^http:\/\/jobs\.test\/media\/([0-9a-f]{64})\.(png|jpg|gif|webp)$/;
 
