@@ -54,6 +54,7 @@ export function text(max: number, options: RuleOptions = {}): FieldRule<string> 
   });
 }
 
+/** An absolute http or https URL with a host: what a link on a board may point to. */
 export function isHttpUrl(value: string): boolean {
   try {
     const parsed = new URL(value);
