@@ -187,6 +187,12 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
       assert.equal((await fetchLogo(job.media.data[0].path)).statusCode, 404);
     });
 
+    it('removes the logo when logo is sent as a file part without bytes, as a blank file input sends it', async () => {
+      const job = await createWith([['logo_url', 'https://cdn.example/blank.png']]);
+      const updated = await updateWith(job.id, [['logo', upload(Buffer.alloc(0), '')]]);
+      assert.deepEqual(updated.media, { data: [] });
+    });
+
     it('leaves the logo as it was when the write fails, naming no file that is not there', async () => {
       const job = await createWith([['logo', upload(IMAGES.png)]]);
       const other = await createWith([]);
