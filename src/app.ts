@@ -25,6 +25,8 @@ import { ListCaches } from './search/list-cache.ts';
 import { changeStampFor } from './db/change-stamp.ts';
 import { transactFor } from './db/group-commit.ts';
 import { healthRoutes } from './health.ts';
+import { openFolderStorage } from './media/storage.ts';
+import { mediaRoutes } from './media/routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -93,6 +95,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { store });
+  const media = await openFolderStorage(config.mediaDir);
+  await app.register(mediaRoutes, { storage: media });
 
   const failures = new FailedAttempts(config.authFailures);
   await app.register(async (oauth) => {
@@ -114,7 +118,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl });
       },
       { prefix },
     );

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { isStoreUrl } from './db/store-url.ts';
 import type { FailureLimits } from './auth/failed-attempts.ts';
@@ -13,6 +14,8 @@ export interface Config {
   /** Server processes sharing the port: 1 serves from this process, more fork a cluster. */
   readonly workers: number;
   readonly publicUrl: string;
+  /** The folder job logos are stored in, absolute. */
+  readonly mediaDir: string;
   readonly defaultTimezone: string;
   readonly production: boolean;
   /** Requests per minute per token (or per address without one); 0 turns the limit off. */
@@ -58,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: readWholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
+    mediaDir: readMediaDir(env, databaseUrl),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
@@ -139,6 +143,24 @@ function readPublicUrl(env: Env, port: number): string {
   }
   // The parsed form, so stray spaces or an odd spelling never reach a link.
   return url.href.replace(/\/+$/, '');
+}
+
+/*
+ * Beside the SQLite file by default, so that a store and its logos move
+ * together; ./data/media for PostgreSQL and an in-memory store. Resolved at
+ * start, so a later change of working directory cannot move it.
+ */
+function readMediaDir(env: Env, databaseUrl: string): string {
+  const raw = env.MEDIA_DIR;
+  if (raw !== undefined && raw !== '') {
+    // A stray space from an env file would name another folder, silently.
+    if (raw.trim() !== raw) {
+      throw new ConfigError('MEDIA_DIR', `must be a folder path without surrounding spaces, got "${raw}"`);
+    }
+    return resolve(raw);
+  }
+  const sqliteFile = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  return sqliteFile === ':memory:' ? resolve('data', 'media') : join(dirname(resolve(sqliteFile)), 'media');
 }
 
 function readTimezone(env: Env): string {

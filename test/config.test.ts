@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,6 +58,14 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ PUBLIC_URL: ' https://jobs.example/board/ ' }).publicUrl, 'https://jobs.example/board');
   });
 
+  it('keeps logos in a media folder beside the SQLite file, else in ./data/media, or in MEDIA_DIR made absolute', () => {
+    assert.equal(loadConfig({}).mediaDir, resolve('data/media'));
+    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:/srv/jobs/store.sqlite' }).mediaDir, '/srv/jobs/media');
+    assert.equal(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).mediaDir, resolve('data/media'));
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://jobs@db:5432/jobs' }).mediaDir, resolve('data/media'));
+    assert.equal(loadConfig({ MEDIA_DIR: 'uploads/logos' }).mediaDir, resolve('uploads/logos'));
+  });
+
   const badValues: [string, string][] = [
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -72,6 +81,7 @@ describe('loadConfig', () => {
     ['AUTH_FAILURE_WINDOW_SECONDS', '0'],
     ['AUTH_USERNAME_FAILURE_LIMIT', 'many'],
     ['AUTH_USERNAME_FAILURE_WINDOW_SECONDS', '86401'],
+    ['MEDIA_DIR', '/srv/media '],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

@@ -8,6 +8,9 @@ import { nowIso } from '../clock.ts';
 import type { Db } from '../db/types.ts';
 import * as tenancy from '../tenancy/service.ts';
 import { describeSeeding, SeedError, seedFakeJobs } from '../seed/fake-jobs.ts';
+import { fullTextEngineFor } from '../search/engine.ts';
+import { openFolderStorage } from '../media/storage.ts';
+import { purgeDeletedJobs } from '../jobs/purge.ts';
 
 const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DATABASE_URL)
 
@@ -20,6 +23,7 @@ const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DA
   client revoke --id CLIENT_ID
   store copy --from URL --to URL [--force]   (copies one whole store into another, ignoring DATABASE_URL)
   seed fake --jobs N [--org H] [--seed S]   (N made-up jobs for organisation H, default the first; progress on stderr)
+  job purge --deleted-before YYYY-MM-DD   (deletes for good the jobs deleted before that day, UTC, then the logo files of MEDIA_DIR no job shows)
 `;
 
 const OPTIONS = {
@@ -41,6 +45,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   jobs: { type: 'string' },
   seed: { type: 'string' },
+  'deleted-before': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -50,6 +55,13 @@ type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPosit
 class UsageError extends Error {}
 
 type Command = (db: Db, options: Options) => Promise<string>;
+
+const storeDialect = () => (loadConfig().databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres');
+
+const isCalendarDay = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
+
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** Each command returns what to print. */
 const COMMANDS: Record<string, Command> = {
@@ -84,14 +96,20 @@ const COMMANDS: Record<string, Command> = {
     const jobs = whole(options.jobs);
     if (!jobs) throw new UsageError('seed fake needs --jobs N, a whole number of 1 or more');
     if (options.seed !== undefined && whole(options.seed) === undefined) throw new UsageError('--seed must be a whole number');
-    const dialect = loadConfig().databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-    const outcome = await seedFakeJobs(db, dialect, {
+    const outcome = await seedFakeJobs(db, storeDialect(), {
       jobs,
       organisation: options.org,
       seed: whole(options.seed),
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     return describeSeeding(outcome);
+  },
+  'job purge': async (db, options) => {
+    const day = options['deleted-before'];
+    if (day === undefined || !isCalendarDay(day)) throw new UsageError('job purge needs --deleted-before YYYY-MM-DD, a day that exists');
+    const storage = await openFolderStorage(loadConfig().mediaDir);
+    const { jobs, files } = await purgeDeletedJobs(db, fullTextEngineFor(storeDialect()), storage, day);
+    return `purged ${counted(jobs, 'job')} deleted before ${day}; removed ${counted(files, 'logo file')} no job shows`;
   },
 };
 

@@ -11,7 +11,9 @@ import type { Database } from './types.ts';
  * can move from the embedded SQLite store to PostgreSQL (or back). The
  * target is written in one transaction: a failed copy leaves it untouched.
  * Full-text indexes differ by store (FTS5 tables, tsvector columns): they are
- * not copied but rebuilt on the target from the copied jobs.
+ * not copied but rebuilt on the target from the copied jobs. Logo files are
+ * not in the store (they live in MEDIA_DIR): the copied rows name the same
+ * files, so the target serves them from the same folder.
  */
 
 /** The copy must not, or could not, happen: the message is for the operator. */
@@ -50,6 +52,7 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'postcodes', key: ['id'] },
   { name: 'jobs', key: ['id'] },
   { name: 'job_sites', key: ['job_id', 'site_id'] },
+  { name: 'job_media', key: ['id'] },
 ];
 
 /*

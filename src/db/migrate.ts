@@ -4,6 +4,7 @@ import * as initial from './migrations/0001_initial.ts';
 import * as search from './migrations/0002_search.ts';
 import * as authGeneration from './migrations/0003_auth_generation.ts';
 import * as searchWindow from './migrations/0004_search_window.ts';
+import * as jobMedia from './migrations/0005_job_media.ts';
 import type { StoreDialect } from './dialect.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_search': search,
   '0003_auth_generation': authGeneration,
   '0004_search_window': searchWindow,
+  '0005_job_media': jobMedia,
 };
 
 export interface MigrationOutcome {

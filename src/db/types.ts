@@ -188,6 +188,21 @@ export interface JobSitesTable {
   site_id: number;
 }
 
+/*
+ * A job's logo (the one type of media so far): a stored file, named by its
+ * content (storage_key, with its content_type), or a URL the vendor gave.
+ * Exactly one of storage_key and url is set.
+ */
+export interface JobMediaTable {
+  id: Generated<number>;
+  job_id: number;
+  type: 'JOB_LOGO';
+  storage_key: string | null;
+  url: string | null;
+  content_type: string | null;
+  created_at: string;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -208,6 +223,7 @@ export interface Database {
   postcodes: PostcodesTable;
   jobs: JobsTable;
   job_sites: JobSitesTable;
+  job_media: JobMediaTable;
 }
 
 export type Db = Kysely<Database>;

@@ -13,7 +13,11 @@ import { AppError } from '../errors.ts';
  * given a repaired body; busboy itself (the parser it wraps) is used here.
  */
 
-/** A file part of a multipart body, as the body's value for the part's name. */
+/*
+ * A file part of a multipart body, kept whole under its field name. Its
+ * filename and declared type are the client's word only; what the bytes are
+ * is for the field that reads them to decide.
+ */
 export interface UploadedFile {
   readonly filename: string;
   readonly mimetype: string;
@@ -21,10 +25,12 @@ export interface UploadedFile {
 }
 
 export function isUploadedFile(value: unknown): value is UploadedFile {
-  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as UploadedFile).data);
+  const file = value as Partial<UploadedFile> | null;
+  return typeof file === 'object' && file !== null && Buffer.isBuffer(file.data)
+    && typeof file.filename === 'string' && typeof file.mimetype === 'string';
 }
 
-/** Whole multipart bodies: room for a 5 MB file and the fields beside it. */
+/** Whole multipart bodies: room for a 5 MB file and the fields beside it; any file a field takes is smaller, so that a file too large for its field is that field's 422. */
 export const MULTIPART_LIMIT_BYTES = 8 * 1024 * 1024;
 /** Fields of any body, in any format; beyond it 413, before the fields are looked at. */
 export const MAX_BODY_FIELDS = 1000;
@@ -163,6 +169,7 @@ function readParts(boundary: string, body: Buffer): Promise<Record<string, unkno
     });
     parser.on('file', (name: string, stream: NodeJS.ReadableStream, filename: string, _encoding: string, mimetype: string) => {
       const chunks: Buffer[] = [];
+      stream.on('limit', () => fail(new AppError('payload_too_large', 'A file of the request body is too large.')));
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => add(name, { filename, mimetype, data: Buffer.concat(chunks) } satisfies UploadedFile));
     });

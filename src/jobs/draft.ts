@@ -2,8 +2,10 @@ import type { Catalogue, LookupTable } from '../lookups/catalogue.ts';
 import type { FieldErrors } from '../errors.ts';
 import type { StoredJob } from './repository.ts';
 import { addError, attributeName, type ReadFields } from './validation.ts';
-import { JOB_FIELDS, type JobFieldName } from './schema.ts';
+import { JOB_FIELDS, type JobFieldName, type JobFields } from './schema.ts';
 import { deriveCloseDate, deriveLocationDisplay, deriveSummary, normalisePostcode } from './derive.ts';
+import { isHttpUrl } from './rules.ts';
+import type { LogoChange } from '../media/logos.ts';
 
 /**
  * A job as the vendor means it, with look-ups resolved to ids. A value the
@@ -42,6 +44,8 @@ export interface JobDraft {
   applyTypeId: number;
   applyUrl: string | null;
   siteIds: number[];
+  /** Absent: the job keeps the logo it has (it is not a column of the job, so a stored job's draft has none). */
+  logo?: LogoChange;
 }
 
 /*
@@ -91,15 +95,6 @@ export function draftFromJob({ job, postcode, sites }: StoredJob): JobDraft {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 export interface DraftOutcome {
   readonly draft?: JobDraft;
@@ -163,6 +158,7 @@ export function resolveDraft(
   set('salaryText', fields.salary_text);
   set('applyUrl', fields.apply_url);
   set('siteIds', fields.sites);
+  set('logo', logoChange(fields));
   draft.benefits ??= null;
   draft.skills ??= null;
   for (const optional of ['summary', 'closeDate', 'subPremise', 'thoroughfare', 'locality', 'subArea', 'postcode',
@@ -173,6 +169,13 @@ export function resolveDraft(
   checkSpanningRules(catalogue, draft, read, errors);
   const complete = Object.keys(errors).length === 0;
   return complete ? { draft: draft as JobDraft, errors } : { errors };
+}
+
+/* A file or URL sent; null when one was sent empty and the other not filled in: the logo is removed. */
+export function logoChange({ logo, logo_url: url }: JobFields): LogoChange | undefined {
+  if (logo) return { file: logo };
+  if (url) return { url };
+  return logo === null || url === null ? null : undefined;
 }
 
 function checkSpanningRules(catalogue: Catalogue, draft: Partial<JobDraft>, read: ReadFields, errors: FieldErrors) {
@@ -189,6 +192,7 @@ function checkSpanningRules(catalogue: Catalogue, draft: Partial<JobDraft>, read
     const present = missing === 'location_geo_lat' ? 'location geo lon' : 'location geo lat';
     addError(errors, missing, `The ${attributeName(missing)} field is required when ${present} is present.`);
   }
+  if (read.fields.logo && read.fields.logo_url) addError(errors, 'logo_url', 'The logo url field must be missing when logo is present.');
   checkApplyUrl(catalogue, draft, read, errors);
 }
 

@@ -2,6 +2,7 @@ import type { Catalogue } from '../lookups/catalogue.ts';
 import { dateToInstant, presentDate, presentOptionalDate } from '../http/dates.ts';
 import type { StoredJob } from './repository.ts';
 import { slugify } from './derive.ts';
+import { logoPath } from '../media/logos.ts';
 
 export interface PresentContext {
   readonly catalogue: Catalogue;
@@ -102,7 +103,9 @@ export function presentJob(stored: StoredJob, context: PresentContext) {
       },
     },
     type: { data: { id: type.id, handle: type.handle } },
-    media: { data: [] as { id: number; type: 'JOB_LOGO'; path: string }[] },
+    media: {
+      data: stored.logo ? [{ id: stored.logo.id, type: 'JOB_LOGO' as const, path: logoPath(context.publicUrl, stored.logo) }] : [],
+    },
     address: {
       premise: job.premise,
       sub_premise: job.sub_premise,

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor, JobsTable, Tx } from '../db/types.ts';
 import type { RowLock } from '../db/group-commit.ts';
+import type { JobLogo } from '../media/repository.ts';
 
 export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
@@ -22,6 +23,7 @@ export interface StoredJob {
   organisation: { id: number; handle: string; name: string };
   postcode: string | null;
   sites: { id: number; handle: string; name: string }[];
+  logo: JobLogo | null;
 }
 
 /*
@@ -48,13 +50,17 @@ const READ_COLUMNS = JOB_COLUMNS.filter((column) => !(UNREAD_COLUMNS as readonly
  * same read through joins, which cost it about 1 µs per selected column. The
  * statements are written as SQL over a fixed column list, because building
  * forty column references with Kysely's query builder cost more than running
- * them (about 75 µs a read).
+ * them (about 75 µs a read). A job has at most one logo (a unique index on
+ * job and type), read the same way.
  */
 const SELECT_JOBS = sql.raw(
   `select ${READ_COLUMNS.map((column) => `jobs.${column}`).join(', ')},
     (select organisations.handle from organisations where organisations.id = jobs.organisation_id) as organisation_handle,
     (select organisations.name from organisations where organisations.id = jobs.organisation_id) as organisation_name,
-    (select postcodes.postcode from postcodes where postcodes.id = jobs.postcode_id) as postcode
+    (select postcodes.postcode from postcodes where postcodes.id = jobs.postcode_id) as postcode,
+    (select job_media.id from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_id,
+    (select job_media.storage_key from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_storage_key,
+    (select job_media.url from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_url
   from jobs`,
 );
 
@@ -62,6 +68,9 @@ interface JobReadRow extends JobRead {
   organisation_handle: string;
   organisation_name: string;
   postcode: string | null;
+  logo_id: number | null;
+  logo_storage_key: string | null;
+  logo_url: string | null;
 }
 
 const NO_LOCK: RowLock = sql``;
@@ -88,6 +97,7 @@ async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<Sto
     organisation: { id: row.organisation_id, handle: row.organisation_handle, name: row.organisation_name },
     postcode: row.postcode,
     sites: sitesByJob.get(row.id) ?? [],
+    logo: row.logo_id === null ? null : { id: row.logo_id, storageKey: row.logo_storage_key, url: row.logo_url },
   }));
 }
 
@@ -221,4 +231,23 @@ export async function softDeleteJob(tx: Tx, id: number, organisationIds: readonl
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Up to `limit` jobs deleted before this instant, lowest id first. */
+export async function findJobsDeletedBefore(db: Executor, before: string, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('deleted_at', 'is not', null)
+    .where('deleted_at', '<', before)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Deletes these jobs for good; their job_sites and job_media rows go with them (the foreign keys cascade). */
+export async function hardDeleteJobs(tx: Tx, jobIds: readonly number[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  await tx.deleteFrom('jobs').where('id', 'in', jobIds).execute();
 }

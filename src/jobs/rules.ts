@@ -1,5 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { DateTime } from 'luxon';
+import { isUploadedFile } from '../http/multipart.ts';
+import { IMAGE_TYPES, sniffImageType, type ImageFile } from '../media/images.ts';
 
 /*
  * A field rule turns one raw form or JSON value into a typed value or a
@@ -61,6 +63,37 @@ export function text(max: number, options: RuleOptions = {}): TextRule {
     // No string of at most max UTF-16 units has more code points, so most values are not spread.
     fit: (value) => (value.length <= max ? value : [...value.trim()].slice(0, max).join('')).trim(),
   };
+}
+
+/** An absolute http or https URL with a host: what a link on a board may point to. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An http(s) URL, kept as sent (trimmed): we only link to it. */
+export function url(max: number, options: RuleOptions = {}): FieldRule<string> {
+  const asText = text(max);
+  return rule(options, Type.String({ maxLength: max, format: 'uri' }), (raw, attribute) => {
+    const parsed = asText.parse(raw, attribute);
+    return parsed.ok && !isHttpUrl(parsed.value) ? fail(`The ${attribute} format is invalid.`) : parsed;
+  });
+}
+
+/** An uploaded image of one of IMAGE_TYPES, recognised by its bytes, of at most this many kilobytes (1,024 bytes each). */
+export function image(maxKilobytes: number, options: RuleOptions = {}): FieldRule<ImageFile> {
+  const types = IMAGE_TYPES.map((type) => type.name).join(', ');
+  return rule(options, Type.String({ format: 'binary' }), (raw, attribute) => {
+    if (!isUploadedFile(raw)) return fail(`The ${attribute} must be a file.`);
+    const type = sniffImageType(raw.data);
+    if (!type) return fail(`The ${attribute} must be a file of type: ${types}.`);
+    if (raw.data.length > maxKilobytes * 1024) return fail(`The ${attribute} may not be greater than ${maxKilobytes} kilobytes.`);
+    return ok({ data: raw.data, type });
+  });
 }
 
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,5 +1,5 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import { boolean, date, idList, number, reference, text, type FieldRule } from './rules.ts';
+import { boolean, date, idList, image, number, reference, text, url, type FieldRule } from './rules.ts';
 
 /*
  * The job fields of POST /api/job and POST /api/job/{id}/update, each with
@@ -42,6 +42,12 @@ export const JOB_FIELDS = {
     description: 'An http(s) URL for REDIRECT and SIGNUP_WITHPOST, an e-mail address for EMAIL',
   }),
   sites: idList({ required: true, description: 'Site ids the client may post to (sites[] in forms)' }),
+  logo: image(2048, {
+    description: 'A file part of a multipart body: PNG, JPEG, GIF or WebP (told by its bytes), at most 2 MB. Sent empty: the logo is removed',
+  }),
+  logo_url: url(3000, {
+    description: 'An http(s) URL of the logo, linked as given and never fetched; not with logo. Sent empty: the logo is removed',
+  }),
 } as const;
 
 export type JobFieldName = keyof typeof JOB_FIELDS;

@@ -8,10 +8,12 @@ import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
-import { draftFromJob, resolveDraft, type JobDraft } from './draft.ts';
+import { draftFromJob, logoChange, resolveDraft, type JobDraft } from './draft.ts';
 import { draftToRecord } from './record.ts';
 import * as jobs from './repository.ts';
 import type { StoredJob } from './repository.ts';
+import { prepareLogoWrite, type LogoWrite } from '../media/logos.ts';
+import type { MediaStorage } from '../media/storage.ts';
 
 export interface JobServices {
   readonly db: Db;
@@ -21,6 +23,8 @@ export interface JobServices {
   readonly fullText: FullTextEngine;
   /** Counts and rendered pages of lists, cleared by every write. */
   readonly lists: ListCaches;
+  /** Where uploaded logos are kept. */
+  readonly media: MediaStorage;
 }
 
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -94,6 +98,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
   const organisationId = authorise(caller, read);
   const { draft, errors } = resolveDraft(catalogue, read, organisationId);
   if (!draft) throw validationFailed(errors);
+  const logo = await prepareLogoWrite(services.db, services.media, draft.logo);
   const now = nowIso();
   const stored = await runWrite(read, () =>
     services.transact(async (tx): Promise<StoredJob> => {
@@ -106,10 +111,12 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisationId);
       if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
       await fullText.indexJobs(tx, [job.id]);
-      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds) };
+      const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
+      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds), logo: jobLogo };
     }),
   );
   services.lists.clear();
+  await logo.settle();
   return stored;
 }
 
@@ -122,6 +129,14 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
 export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>) {
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'update');
+  // The logo is stored before the transaction, as on create (see prepareLogoWrite): what a write does to it
+  // does not depend on the stored job. A file is kept only for a job the caller may change.
+  const change = Object.keys(read.errors).length === 0 ? logoChange(read.fields) : undefined;
+  if (change && 'file' in change) {
+    await getJob(services, caller, id);
+    authorise(caller, read);
+  }
+  const logo = await prepareLogoWrite(services.db, services.media, change);
   const stored = await runWrite(read, () =>
     services.transact(async (tx, lock) => {
       const existing = requireLive(await jobs.findJobInOrganisations(tx, id, callerOrganisationIds(caller), lock));
@@ -129,25 +144,36 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       const { draft, errors } = resolveDraft(services.catalogue, read, organisationId, draftFromJob(existing));
       if (!draft) throw validationFailed(errors);
       if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(tx, draft, read, id);
-      return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined);
+      return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
     }),
   );
   services.lists.clear();
+  await logo.settle();
   return stored;
 }
 
 /** Writes the draft over the job; the resource is built from what the write returned, not read again. */
-async function writeUpdate(services: JobServices, tx: Tx, existing: StoredJob, draft: JobDraft, sitesSent: boolean): Promise<StoredJob> {
+async function writeUpdate(
+  services: JobServices,
+  tx: Tx,
+  existing: StoredJob,
+  draft: JobDraft,
+  sitesSent: boolean,
+  logo: LogoWrite,
+): Promise<StoredJob> {
   const id = existing.job.id;
+  const now = nowIso();
   const record = await draftToRecord(tx, services.catalogue, draft);
-  const job = await jobs.updateJob(tx, id, { ...record, updated_at: nowIso() });
+  const job = await jobs.updateJob(tx, id, { ...record, updated_at: now });
   if (sitesSent) await jobs.replaceJobSites(tx, id, draft.siteIds);
   await services.fullText.indexJobs(tx, [id]);
+  const written = await logo.write(tx, id, now);
   return {
     job,
     organisation: draft.organisationId === existing.organisation.id ? existing.organisation : await findOrganisation(tx, draft.organisationId),
     postcode: draft.postcode,
     sites: sitesSent ? await jobs.findSites(tx, draft.siteIds) : existing.sites,
+    logo: written === undefined ? existing.logo : written,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FieldErrors } from '../errors.ts';
+import { isUploadedFile } from '../http/multipart.ts';
 import { JOB_FIELDS, type JobFieldName, type JobFields } from './schema.ts';
 import type { FieldRule } from './rules.ts';
 
@@ -11,8 +12,10 @@ export interface ReadFields {
 
 export const attributeName = (key: string) => key.replace(/_/g, ' ');
 
+/* A file part without bytes is empty too: what a form sends for a file input left blank. */
 function isEmpty(raw: unknown): boolean {
   if (raw === null || raw === undefined) return true;
+  if (isUploadedFile(raw)) return raw.data.length === 0;
   if (typeof raw === 'string') return raw.trim() === '';
   return Array.isArray(raw) && raw.every(isEmpty);
 }

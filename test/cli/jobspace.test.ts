@@ -183,6 +183,8 @@ describe('jobspace rejects bad input with exit 2 and one line naming the problem
     ['client create with --sites that is not a list of ids', ['client', 'create', '--name', 'Vendor', '--sites', '1,x'], /sites .*"1,x"/],
     ['client create for a site that does not exist', ['client', 'create', '--name', 'Vendor', '--sites', '1,999'], /site.*999.*exist/],
     ['client revoke of an unknown client id', ['client', 'revoke', '--id', 'no-such-client'], /no client "no-such-client"/],
+    ['job purge without --deleted-before', ['job', 'purge'], /needs --deleted-before YYYY-MM-DD/],
+    ['job purge before a day that does not exist', ['job', 'purge', '--deleted-before', '2021-02-30'], /needs --deleted-before YYYY-MM-DD/],
   ];
   let test: TestApp;
   before(async () => {

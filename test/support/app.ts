@@ -22,7 +22,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh app on a store of its own (a new SQLite file or PostgreSQL schema), with the demo tenant and quiet logs. */
+/** A fresh app on a store of its own (a new SQLite file or PostgreSQL schema, and a media folder), with the demo tenant and quiet logs. */
 export async function buildTestApp(store: StoreName = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
   const folder = mkdtempSync(join(tmpdir(), 'jobspace-test-'));
   const postgres = store === 'postgres' ? freshPostgresUrl() : null;
@@ -30,6 +30,7 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     DATABASE_URL: postgres ? postgres.url : `sqlite:${join(folder, 'test.sqlite')}`,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://jobs.test',
+    MEDIA_DIR: join(folder, 'media'),
     JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
     JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
     JOBSPACE_DEMO_USERNAME: DEMO.username,

@@ -59,13 +59,60 @@ export function jobJson(overrides: Record<string, unknown> = {}): Record<string,
   };
 }
 
-/** Builds a multipart body by hand, byte for byte as a raw client would. */
-export function multipartBody(fields: [string, string][], boundary = '----jobspace-boundary-7MA4YWxkTrZu0gW') {
-  const parts = fields.map(
-    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-  );
+export interface FilePart {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+const BOUNDARY = '----jobspace-boundary-7MA4YWxkTrZu0gW';
+
+/** Builds a multipart body by hand, byte for byte as a raw client would, file parts and all. */
+export function multipartBytes(parts: [string, string | FilePart][], boundary = BOUNDARY) {
+  const chunks = parts.map(([name, value]) => {
+    if (typeof value === 'string') return Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: ${value.contentType}\r\n\r\n`;
+    return Buffer.concat([Buffer.from(head), value.data, Buffer.from('\r\n')]);
+  });
   return {
-    body: `${parts.join('')}--${boundary}--\r\n`,
+    body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
+}
+
+/** A multipart body of text fields only, as a string. */
+export function multipartBody(fields: [string, string][], boundary = BOUNDARY) {
+  const { body, contentType } = multipartBytes(fields, boundary);
+  return { body: body.toString('utf8'), contentType };
+}
+
+/* Well-known 1×1 images: whole files of each type, not just their signatures. */
+export const IMAGES = {
+  png: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
+  jpeg: Buffer.from(
+    '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
+    'base64',
+  ),
+  gif: Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'),
+  webp: Buffer.from('UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA', 'base64'),
+};
+
+/** One of the images with trailing bytes of its own: a file no other test sends. */
+let variants = 0;
+export const freshImage = (type: keyof typeof IMAGES) => Buffer.concat([IMAGES[type], Buffer.from(`variant ${(variants += 1)}`)]);
+
+/* Named and declared as nothing in particular: the bytes alone say what a file is. */
+export const upload = (data: Buffer, filename = 'upload.bin', contentType = 'application/octet-stream'): FilePart => ({
+  filename,
+  contentType,
+  data,
+});
+
+/** A job as form fields: arrays as name[] entries, numbers as text. */
+export function formFields(job: Record<string, unknown>): [string, string][] {
+  return Object.entries(job).flatMap(([key, value]): [string, string][] => {
+    if (value === undefined) return [];
+    if (Array.isArray(value)) return value.map((item): [string, string] => [`${key}[]`, String(item)]);
+    return [[key, String(value)]];
+  });
 }

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../errors.ts';
+import { ErrorResponseSchema } from '../http/schemas.ts';
+import { logoTypeOf, MEDIA_PATH } from './logos.ts';
+import type { MediaStorage } from './storage.ts';
+
+/* A name serves the same bytes for ever (it is their hash), so caches may keep them as long as they like. */
+const CACHE_FOREVER = 'public, max-age=31536000, immutable';
+
+/** Stored logos at the `path` of a job's media: public, as boards show them to anyone; no Accept rule, no token. */
+export async function mediaRoutes(app: FastifyInstance, { storage }: { storage: MediaStorage }) {
+  app.get(
+    `${MEDIA_PATH}/:name`,
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'A stored job logo',
+        security: [],
+        params: Type.Object({ name: Type.String() }),
+        response: { 404: ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.params as { name: string };
+      // A name we never make is not looked for at all.
+      const type = logoTypeOf(name);
+      const stored = type && (await storage.stream(name));
+      if (!type || !stored) throw new AppError('not_found');
+      return reply
+        .type(type.contentType)
+        .header('content-length', stored.size)
+        .header('cache-control', CACHE_FOREVER)
+        .header('x-content-type-options', 'nosniff')
+        .send(stored.body);
+    },
+  );
+}
