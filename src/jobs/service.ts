@@ -130,26 +130,29 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'update');
   // The logo is stored before the transaction, as on create (see prepareLogoWrite): what a write does to it
-  // does not depend on the stored job. A file is kept only for a job the caller may change.
+  // does not depend on the stored job. A file is kept only for an update that would be accepted now.
   const change = Object.keys(read.errors).length === 0 ? logoChange(read.fields) : undefined;
-  if (change && 'file' in change) {
-    await getJob(services, caller, id);
-    authorise(caller, read);
-  }
+  if (change && 'file' in change) await draftUpdate(services, services.db, caller, read, await getJob(services, caller, id));
   const logo = await prepareLogoWrite(services.db, services.media, change);
   const stored = await runWrite(read, () =>
     services.transact(async (tx, lock) => {
       const existing = requireLive(await jobs.findJobInOrganisations(tx, id, callerOrganisationIds(caller), lock));
-      const organisationId = authorise(caller, read);
-      const { draft, errors } = resolveDraft(services.catalogue, read, organisationId, draftFromJob(existing));
-      if (!draft) throw validationFailed(errors);
-      if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(tx, draft, read, id);
+      const draft = await draftUpdate(services, tx, caller, read, existing);
       return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
     }),
   );
   services.lists.clear();
   await logo.settle();
   return stored;
+}
+
+/** The update's draft over the stored job, or the 403 or 422 that refuses it. */
+async function draftUpdate(services: JobServices, db: Executor, caller: VendorCaller, read: ReadFields, existing: StoredJob) {
+  const organisationId = authorise(caller, read);
+  const { draft, errors } = resolveDraft(services.catalogue, read, organisationId, draftFromJob(existing));
+  if (!draft) throw validationFailed(errors);
+  if (read.fields.reference !== undefined || organisationId !== undefined) await checkReference(db, draft, read, existing.job.id);
+  return draft;
 }
 
 /** Writes the draft over the job; the resource is built from what the write returned, not read again. */
