@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { isStoreUrl } from './db/store-url.ts';
 import type { FailureLimits } from './auth/failed-attempts.ts';
+import { MIN_PASSWORD_LENGTH } from './auth/secrets.ts';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface Config {
@@ -83,9 +84,18 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,
       clientSecret: env.JOBSPACE_DEMO_CLIENT_SECRET || undefined,
       username: env.JOBSPACE_DEMO_USERNAME || undefined,
-      password: env.JOBSPACE_DEMO_PASSWORD || undefined,
+      password: readDemoPassword(env),
     }),
   });
+}
+
+/* Checked here rather than when the demo tenant is made: a refusal then would leave a new database half seeded. */
+function readDemoPassword(env: Env): string | undefined {
+  const password = env.JOBSPACE_DEMO_PASSWORD || undefined;
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError('JOBSPACE_DEMO_PASSWORD', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return password;
 }
 
 function readWholeNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {

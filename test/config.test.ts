@@ -95,6 +95,13 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('rejects a JOBSPACE_DEMO_PASSWORD under 8 characters before anything is written, without echoing it', () => {
+    assert.throws(
+      () => loadConfig({ JOBSPACE_DEMO_PASSWORD: 'short7!' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'JOBSPACE_DEMO_PASSWORD' && !error.message.includes('short7!'),
+    );
+  });
 });
 
 describe('server start-up', () => {

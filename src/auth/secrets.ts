@@ -39,6 +39,9 @@ const KEY_LENGTH = 32;
 const maxmemFor = (N: number, r: number) => 256 * N * r;
 
 /** Hash a password or client secret: `scrypt$N$r$p$salt$key`, base64url parts. */
+/** The shortest password a user may have, checked by the operator commands and for the demo tenant's at start. */
+export const MIN_PASSWORD_LENGTH = 8;
+
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(secret, salt, KEY_LENGTH, { ...COST, maxmem: maxmemFor(COST.N, COST.r) });

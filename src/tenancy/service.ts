@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import type { Db } from '../db/types.ts';
 import { nowIso } from '../clock.ts';
-import { generateClientId, hashSecret } from '../auth/secrets.ts';
+import { generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
 
 /* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. */
@@ -77,7 +77,7 @@ export async function createUser(
 ) {
   const username = requireText('username', input.username);
   const password = requireText('password', input.password, 1024);
-  if (password.length < 8) throw new TenancyError('password must be at least 8 characters');
+  if (password.length < MIN_PASSWORD_LENGTH) throw new TenancyError(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (input.timezone !== undefined && !IANAZone.isValidZone(input.timezone)) {
     throw new TenancyError(`timezone "${input.timezone}" is not an IANA time zone`);
   }
