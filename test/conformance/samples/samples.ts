@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exchangeRaw, headLines, parseResponse, type RawResponse } from '../../support/raw-http.ts';
@@ -28,8 +28,12 @@ export type SampleResponse = RawResponse;
 
 export interface Sample {
   name: string;
+  /** Why this sample cannot run on this machine (its language or library is missing), or undefined. */
+  missing?: string;
   send(base: string, request: SampleRequest): Promise<SampleResponse>;
 }
+
+const runs = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 
 /** The samples' multipart text: the printed boundary, one part per field, closed with `--` and no line end. */
 export function sampleBody(fields: [string, string][], lineEnd: '\r\n' | '\n', boundary = SAMPLE_BOUNDARY): string {
@@ -114,6 +118,7 @@ const run = promisify(execFile);
 /** The shell sample run by curl: the printed Content-Type header and a --form for each field. */
 const curl: Sample = {
   name: 'curl as the shell sample prints it',
+  missing: runs('curl', ['--version']) ? undefined : 'curl is not installed',
   async send(base, request) {
     const args = ['-s', '-i', '--request', request.method, '--url', `${base}${request.path}`];
     for (const [name, value] of withSampleContentType(request)) args.push('--header', `${name}: ${value}`);
@@ -130,6 +135,7 @@ const postmanScript = fileURLToPath(new URL('./postman.py', import.meta.url));
 function python(library: 'requests' | 'http.client'): Sample {
   return {
     name: `Python ${library} with the raw CRLF string`,
+    missing: runs('python3', ['-c', `import ${library}`]) ? undefined : `python3 with ${library} is not installed`,
     async send(base, request) {
       const child = execFile('python3', [postmanScript]);
       const output = new Promise<string>((resolve, reject) => {
