@@ -12,6 +12,8 @@
  * bounded: at most `maxKeys` keys per count, the oldest forgotten first.
  */
 
+import type { FastifyReply } from 'fastify';
+
 export interface FailureLimit {
   /** Failures a key may make in one window; 0 turns counting off. */
   readonly limit: number;
@@ -105,4 +107,15 @@ export class FailedAttempts {
     this.byAddress.record(attempt.address, now);
     if (attempt.username !== undefined) this.byUsername.record(attempt.username, now);
   }
+}
+
+/*
+ * Called before any check, so that correct credentials too are refused
+ * while over the limit: sets Retry-After and throws the route's own refusal.
+ */
+export function refuseOverLimit(failures: FailedAttempts, attempt: Attempt, reply: FastifyReply, refusal: () => Error): void {
+  const seconds = failures.retryAfterSeconds(attempt);
+  if (seconds === 0) return;
+  reply.header('retry-after', String(seconds));
+  throw refusal();
 }

@@ -9,7 +9,7 @@ import { authenticateClient, authenticateUser } from './service.ts';
 import { hashToken } from './secrets.ts';
 import type { Caller } from './caller.ts';
 import { CallerCache } from './caller-cache.ts';
-import type { Attempt, FailedAttempts } from './failed-attempts.ts';
+import { refuseOverLimit, type FailedAttempts } from './failed-attempts.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,13 +91,6 @@ async function callerFromBasic(db: Db, attempt: BasicAttempt, defaultTimezone: s
 
 const TOO_MANY_FAILURES = '429 Too Many Requests: too many failed authentications; retry after the Retry-After seconds.';
 
-/* Before any check, so that correct credentials too are refused while over the limit (failed-attempts.ts). */
-function refuseOverLimit(failures: FailedAttempts, attempt: Attempt, reply: FastifyReply): void {
-  const seconds = failures.retryAfterSeconds(attempt);
-  if (seconds === 0) return;
-  reply.header('retry-after', String(seconds));
-  throw new AppError('too_many_requests', TOO_MANY_FAILURES);
-}
 
 // The headers are set here rather than by the error handler, which renders every AppError alike.
 function unauthenticated(reply: FastifyReply, challenge: string): never {
@@ -112,7 +105,8 @@ export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAtt
     const bearer = BEARER_ATTEMPT.test(authorization);
     const basic = bearer ? null : readBasicAttempt(request);
     const address = request.ip;
-    refuseOverLimit(failures, { address, username: basic?.username }, reply);
+    const overLimit = () => new AppError('too_many_requests', TOO_MANY_FAILURES);
+    refuseOverLimit(failures, { address, username: basic?.username }, reply, overLimit);
     if (bearer) {
       const caller = await callerFromBearer(db, cache, authorization, defaultTimezone);
       if (caller) {

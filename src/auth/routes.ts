@@ -10,7 +10,7 @@ import {
   type ClientCredentials,
   type RefreshRotation,
 } from './service.ts';
-import type { Attempt, FailedAttempts } from './failed-attempts.ts';
+import { refuseOverLimit, type Attempt, type FailedAttempts } from './failed-attempts.ts';
 
 const Bounded = Type.String({ maxLength: 1024 });
 
@@ -86,13 +86,6 @@ async function grant(db: Db, rotation: RefreshRotation, request: FastifyRequest,
 
 const TOO_MANY_FAILURES = 'Too many failed authentications; retry after the Retry-After seconds.';
 
-/* Before any check, so that correct credentials too are refused while over the limit (failed-attempts.ts). */
-function refuseOverLimit(failures: FailedAttempts, attempt: Attempt, reply: FastifyReply): void {
-  const seconds = failures.retryAfterSeconds(attempt);
-  if (seconds === 0) return;
-  reply.header('retry-after', String(seconds));
-  throw new OAuthError('too_many_requests', TOO_MANY_FAILURES);
-}
 
 /*
  * What a refused grant counts against: a refused client, its address; a
@@ -131,7 +124,7 @@ export async function tokenRoutes(app: FastifyInstance, { db, rotation, failures
       }
       const body = (request.body ?? {}) as TokenRequest;
       const attempt = { address: request.ip, username: body.grant_type === 'password' ? body.username || undefined : undefined };
-      refuseOverLimit(failures, attempt, reply);
+      refuseOverLimit(failures, attempt, reply, () => new OAuthError('too_many_requests', TOO_MANY_FAILURES));
       if (!body.grant_type) throw new OAuthError('invalid_request', 'The request is missing the "grant_type" parameter.');
       if (!GRANTS.includes(body.grant_type)) {
         throw new OAuthError('unsupported_grant_type', `The grant type "${body.grant_type}" is not supported.`);

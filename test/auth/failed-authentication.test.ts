@@ -1,17 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
-import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 
 const BOGUS = 'Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-const passwordGrant = {
-  grant_type: 'password',
-  client_id: DEMO.clientId,
-  client_secret: DEMO.clientSecret,
-  username: DEMO.username,
-  password: DEMO.password,
-};
+const passwordGrant = passwordGrantFor();
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 let addresses = 0;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, DEMO, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, DEMO, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { generateToken, hashToken } from '../../src/auth/secrets.ts';
 import { isoAfterSeconds, nowIso } from '../../src/clock.ts';
@@ -15,13 +15,7 @@ interface Pair {
   refresh_token: string;
 }
 
-const passwordGrant = {
-  grant_type: 'password',
-  client_id: DEMO.clientId,
-  client_secret: DEMO.clientSecret,
-  username: DEMO.username,
-  password: DEMO.password,
-};
+const passwordGrant = passwordGrantFor();
 const refreshGrant = (refreshToken: string) => ({
   grant_type: 'refresh_token',
   client_id: DEMO.clientId,

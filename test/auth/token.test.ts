@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, V1, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { revokeClient } from '../../src/tenancy/service.ts';
 
@@ -11,13 +11,7 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
   });
   after(() => test.close());
 
-  const passwordGrant = {
-    grant_type: 'password',
-    client_id: DEMO.clientId,
-    client_secret: DEMO.clientSecret,
-    username: DEMO.username,
-    password: DEMO.password,
-  };
+  const passwordGrant = passwordGrantFor();
   const token = (payload: Record<string, string>, headers: Record<string, string> = {}) =>
     test.app.inject({ method: 'POST', url: '/oauth/token', payload, headers });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, DEMO, type TestApp } from '../support/app.ts';
+import { buildTestApp, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { R1_CREATE_FIELDS, R1_UPDATE_FIELDS } from '../support/fixtures.ts';
 import { clients, type ClientRequest } from './clients/index.ts';
 import { stores } from '../support/stores.ts';
@@ -27,13 +27,7 @@ for (const store of stores) for (const client of clients) {
 
     it('1. POST /oauth/token with the password grant', async () => {
       headers = { 'cache-control': 'no-cache' };
-      const response = await send('POST', '/oauth/token', [
-        ['grant_type', 'password'],
-        ['client_id', DEMO.clientId],
-        ['client_secret', DEMO.clientSecret],
-        ['username', DEMO.username],
-        ['password', DEMO.password],
-      ]);
+      const response = await send('POST', '/oauth/token', Object.entries(passwordGrantFor()));
       assert.equal(response.status, 200, JSON.stringify(response.body));
       assert.equal(response.body.token_type, 'Bearer');
       headers = { accept: 'application/vnd.jb.v1+json', authorization: `Bearer ${response.body.access_token}` };

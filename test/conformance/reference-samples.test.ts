@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, DEMO, type TestApp } from '../support/app.ts';
+import { buildTestApp, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { R1_CREATE_FIELDS, R1_UPDATE_FIELDS } from '../support/fixtures.ts';
 import { stores } from '../support/stores.ts';
 import { samples, type SampleRequest } from './samples/samples.ts';
@@ -36,13 +36,7 @@ for (const store of stores) for (const sample of samples) {
         method: 'POST',
         path: '/oauth/token',
         headers: [['cache-control', 'no-cache']],
-        fields: [
-          ['grant_type', 'password'],
-          ['client_id', DEMO.clientId],
-          ['client_secret', DEMO.clientSecret],
-          ['username', DEMO.username],
-          ['password', DEMO.password],
-        ],
+        fields: Object.entries(passwordGrantFor()),
       });
       assert.equal(response.status, 200, JSON.stringify(response.body));
       assert.equal(response.body.token_type, 'Bearer');

@@ -56,18 +56,19 @@ export interface Credentials {
   password: string;
 }
 
+/** The body of a password grant for these credentials. */
+export function passwordGrantFor(credentials: Credentials = DEMO): Record<string, string> {
+  return {
+    grant_type: 'password',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    username: credentials.username,
+    password: credentials.password,
+  };
+}
+
 export async function issueToken(app: FastifyInstance, credentials: Credentials = DEMO): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    payload: {
-      grant_type: 'password',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      username: credentials.username,
-      password: credentials.password,
-    },
-  });
+  const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: passwordGrantFor(credentials) });
   if (response.statusCode !== 200) throw new Error(`token request failed: ${response.body}`);
   return response.json().access_token as string;
 }

@@ -76,19 +76,24 @@ const curlClient: HttpClient = {
 
 const pythonScript = fileURLToPath(new URL('./raw_multipart.py', import.meta.url));
 
+/** Runs a Python script with a JSON request on stdin and reads the JSON it prints. */
+export async function runPython(script: string, input: unknown): Promise<{ status: number; body: string }> {
+  const child = execFile('python3', [script]);
+  const output = new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk) => (text += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`python3 exited ${code}`))));
+  });
+  child.stdin?.end(JSON.stringify(input));
+  return JSON.parse(await output);
+}
+
 /** Python's urllib posting a raw multipart string. */
 const pythonClient: HttpClient = {
   name: 'python urllib with a raw multipart string',
   async send(request) {
-    const child = execFile('python3', [pythonScript]);
-    const output = new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout?.on('data', (chunk) => (text += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`python3 exited ${code}`))));
-    });
-    child.stdin?.end(JSON.stringify(request));
-    const { status, body } = JSON.parse(await output);
+    const { status, body } = await runPython(pythonScript, request);
     return parse(status, body);
   },
 };

@@ -2,6 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exchangeRaw, headLines, parseResponse, type RawResponse } from '../../support/raw-http.ts';
+import { runPython } from '../clients/index.ts';
 
 /*
  * The reference prints every request in four languages. These send each one
@@ -137,17 +138,9 @@ function python(library: 'requests' | 'http.client'): Sample {
     name: `Python ${library} with the raw CRLF string`,
     missing: runs('python3', ['-c', `import ${library}`]) ? undefined : `python3 with ${library} is not installed`,
     async send(base, request) {
-      const child = execFile('python3', [postmanScript]);
-      const output = new Promise<string>((resolve, reject) => {
-        let text = '';
-        child.stdout?.on('data', (chunk) => (text += chunk));
-        child.on('error', reject);
-        child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`python3 exited ${code}`))));
-      });
       const payload = request.fields ? sampleBody(request.fields, '\r\n') : null;
       const headers = Object.fromEntries(withSampleContentType(request));
-      child.stdin?.end(JSON.stringify({ library, method: request.method, url: `${base}${request.path}`, headers, payload }));
-      const { status, body } = JSON.parse(await output);
+      const { status, body } = await runPython(postmanScript, { library, method: request.method, url: `${base}${request.path}`, headers, payload });
       return { status, headers: {}, body: body ? JSON.parse(body) : null, text: body };
     },
   };
