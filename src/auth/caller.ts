@@ -25,10 +25,6 @@ export interface BoardCaller {
   readonly siteIds: readonly number[];
 }
 
-export function callerOrganisationIds(caller: Caller): number[] {
-  return caller.kind === 'vendor' ? caller.organisations.map((organisation) => organisation.id) : [];
-}
-
 /** Writes are for vendors; a board client only reads. */
 export function requireVendor(caller: Caller): VendorCaller {
   if (caller.kind !== 'vendor') throw new AppError('forbidden', 'A board client may only read jobs.');

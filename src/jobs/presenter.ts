@@ -3,6 +3,7 @@ import { dateToInstant, presentDate, presentOptionalDate } from '../http/dates.t
 import type { StoredJob } from './repository.ts';
 import { slugify } from './derive.ts';
 import { logoPath } from '../media/logos.ts';
+import { jobStatus } from '../tenancy/visibility.ts';
 
 export interface PresentContext {
   readonly catalogue: Catalogue;
@@ -10,15 +11,6 @@ export interface PresentContext {
   readonly publicUrl: string;
   /** Today's date in UTC (YYYY-MM-DD), for the job's status. */
   readonly today: string;
-}
-
-export type JobStatus = 'scheduled' | 'live' | 'expired' | 'deleted';
-
-export function jobStatus(job: StoredJob['job'], today: string): JobStatus {
-  if (job.deleted_at !== null) return 'deleted';
-  if (job.open_date > today) return 'scheduled';
-  if (job.close_date < today) return 'expired';
-  return 'live';
 }
 
 const money = (value: number | null) => (value === null ? null : value.toFixed(2));

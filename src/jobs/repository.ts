@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { Executor, JobsTable, Tx } from '../db/types.ts';
 import type { RowLock } from '../db/group-commit.ts';
 import type { JobLogo } from '../media/repository.ts';
@@ -102,22 +102,12 @@ async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<Sto
 }
 
 /**
- * The job if it belongs to one of these organisations, deleted or not. A
- * write passes its lock, so the row stays as read until the write commits.
+ * The job if it meets these conditions (a caller's, src/tenancy/visibility.ts).
+ * A write passes its lock, so the row stays as read until the write commits.
  */
-export async function findJobInOrganisations(db: Executor, id: number, organisationIds: readonly number[], lock = NO_LOCK) {
-  if (organisationIds.length === 0) return undefined;
+export async function findJob(db: Executor, id: number, conditions: readonly RawBuilder<unknown>[], lock = NO_LOCK) {
   const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
-    where jobs.id = ${id} and jobs.organisation_id in (${ids(organisationIds)}) ${lock}`.execute(db);
-  return (await withSites(db, rows))[0];
-}
-
-/** The job if it is live today on one of these sites. */
-export async function findLiveJobOnSites(db: Executor, id: number, siteIds: readonly number[], today: string) {
-  if (siteIds.length === 0) return undefined;
-  const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
-    where jobs.id = ${id} and jobs.deleted_at is null and jobs.open_date <= ${today} and jobs.close_date >= ${today}
-      and exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id in (${ids(siteIds)}))`.execute(db);
+    where jobs.id = ${id} and ${sql.join(conditions, sql` and `)} ${lock}`.execute(db);
   return (await withSites(db, rows))[0];
 }
 
@@ -216,18 +206,17 @@ export async function findSites(db: Executor, siteIds: readonly number[]): Promi
 }
 
 /*
- * Deletes the job if it belongs to one of these organisations and is not
- * deleted yet, in one conditional statement: of deletes that race, only one
- * changes the row, and its deleted_at is never moved. Returns whether this
- * one did.
+ * Deletes the job if it meets the condition (the caller's, see
+ * src/tenancy/visibility.ts) and is not deleted yet, in one conditional
+ * statement: of deletes that race, only one changes the row, and its
+ * deleted_at is never moved. Returns whether this one did.
  */
-export async function softDeleteJob(tx: Tx, id: number, organisationIds: readonly number[], now: string): Promise<boolean> {
-  if (organisationIds.length === 0) return false;
+export async function softDeleteJob(tx: Tx, id: number, condition: RawBuilder<SqlBool>, now: string): Promise<boolean> {
   const result = await tx
     .updateTable('jobs')
     .set({ deleted_at: now, updated_at: now })
     .where('id', '=', id)
-    .where('organisation_id', 'in', organisationIds)
+    .where(condition)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

@@ -2,7 +2,8 @@ import type { Db, Executor, Tx } from '../db/types.ts';
 import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { callerOrganisationIds, requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
+import { requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
+import { changeableJobCondition, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
@@ -33,16 +34,6 @@ const referenceTaken = (read: ReadFields): FieldErrors => ({
   [read.sentAs.reference]: ['The reference has already been taken.'],
 });
 
-/*
- * A job the caller may see. Another organisation's job is reported as
- * missing; a board sees only jobs live on its sites, anything else is missing.
- */
-async function findVisibleJob(db: Db, caller: Caller, id: number): Promise<StoredJob | undefined> {
-  return caller.kind === 'vendor'
-    ? jobs.findJobInOrganisations(db, id, callerOrganisationIds(caller))
-    : jobs.findLiveJobOnSites(db, id, caller.siteIds, todayUtc());
-}
-
 function requireLive(stored: StoredJob | undefined): StoredJob {
   if (!stored) throw new AppError('not_found');
   if (stored.job.deleted_at !== null) throw new AppError('gone', '410 Gone: the job was deleted.');
@@ -50,7 +41,8 @@ function requireLive(stored: StoredJob | undefined): StoredJob {
 }
 
 export async function getJob(services: JobServices, caller: Caller, id: number): Promise<StoredJob> {
-  return requireLive(await findVisibleJob(services.db, caller, id));
+  // A job the caller may not see is reported as missing.
+  return requireLive(await jobs.findJob(services.db, id, readableJobConditions(caller, todayUtc())));
 }
 
 /** 403 for an organisation the user is not in or a site the client may not post to. */
@@ -136,7 +128,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   const logo = await prepareLogoWrite(services.db, services.media, change);
   const stored = await runWrite(read, () =>
     services.transact(async (tx, lock) => {
-      const existing = requireLive(await jobs.findJobInOrganisations(tx, id, callerOrganisationIds(caller), lock));
+      const existing = requireLive(await jobs.findJob(tx, id, [changeableJobCondition(caller)], lock));
       const draft = await draftUpdate(services, tx, caller, read, existing);
       return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
     }),
@@ -187,9 +179,9 @@ async function findOrganisation(tx: Tx, organisationId: number): Promise<StoredJ
 
 /* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
-  const organisationIds = callerOrganisationIds(requireVendor(caller));
+  const changeable = changeableJobCondition(requireVendor(caller));
   const deleted = await services.transact(async (tx) => {
-    if (!(await jobs.softDeleteJob(tx, id, organisationIds, nowIso()))) return false;
+    if (!(await jobs.softDeleteJob(tx, id, changeable, nowIso()))) return false;
     await services.fullText.indexJobs(tx, [id]);
     return true;
   });

@@ -1,10 +1,9 @@
 import type { Db } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../auth/caller.ts';
-import { callerOrganisationIds } from '../auth/caller.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { findPlace, findPlaceAnywhere, KM_PER_MILE, type Place } from '../geo/gazetteer.ts';
-import { findOrganisationByIdOrHandle, findSiteByIdOrHandle } from '../tenancy/repository.ts';
+import { findVisibleOrganisation, findVisibleSite, listedStatus, scopeOf } from '../tenancy/visibility.ts';
 import type { JobSearchQuery } from './criteria.ts';
 import type { SearchCriteria } from './repository.ts';
 import { parseTextQuery } from './text-query.ts';
@@ -64,12 +63,6 @@ function resolveSalary(catalogue: Catalogue, query: JobSearchQuery): SearchCrite
   return { min, max, currencyId: currency.id };
 }
 
-function resolveStatus(caller: Caller, status: JobSearchQuery['status']): SearchCriteria['status'] {
-  if (caller.kind === 'vendor') return status ?? 'any';
-  if (status !== undefined && status !== 'live') throw badRequest('A board client sees live jobs only.');
-  return 'live';
-}
-
 /** Turns the query of GET /api/job into criteria: 400 for nonsense, 422 for a place we cannot find. */
 export async function resolveCriteria(
   db: Db,
@@ -84,12 +77,13 @@ export async function resolveCriteria(
   const text = query.q === undefined ? null : parseTextQuery(query.q);
   const sort = query.sort ?? (text ? 'relevance' : 'newest');
   if (sort === 'distance' && !near) throw badRequest('sort=distance needs a location, or lat and lon.');
-  const organisation = query.organisation === undefined ? undefined : await findOrganisationByIdOrHandle(db, query.organisation);
+  // Names resolve among what the caller may see: another tenant's organisation does not exist for it.
+  const organisation = query.organisation === undefined ? undefined : await findVisibleOrganisation(db, caller, query.organisation);
   if (query.organisation !== undefined && !organisation) throw badRequest(`The organisation "${query.organisation}" does not exist.`);
-  const site = query.site === undefined ? undefined : await findSiteByIdOrHandle(db, query.site);
+  const site = query.site === undefined ? undefined : await findVisibleSite(db, caller, query.site);
   if (query.site !== undefined && !site) throw badRequest(`The site "${query.site}" does not exist.`);
   return {
-    visibleTo: caller.kind === 'vendor' ? { organisationIds: callerOrganisationIds(caller) } : { siteIds: caller.siteIds },
+    visibleTo: scopeOf(caller),
     text,
     near,
     countryId: country?.id,
@@ -99,7 +93,7 @@ export async function resolveCriteria(
     siteId: site?.id,
     salary: resolveSalary(catalogue, query),
     openedSince: query.posted_since,
-    status: resolveStatus(caller, query.status),
+    status: listedStatus(caller, query.status),
     sort,
     today,
   };

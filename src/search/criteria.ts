@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../http/pagination.ts';
 import { MAX_QUERY_LENGTH } from './text-query.ts';
+import { STATUS_FILTERS } from '../tenancy/visibility.ts';
 
 const IdOrHandle = Type.String({ minLength: 1, maxLength: 64 });
 const OneOrMany = Type.Union([IdOrHandle, Type.Array(IdOrHandle, { maxItems: 20 })]);
 
 export const SORTS = ['relevance', 'newest', 'closing', 'distance', 'salary'] as const;
-export const STATUSES = ['live', 'scheduled', 'expired', 'any'] as const;
 
 /** The query of GET /api/job: paging plus every search parameter, all combinable. */
 export const JobSearchQuery = Type.Object({
@@ -26,7 +26,7 @@ export const JobSearchQuery = Type.Object({
   salary_max: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000_000 })),
   salary_currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
   posted_since: Type.Optional(Type.String({ format: 'date' })),
-  status: Type.Optional(Type.Union(STATUSES.map((status) => Type.Literal(status)))),
+  status: Type.Optional(Type.Union(STATUS_FILTERS.map((status) => Type.Literal(status)))),
   sort: Type.Optional(Type.Union(SORTS.map((sort) => Type.Literal(sort)))),
 });
 export type JobSearchQuery = Static<typeof JobSearchQuery>;

@@ -4,11 +4,12 @@ import type { FullTextEngine, Near } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
 import { boxAround, boxConditions } from './geo-box.ts';
 import { distanceKm as greatCircleKm, EARTH_RADIUS_KM } from '../geo/gazetteer.ts';
+import { listedJobConditions, type JobScope, type StatusFilter } from '../tenancy/visibility.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
 export interface SearchCriteria {
-  /** Vendors see their organisations' jobs; boards see jobs on their sites. */
-  readonly visibleTo: { organisationIds: readonly number[] } | { siteIds: readonly number[] };
+  /** Whose jobs the caller sees (src/tenancy/visibility.ts). */
+  readonly visibleTo: JobScope;
   readonly text: TextQuery | null;
   readonly near: Near | null;
   readonly countryId?: number;
@@ -18,12 +19,11 @@ export interface SearchCriteria {
   readonly siteId?: number;
   readonly salary?: { min?: number; max?: number; currencyId: number };
   readonly openedSince?: string;
-  readonly status: 'live' | 'scheduled' | 'expired' | 'any';
+  readonly status: StatusFilter;
   readonly sort: 'relevance' | 'newest' | 'closing' | 'distance' | 'salary';
   /** Today's date in UTC, for the job status. */
   readonly today: string;
 }
-
 
 /** Great-circle distance from a point to each job, in km; the same SQL on both stores, and the same formula as the gazetteer's. */
 export function distanceKm(lat: number, lon: number): RawBuilder<number> {
@@ -37,35 +37,13 @@ const ANNUAL_LOW = sql`coalesce(jobs.annual_salary_from, jobs.annual_salary_to)`
 
 const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
 
-export function statusConditions(status: SearchCriteria['status'], today: string): RawBuilder<unknown>[] {
-  switch (status) {
-    case 'live':
-      return [sql`jobs.open_date <= ${today}`, sql`jobs.close_date >= ${today}`];
-    case 'scheduled':
-      return [sql`jobs.open_date > ${today}`];
-    case 'expired':
-      return [sql`jobs.close_date < ${today}`];
-    case 'any':
-      return [];
-  }
-}
-
-export function visibility(visibleTo: SearchCriteria['visibleTo']): RawBuilder<unknown> {
-  if ('organisationIds' in visibleTo) {
-    return visibleTo.organisationIds.length === 0 ? sql`1 = 0` : sql`jobs.organisation_id in (${ids(visibleTo.organisationIds)})`;
-  }
-  if (visibleTo.siteIds.length === 0) return sql`1 = 0`;
-  return sql`exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id in (${ids(visibleTo.siteIds)}))`;
-}
-
 /**
  * Every condition of a search but the keyword match, which the engine
  * supplies. Near a point, the box always; the exact distance unless the
  * caller measures it itself (`boxOnly`).
  */
 function filters(criteria: SearchCriteria, boxOnly = false): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [sql`jobs.deleted_at is null`, visibility(criteria.visibleTo)];
-  conditions.push(...statusConditions(criteria.status, criteria.today));
+  const conditions = listedJobConditions(criteria.visibleTo, criteria.status, criteria.today);
   if (criteria.near) {
     const { lat, lon, radiusKm } = criteria.near;
     conditions.push(...boxConditions(boxAround(lat, lon, radiusKm)));

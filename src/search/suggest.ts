@@ -3,9 +3,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/types.ts';
 import type { FullTextEngine } from './engine.ts';
 import type { Caller } from '../auth/caller.ts';
-import { callerOrganisationIds } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
-import { statusConditions, visibility } from './repository.ts';
+import { listedJobConditions, listedStatus, scopeOf } from '../tenancy/visibility.ts';
 import { distanceKm, type Coordinates } from '../geo/gazetteer.ts';
 import { prefixUpperBound, titleKey } from './title-key.ts';
 import { WORD } from './text-query.ts';
@@ -79,13 +78,9 @@ export async function suggestTitles(db: Executor, engine: FullTextEngine, caller
   const words = prefix.match(WORD) ?? [];
   if (words.length === 0) throw new AppError('bad_request', 'q must contain a letter or digit.');
   if ((query.lat === undefined) !== (query.lon === undefined)) throw new AppError('bad_request', 'Give both lat and lon.');
-  const visibleTo = caller.kind === 'vendor' ? { organisationIds: callerOrganisationIds(caller) } : { siteIds: caller.siteIds };
-  const status = caller.kind === 'vendor' ? 'any' : 'live';
   const match = engine.matchTitleWords(words, /[\p{L}\p{N}]$/u.test(prefix));
   const conditions = [
-    sql`jobs.deleted_at is null`,
-    visibility(visibleTo),
-    ...statusConditions(status, today),
+    ...listedJobConditions(scopeOf(caller), listedStatus(caller, undefined), today),
     sql`jobs.title_key >= ${prefix}`,
     sql`jobs.title_key < ${prefixUpperBound(prefix)}`,
   ];

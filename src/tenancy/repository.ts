@@ -157,11 +157,14 @@ export function findOrganisationByIdOrHandle(db: Executor, idOrHandle: string) {
     .executeTakeFirst();
 }
 
-export function findSiteByIdOrHandle(db: Executor, idOrHandle: string) {
+/** A site by id or handle, if it is one of these. */
+export async function findSiteByIdOrHandleAmong(db: Executor, idOrHandle: string, siteIds: readonly number[]) {
+  if (siteIds.length === 0) return undefined;
   const id = asId(idOrHandle);
   return db
     .selectFrom('sites')
     .select(['id', 'handle', 'name'])
+    .where('id', 'in', siteIds)
     .where((eb) => (id === null ? eb('handle', '=', idOrHandle) : eb.or([eb('id', '=', id), eb('handle', '=', idOrHandle)])))
     .executeTakeFirst();
 }

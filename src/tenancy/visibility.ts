@@ -1,0 +1,113 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Caller, VendorCaller } from '../auth/caller.ts';
+import type { Executor } from '../db/types.ts';
+import { AppError } from '../errors.ts';
+import { findOrganisationByIdOrHandle, findSiteByIdOrHandleAmong } from './repository.ts';
+
+/*
+ * Who sees which job, defined once. A vendor (a user through a client)
+ * reaches its user's organisations' jobs, on any site; a board client
+ * reaches the jobs on its sites, from every organisation, and of those only
+ * the live ones. Every reader of jobs (read by id, list, search, facets,
+ * suggestions) takes its conditions from here, as SQL over `jobs`, so that
+ * a new reader cannot get tenancy wrong by writing it again.
+ */
+
+/** What a caller's jobs are found by: plain data, so that it can key the list caches. */
+export type JobScope = { readonly organisationIds: readonly number[] } | { readonly siteIds: readonly number[] };
+
+export function scopeOf(caller: Caller): JobScope {
+  return caller.kind === 'vendor'
+    ? { organisationIds: caller.organisations.map((organisation) => organisation.id) }
+    : { siteIds: caller.siteIds };
+}
+
+const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
+
+/** The jobs within a scope, deleted or not. */
+function inScope(scope: JobScope): RawBuilder<SqlBool> {
+  if ('organisationIds' in scope) {
+    return scope.organisationIds.length === 0 ? sql`1 = 0` : sql`jobs.organisation_id in (${ids(scope.organisationIds)})`;
+  }
+  if (scope.siteIds.length === 0) return sql`1 = 0`;
+  return sql<SqlBool>`exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id in (${ids(scope.siteIds)}))`;
+}
+
+const NOT_DELETED = sql`jobs.deleted_at is null`;
+
+/*
+ * A job's status by its dates, in JavaScript (for the resource) and in SQL
+ * (for filters): one definition in two languages, kept side by side. A
+ * close date is the last day a job is open.
+ */
+export type JobStatus = 'scheduled' | 'live' | 'expired' | 'deleted';
+
+export function jobStatus(job: { deleted_at: string | null; open_date: string; close_date: string }, today: string): JobStatus {
+  if (job.deleted_at !== null) return 'deleted';
+  if (job.open_date > today) return 'scheduled';
+  if (job.close_date < today) return 'expired';
+  return 'live';
+}
+
+export const STATUS_FILTERS = ['live', 'scheduled', 'expired', 'any'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+export function statusConditions(status: StatusFilter, today: string): RawBuilder<unknown>[] {
+  switch (status) {
+    case 'live':
+      return [sql`jobs.open_date <= ${today}`, sql`jobs.close_date >= ${today}`];
+    case 'scheduled':
+      return [sql`jobs.open_date > ${today}`];
+    case 'expired':
+      return [sql`jobs.close_date < ${today}`];
+    case 'any':
+      return [];
+  }
+}
+
+/** The status a caller lists: a vendor's choice (every status by default); a board's, live only (400 for another). */
+export function listedStatus(caller: Caller, requested: StatusFilter | undefined): StatusFilter {
+  if (caller.kind === 'vendor') return requested ?? 'any';
+  if (requested !== undefined && requested !== 'live') throw new AppError('bad_request', 'A board client sees live jobs only.');
+  return 'live';
+}
+
+/** The conditions of the jobs a list, a search, its facets or suggestions show: never deleted ones. */
+export function listedJobConditions(scope: JobScope, status: StatusFilter, today: string): RawBuilder<unknown>[] {
+  return [NOT_DELETED, inScope(scope), ...statusConditions(status, today)];
+}
+
+/*
+ * The conditions of a job a caller may read by id. A vendor reads its
+ * deleted jobs too, so as to answer 410 rather than 404; a board reads the
+ * jobs it lists. (The board's terms come in the order this point read has
+ * always had.)
+ */
+export function readableJobConditions(caller: Caller, today: string): RawBuilder<unknown>[] {
+  if (caller.kind === 'vendor') return [inScope(scopeOf(caller))];
+  return [NOT_DELETED, ...statusConditions('live', today), inScope(scopeOf(caller))];
+}
+
+/** The condition of a job a vendor may change (update, delete), deleted or not: a board changes none. */
+export function changeableJobCondition(caller: VendorCaller): RawBuilder<SqlBool> {
+  return inScope(scopeOf(caller));
+}
+
+const asId = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null);
+
+/*
+ * Filters name only what the caller may see, so that another tenant's
+ * organisation or a site not granted answers exactly as one that does not
+ * exist: undefined, which the search reports as 400. A vendor names its
+ * user's organisations; a board, which shows every organisation's jobs,
+ * any organisation. Either names only its client's sites.
+ */
+export async function findVisibleOrganisation(db: Executor, caller: Caller, idOrHandle: string) {
+  if (caller.kind === 'board') return findOrganisationByIdOrHandle(db, idOrHandle);
+  const id = asId(idOrHandle);
+  return caller.organisations.find((organisation) => organisation.id === id || organisation.handle === idOrHandle);
+}
+
+export function findVisibleSite(db: Executor, caller: Caller, idOrHandle: string) {
+  return findSiteByIdOrHandleAmong(db, idOrHandle, caller.siteIds);
+}
