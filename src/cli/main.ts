@@ -19,6 +19,7 @@ const USAGE = `Usage: jobspace <command> [options]   (acts on the database of DA
   org credits --handle H --add C
   user create --username U --password P --name N --org H [--timezone Z]
   user add-org --username U --org H
+  user remove-org --username U --org H   (the user's tokens lose that organisation from their next request)
   client create --name N --sites 1,2 [--basic | --board]
   client revoke --id CLIENT_ID
   store copy --from URL --to URL [--force]   (copies one whole store into another, ignoring DATABASE_URL)
@@ -76,6 +77,10 @@ const COMMANDS: Record<string, Command> = {
   'user add-org': async (db, options) => {
     await tenancy.addUserToOrganisation(db, options.username, options.org);
     return `${options.username} is now a member of ${options.org}`;
+  },
+  'user remove-org': async (db, options) => {
+    await tenancy.removeUserFromOrganisation(db, options.username, options.org);
+    return `${options.username} is no longer a member of ${options.org}`;
   },
   'client create': async (db, options) => {
     const siteIds = tenancy.parseSiteIds(options.sites);

@@ -70,6 +70,16 @@ export async function insertMembership(db: Executor, userId: number, organisatio
     .execute();
 }
 
+/** Whether there was such a membership to delete. */
+export async function deleteMembership(db: Executor, userId: number, organisationId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('memberships')
+    .where('user_id', '=', userId)
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
 export function listUserOrganisations(db: Executor, userId: number) {
   return db
     .selectFrom('memberships')

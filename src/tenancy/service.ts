@@ -102,6 +102,20 @@ export async function addUserToOrganisation(db: Db, username: string | undefined
   await tenancy.insertMembership(db, user.id, organisation.id);
 }
 
+/*
+ * The user's tokens lose the organisation on their next request, on every
+ * process: the delete raises auth_generation (migration 0003's trigger),
+ * which retires every remembered caller.
+ */
+export async function removeUserFromOrganisation(db: Db, username: string | undefined, handle: string | undefined) {
+  const user = await tenancy.findUserByUsername(db, requireText('username', username));
+  if (!user) throw new TenancyError(`no user "${username}"`);
+  const organisation = await requireOrganisation(db, handle);
+  if (!(await tenancy.deleteMembership(db, user.id, organisation.id))) {
+    throw new TenancyError(`${user.username} is not a member of ${organisation.handle}`);
+  }
+}
+
 export function parseSiteIds(value: string | undefined): number[] {
   const ids = (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
   if (ids.length === 0 || ids.some((id) => !/^\d{1,9}$/.test(id))) {

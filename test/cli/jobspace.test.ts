@@ -10,6 +10,7 @@ import { listUserOrganisations } from '../../src/tenancy/repository.ts';
 import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
 import { dropPostgresSchema, freshPostgresUrl, stores } from '../support/stores.ts';
 import { runJobspace, type Run } from '../support/cli.ts';
+import { jobJson } from '../support/fixtures.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'jobspace-cli-'));
 
@@ -140,6 +141,25 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
       assert.equal((await request(made.clientId, made.clientSecret)).statusCode, 401);
     });
 
+    it('user remove-org takes the organisation from the token on its next request, and refuses to remove it twice', async () => {
+      const job = jobJson({ organisation: 'OTHER', sites: [made.siteIds[0]] });
+      const created = await app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: job });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().data.id;
+      // Read once more, so that this process remembers the caller as it was.
+      assert.equal((await app.inject({ url: `/api/job/${id}`, headers: auth(token) })).statusCode, 200);
+      const stdout = await run('user', 'remove-org', '--username', user.username, '--org', 'OTHER');
+      assert.equal(stdout, `${user.username} is no longer a member of OTHER\n`);
+      assert.equal((await app.inject({ url: `/api/job/${id}`, headers: auth(token) })).statusCode, 404);
+      const list = await app.inject({ url: '/api/job', headers: auth(token) });
+      assert.equal(list.statusCode, 200);
+      assert.deepEqual(list.json().data, []);
+      const again = await app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: { ...job, reference: 'AGAIN' } });
+      assert.equal(again.statusCode, 403);
+      const args = ['user', 'remove-org', '--username', user.username, '--org', 'OTHER'];
+      assertFailed(args, await jobspace(databaseUrl, args), /jo@acme\.example is not a member of OTHER/);
+    });
+
     it('answers 401 to the token, and refuses new ones, once client revoke has run', async () => {
       assert.equal(await run('client', 'revoke', '--id', made.clientId), `client ${made.clientId} revoked; its tokens no longer work\n`);
       const response = await app.inject({ method: 'GET', url: '/api/job', headers: auth(token) });
@@ -180,6 +200,8 @@ describe('jobspace rejects bad input with exit 2 and one line naming the problem
       [...newUser, '--org', 'JDT', '--timezone', 'Mars/Base'],
       /timezone "Mars\/Base"/,
     ],
+    ['user remove-org of an unknown user', ['user', 'remove-org', '--username', 'nobody@acme.example', '--org', 'JDT'], /no user "nobody@acme\.example"/],
+    ['user remove-org of an unknown organisation', ['user', 'remove-org', '--username', 'demo@example.com', '--org', 'NOPE'], /no organisation has handle "NOPE"/],
     ['client create with --sites that is not a list of ids', ['client', 'create', '--name', 'Vendor', '--sites', '1,x'], /sites .*"1,x"/],
     ['client create for a site that does not exist', ['client', 'create', '--name', 'Vendor', '--sites', '1,999'], /site.*999.*exist/],
     ['client revoke of an unknown client id', ['client', 'revoke', '--id', 'no-such-client'], /no client "no-such-client"/],
