@@ -4,6 +4,7 @@ import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts'
 import { stores } from '../support/stores.ts';
 import { acceptsVersionOne } from '../../src/http/accept.ts';
 import { jobJson, multipartBody } from '../support/fixtures.ts';
+import { describeSecurityMatrix } from '../support/security-matrix.ts';
 
 describe('Accept negotiation', () => {
   for (const accept of [undefined, '*/*', 'application/*', 'application/json', 'application/vnd.jb.v1+json',
@@ -240,3 +241,5 @@ describe('rate limit', () => {
     }
   });
 });
+
+describeSecurityMatrix([{ method: 'GET', path: '/teapot', answers: 418 }]);

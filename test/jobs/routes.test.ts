@@ -4,6 +4,7 @@ import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from
 import { addUserToOrganisation, createOrganisation } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
+import { describeSecurityMatrix } from '../support/security-matrix.ts';
 
 for (const store of stores) describe(`jobs [${store}]`, () => {
   let test: TestApp;
@@ -341,3 +342,11 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
     });
   });
 });
+
+describeSecurityMatrix([
+  { method: 'GET', path: '/job', filters: true },
+  { method: 'GET', path: '/job/{job}' },
+  { method: 'POST', path: '/job', body: (target) => jobJson({ ...target }) },
+  { method: 'POST', path: '/job/{job}/update', body: (target) => ({ ...target, name: 'Renamed' }) },
+  { method: 'POST', path: '/job/{job}/delete' },
+]);

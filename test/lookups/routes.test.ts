@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
+import { describeSecurityMatrix } from '../support/security-matrix.ts';
 
 for (const store of stores) describe(`look-up endpoints [${store}]`, () => {
   let test: TestApp;
@@ -75,3 +76,10 @@ for (const store of stores) describe(`look-up endpoints [${store}]`, () => {
     assert.equal(response.statusCode, 401);
   });
 });
+
+describeSecurityMatrix([
+  { method: 'GET', path: '/address/country' },
+  { method: 'GET', path: '/job/type' },
+  { method: 'GET', path: '/job/category' },
+  { method: 'GET', path: '/job/options' },
+]);

@@ -4,6 +4,7 @@ import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts'
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { createClient } from '../../src/tenancy/service.ts';
+import { describeSecurityMatrix } from '../support/security-matrix.ts';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const LIVE = { open_date: day(-10), close_date: day(30) };
@@ -232,3 +233,8 @@ for (const store of stores) describe(`GET /api/job search [${store}]`, () => {
     });
   });
 });
+
+describeSecurityMatrix([
+  { method: 'GET', path: '/job?q={word}' },
+  { method: 'GET', path: '/job/suggest?q={word}' },
+]);
