@@ -52,7 +52,7 @@ export function jobStatus(job: { deleted_at: string | null; open_date: string; c
 export const STATUS_FILTERS = ['live', 'scheduled', 'expired', 'any'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-export function statusConditions(status: StatusFilter, today: string): RawBuilder<unknown>[] {
+function statusConditions(status: StatusFilter, today: string): RawBuilder<unknown>[] {
   switch (status) {
     case 'live':
       return [sql`jobs.open_date <= ${today}`, sql`jobs.close_date >= ${today}`];
