@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
-import { isStoreUrl } from './db/store-url.ts';
+import { isStoreUrl, sqliteFileOf } from './db/dialects/store-url.ts';
 import type { FailureLimits } from './auth/failed-attempts.ts';
 import { MIN_PASSWORD_LENGTH } from './auth/secrets.ts';
 
@@ -169,7 +169,7 @@ function readMediaDir(env: Env, databaseUrl: string): string {
     }
     return resolve(raw);
   }
-  const sqliteFile = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  const sqliteFile = sqliteFileOf(databaseUrl) ?? ':memory:';
   return sqliteFile === ':memory:' ? resolve('data', 'media') : join(dirname(resolve(sqliteFile)), 'media');
 }
 

@@ -5,7 +5,7 @@ import * as search from './migrations/0002_search.ts';
 import * as authGeneration from './migrations/0003_auth_generation.ts';
 import * as searchWindow from './migrations/0004_search_window.ts';
 import * as jobMedia from './migrations/0005_job_media.ts';
-import type { StoreDialect } from './dialect.ts';
+import type { StoreDialect } from './dialects/index.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 

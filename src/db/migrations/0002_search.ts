@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * Search: annual pay for salary filters, a folded title for suggestions,

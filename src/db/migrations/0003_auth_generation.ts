@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * A counter of changes to what an access token grants, so that each process

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * Keyword searches read their newest matches and stop (src/search/repository.ts).
