@@ -1,6 +1,7 @@
 import type { ColumnDefinitionBuilder, Dialect, Kysely } from 'kysely';
 import type { FullTextEngine } from '../../search/engine.ts';
 import type { ChangeStamp } from '../change-stamp.ts';
+import type { MigrationName } from '../migrate.ts';
 import type { RowLock, Transact } from '../group-commit.ts';
 import type { Db, Executor, Tx } from '../types.ts';
 import { postgresDialect } from './postgres.ts';
@@ -23,6 +24,10 @@ export interface StoreDialect {
   /** Defines an auto-incrementing integer primary key column. */
   readonly autoIncrementId: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   readonly autoIncrementType: 'integer' | 'serial';
+  /** Makes a text column sort by its bytes, so that a prefix is one range of its index. */
+  readonly sortsByBytes: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  /** What this store runs of a migration after the part both stores share. */
+  readonly migrationSteps: MigrationSteps;
   /** The PostgreSQL schema holding the tables, when not the default. */
   readonly schema?: string;
   /** The schema Kysely's introspection lists this store's tables under; undefined where it names none. */
@@ -48,6 +53,9 @@ export interface StoreDialect {
   /** Brings the planner's statistics up to date after a bulk load. */
   readonly refreshStatistics: (db: Db) => Promise<void>;
 }
+
+/** A store's own part of each migration that has one, by the migration's name. */
+export type MigrationSteps = Readonly<Partial<Record<MigrationName, (db: Kysely<unknown>) => Promise<void>>>>;
 
 export interface StoreOptions {
   /** PostgreSQL connections per process. */

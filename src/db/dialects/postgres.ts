@@ -5,6 +5,7 @@ import { jobsChangedChannel } from '../change-stamp.ts';
 import { transactEach, type RowLock } from '../group-commit.ts';
 import type { StoreDialect, StoreOptions } from './index.ts';
 import { stampFromNotifications } from './postgres-listen.ts';
+import { POSTGRES_MIGRATION_STEPS } from './postgres-migrations.ts';
 
 /* PostgreSQL writers run side by side, so a write locks the rows it reads. */
 const LOCK_FOR_UPDATE: RowLock = sql`for update`;
@@ -37,6 +38,8 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
     kysely: new PostgresDialect({ pool }),
     autoIncrementId: (column) => column.primaryKey(),
     autoIncrementType: 'serial',
+    sortsByBytes: (column) => column.modifyFront(sql`collate "C"`),
+    migrationSteps: POSTGRES_MIGRATION_STEPS,
     schema: schema ?? undefined,
     // Introspection lists every schema; a store without ?schema= keeps its tables in public.
     introspectedSchema: schema ?? 'public',

@@ -6,6 +6,7 @@ import { sqliteFullText } from '../../search/engines/sqlite-fts5.ts';
 import { groupCommit, type RowLock } from '../group-commit.ts';
 import type { StoreDialect } from './index.ts';
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-driver.ts';
+import { SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
 
 /*
  * SQLite has no row locks and rejects the clause; a write there needs none,
@@ -32,6 +33,9 @@ export function sqliteDialect(location: string): StoreDialect {
     kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
+    // SQLite's default collation, BINARY, already does.
+    sortsByBytes: (column) => column,
+    migrationSteps: SQLITE_MIGRATION_STEPS,
     introspectedSchema: undefined,
     prepare: async () => undefined,
     // AUTOINCREMENT's counter (sqlite_sequence) already follows the largest id inserted.
