@@ -11,15 +11,11 @@ import { sqliteFileOf } from './store-url.ts';
 /*
  * The dialect seam: the only code that knows which store is behind Kysely.
  * Each store is one object (sqlite.ts, postgres.ts) holding everything that
- * differs between them; the rest of the server asks it for a capability and
- * never for its name.
+ * differs between them; the rest of the server asks it for a capability. It
+ * has no name to test, on purpose.
  */
 
-export type DialectName = 'sqlite' | 'postgres';
-
 export interface StoreDialect {
-  /** For people (messages, test names): nothing branches on it. */
-  readonly name: DialectName;
   readonly kysely: Dialect;
   /** Defines an auto-incrementing integer primary key column. */
   readonly autoIncrementId: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;

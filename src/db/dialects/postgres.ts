@@ -34,7 +34,6 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
   pool.on('error', (error) => options.onPoolError?.(error));
   const connection = { connectionString: parsed.toString(), options: schema ? `-c search_path=${schema}` : undefined };
   return {
-    name: 'postgres',
     kysely: new PostgresDialect({ pool }),
     autoIncrementId: (column) => column.primaryKey(),
     autoIncrementType: 'serial',

@@ -29,7 +29,6 @@ export function sqliteDialect(location: string): StoreDialect {
   // Writers in other processes wait for the lock instead of failing at once.
   database.pragma('busy_timeout = 5000');
   return {
-    name: 'sqlite',
     kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
