@@ -134,7 +134,7 @@ function readWorkers(env: Env, databaseUrl: string): number {
     throw new ConfigError('WORKERS', `must be auto or a whole number from 1 to 64, got "${raw}"`);
   }
   // Each process would open an empty database of its own.
-  if (workers > 1 && databaseUrl === 'sqlite::memory:') {
+  if (workers > 1 && sqliteFileOf(databaseUrl) === ':memory:') {
     throw new ConfigError('WORKERS', `must be 1 with DATABASE_URL=sqlite::memory:, got "${raw}"`);
   }
   return workers;
