@@ -291,7 +291,7 @@ interface Seeded {
 async function seedStore(store: StoreName, fresh: FreshStore): Promise<Seeded> {
   const app = await buildApp(loadConfig(serverEnvironment(fresh)));
   try {
-    const seeding = await seedFakeJobs(app.store.db, app.store.dialect.name, { jobs: JOBS, seed: SEED, onProgress: (line) => say(`${store}: ${line}`) });
+    const seeding = await seedFakeJobs(app.store.db, app.store.dialect, { jobs: JOBS, seed: SEED, onProgress: (line) => say(`${store}: ${line}`) });
     say(`${store}: ${describeSeeding(seeding)}`);
     const seeded = { seeding, sizeBytes: await fresh.sizeBytes(app) };
     writeFileSync(fresh.seedingFile, JSON.stringify(seeded));

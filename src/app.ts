@@ -20,10 +20,7 @@ import { tokenRoutes } from './auth/routes.ts';
 import { tokenFamilyLockFor } from './auth/family-lock.ts';
 import { FailedAttempts } from './auth/failed-attempts.ts';
 import { apiRoutes } from './api.ts';
-import { fullTextEngineFor } from './search/engine.ts';
 import { ListCaches } from './search/list-cache.ts';
-import { changeStampFor } from './db/change-stamp.ts';
-import { transactFor } from './db/group-commit.ts';
 import { healthRoutes } from './health.ts';
 import { openFolderStorage } from './media/storage.ts';
 import { mediaRoutes } from './media/routes.ts';
@@ -103,15 +100,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
     oauth.setErrorHandler(handleTokenError);
-    const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect.name) };
+    const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect) };
     await oauth.register(tokenRoutes, { db: store.db, rotation, failures });
   });
   const guard = bearerGuard(store.db, config.defaultTimezone, failures);
-  const fullText = fullTextEngineFor(store.dialect.name);
-  const jobsChanged = changeStampFor(store);
-  if (jobsChanged) app.addHook('onClose', () => jobsChanged.stop());
-  const lists = new ListCaches(jobsChanged ? () => jobsChanged.read() : undefined);
-  const transact = transactFor(store.db, store.dialect.name);
+  const fullText = store.dialect.fullText;
+  const jobsChanged = store.dialect.changeStamp(store.db);
+  app.addHook('onClose', () => jobsChanged.stop());
+  const lists = new ListCaches(() => jobsChanged.read());
+  const transact = store.dialect.transact(store.db);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {

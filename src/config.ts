@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
-import { isStoreUrl } from './db/store-url.ts';
+import { isStoreUrl, sqliteFileOf } from './db/dialects/store-url.ts';
 import type { FailureLimits } from './auth/failed-attempts.ts';
 import { MIN_PASSWORD_LENGTH } from './auth/secrets.ts';
 
@@ -134,7 +134,7 @@ function readWorkers(env: Env, databaseUrl: string): number {
     throw new ConfigError('WORKERS', `must be auto or a whole number from 1 to 64, got "${raw}"`);
   }
   // Each process would open an empty database of its own.
-  if (workers > 1 && databaseUrl === 'sqlite::memory:') {
+  if (workers > 1 && sqliteFileOf(databaseUrl) === ':memory:') {
     throw new ConfigError('WORKERS', `must be 1 with DATABASE_URL=sqlite::memory:, got "${raw}"`);
   }
   return workers;
@@ -169,7 +169,7 @@ function readMediaDir(env: Env, databaseUrl: string): string {
     }
     return resolve(raw);
   }
-  const sqliteFile = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  const sqliteFile = sqliteFileOf(databaseUrl) ?? ':memory:';
   return sqliteFile === ':memory:' ? resolve('data', 'media') : join(dirname(resolve(sqliteFile)), 'media');
 }
 

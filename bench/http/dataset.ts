@@ -140,7 +140,7 @@ export async function prepareDataset(options: DatasetOptions): Promise<Dataset> 
     try {
       const demo = await prepareDatabase(store, config);
       if (!demo) throw new Error(`${place.url} was not a brand-new store`);
-      const outcome = await seedFakeJobs(store.db, store.dialect.name, {
+      const outcome = await seedFakeJobs(store.db, store.dialect, {
         jobs: options.jobs,
         organisation: demo.organisation,
         seed: options.seed,

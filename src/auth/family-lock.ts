@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import type { DialectName } from '../db/dialect.ts';
+import type { StoreDialect } from '../db/dialects/index.ts';
 import type { Tx } from '../db/types.ts';
 
 /*
- * The token-family lock seam. A refresh adds tokens to a family and a late
+ * The token-family lock. A refresh adds tokens to a family and a late
  * reuse revokes the family; each must see the other's work whole. Without a
  * lock, a PostgreSQL statement revoking a family does not see the tokens a
  * refresh commits while it runs, and those would escape the revocation. So
@@ -12,15 +11,11 @@ import type { Tx } from '../db/types.ts';
  */
 export type LockTokenFamily = (tx: Tx, family: string) => Promise<void>;
 
-/* Advisory locks share one key space per database; ours sit under a class id of their own ("tokf"). */
+/* Locks share one key space per database; ours sit under a class id of their own ("tokf"). */
 const TOKEN_FAMILY_LOCKS = 0x746f6b66;
 
-export function tokenFamilyLockFor(dialect: DialectName): LockTokenFamily {
-  // SQLite transactions begin IMMEDIATE and so hold the store's one write lock until they end.
-  if (dialect === 'sqlite') return async () => undefined;
-  return async (tx, family) => {
-    await sql`select pg_advisory_xact_lock(${TOKEN_FAMILY_LOCKS}::int, ${familyKey(family)}::int)`.execute(tx);
-  };
+export function tokenFamilyLockFor(dialect: StoreDialect): LockTokenFamily {
+  return (tx, family) => dialect.lockUntilEnd(tx, TOKEN_FAMILY_LOCKS, familyKey(family));
 }
 
 /** 32 bits of the family's digest: two families sharing a key only wait for each other. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../db/types.ts';
 import { OAuthError } from './oauth-error.ts';
@@ -107,7 +108,7 @@ export interface TokenRouteOptions {
 }
 
 export async function tokenRoutes(app: FastifyInstance, { db, rotation, failures }: TokenRouteOptions) {
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/oauth/token',
     {
       attachValidation: true,
@@ -122,7 +123,7 @@ export async function tokenRoutes(app: FastifyInstance, { db, rotation, failures
       if (request.validationError) {
         throw new OAuthError('invalid_request', 'Each parameter must be a single string of at most 1024 characters.');
       }
-      const body = (request.body ?? {}) as TokenRequest;
+      const body: TokenRequest = request.body ?? {};
       const attempt = { address: request.ip, username: body.grant_type === 'password' ? body.username || undefined : undefined };
       refuseOverLimit(failures, attempt, reply, () => new OAuthError('too_many_requests', TOO_MANY_FAILURES));
       if (!body.grant_type) throw new OAuthError('invalid_request', 'The request is missing the "grant_type" parameter.');

@@ -6,9 +6,9 @@ import { CopyError, copyStore } from '../db/copy.ts';
 import { seedLookups } from '../db/seed-lookups.ts';
 import { nowIso } from '../clock.ts';
 import type { Db } from '../db/types.ts';
+import type { StoreDialect } from '../db/dialects/index.ts';
 import * as tenancy from '../tenancy/service.ts';
 import { describeSeeding, SeedError, seedFakeJobs } from '../seed/fake-jobs.ts';
-import { fullTextEngineFor } from '../search/engine.ts';
 import { openFolderStorage } from '../media/storage.ts';
 import { purgeDeletedJobs } from '../jobs/purge.ts';
 
@@ -55,9 +55,7 @@ type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPosit
 /** The command line itself is wrong: the message is followed by the usage. */
 class UsageError extends Error {}
 
-type Command = (db: Db, options: Options) => Promise<string>;
-
-const storeDialect = () => (loadConfig().databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres');
+type Command = (db: Db, options: Options, dialect: StoreDialect) => Promise<string>;
 
 const isCalendarDay = (value: string) =>
   /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
@@ -96,12 +94,12 @@ const COMMANDS: Record<string, Command> = {
     await tenancy.revokeClient(db, options.id);
     return `client ${options.id} revoked; its tokens no longer work`;
   },
-  'seed fake': async (db, options) => {
+  'seed fake': async (db, options, dialect) => {
     const whole = (value: string | undefined) => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined);
     const jobs = whole(options.jobs);
     if (!jobs) throw new UsageError('seed fake needs --jobs N, a whole number of 1 or more');
     if (options.seed !== undefined && whole(options.seed) === undefined) throw new UsageError('--seed must be a whole number');
-    const outcome = await seedFakeJobs(db, storeDialect(), {
+    const outcome = await seedFakeJobs(db, dialect, {
       jobs,
       organisation: options.org,
       seed: whole(options.seed),
@@ -109,11 +107,11 @@ const COMMANDS: Record<string, Command> = {
     });
     return describeSeeding(outcome);
   },
-  'job purge': async (db, options) => {
+  'job purge': async (db, options, dialect) => {
     const day = options['deleted-before'];
     if (day === undefined || !isCalendarDay(day)) throw new UsageError('job purge needs --deleted-before YYYY-MM-DD, a day that exists');
     const storage = await openFolderStorage(loadConfig().mediaDir);
-    const { jobs, files } = await purgeDeletedJobs(db, fullTextEngineFor(storeDialect()), storage, day);
+    const { jobs, files } = await purgeDeletedJobs(db, dialect.fullText, storage, day);
     return `purged ${counted(jobs, 'job')} deleted before ${day}; removed ${counted(files, 'logo file')} no job shows`;
   },
 };
@@ -148,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrateToLatest(store);
     await seedLookups(store.db, nowIso());
-    process.stdout.write(`${await command(store.db, values)}\n`);
+    process.stdout.write(`${await command(store.db, values, store.dialect)}\n`);
     return 0;
   } finally {
     await store.db.destroy();

@@ -1,5 +1,5 @@
 import { Kysely } from 'kysely';
-import { dialectFor, type StoreDialect, type StoreOptions } from './dialect.ts';
+import { dialectFor, type StoreDialect, type StoreOptions } from './dialects/index.ts';
 import type { Database } from './types.ts';
 
 export interface Store {

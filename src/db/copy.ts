@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
 import { type Kysely, sql } from 'kysely';
-import { fullTextEngineFor } from '../search/engine.ts';
 import { openStore, type Store } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
-import { isStoreUrl } from './store-url.ts';
+import { isStoreUrl, storeIdentity } from './dialects/store-url.ts';
 import type { Database } from './types.ts';
 
 /*
@@ -87,10 +85,6 @@ export async function copyStore(fromUrl: string, toUrl: string, options: { force
   }
 }
 
-function storeIdentity(url: string): string {
-  return url.startsWith('sqlite:') ? `sqlite:${resolve(url.slice('sqlite:'.length))}` : url;
-}
-
 /** Both stores get the latest schema first, so their tables match column for column. */
 async function openMigrated(url: string, option: string): Promise<Store> {
   if (!isStoreUrl(url)) throw new CopyError(`${option} must start with sqlite: or postgres://`);
@@ -121,8 +115,8 @@ async function copyBetween(source: Store, target: Store, force: boolean): Promis
       await emptyTarget(untyped(write), force);
       for (const table of TABLES) await copyTable(untyped(read), untyped(write), table, columns.get(table.name) as string[]);
       const withIds = TABLES.filter((table) => table.key.join() === 'id').map((table) => table.name);
-      await target.dialect.resetSequences?.(write as unknown as Kysely<unknown>, withIds);
-      await fullTextEngineFor(target.dialect.name).rebuildIndex(write);
+      await target.dialect.resetSequences(write as unknown as Kysely<unknown>, withIds);
+      await target.dialect.fullText.rebuildIndex(write);
       return compareCounts(untyped(read), untyped(write));
     }),
   );
@@ -144,8 +138,7 @@ async function sharedColumns(source: Store, target: Store): Promise<Map<string, 
 }
 
 async function columnsOf(store: Store): Promise<Map<string, string[]>> {
-  // PostgreSQL's introspection lists every schema; a store without ?schema= keeps its tables in public.
-  const schema = store.dialect.name === 'postgres' ? (store.dialect.schema ?? 'public') : undefined;
+  const schema = store.dialect.introspectedSchema;
   const tables = await store.db.introspection.getTables();
   return new Map(
     tables.filter((table) => table.schema === schema).map((table) => [table.name, table.columns.map((column) => column.name)]),

@@ -1,5 +1,4 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { DialectName } from './dialect.ts';
 import type { Db, Tx } from './types.ts';
 
 /**
@@ -9,14 +8,6 @@ import type { Db, Tx } from './types.ts';
  */
 export type RowLock = RawBuilder<unknown>;
 
-/*
- * PostgreSQL writers run side by side, so a write locks the rows it reads.
- * SQLite has no row locks and rejects the clause; a write there needs none,
- * as it holds the database's write lock from BEGIN IMMEDIATE to its commit.
- */
-const LOCK_FOR_UPDATE: RowLock = sql`for update`;
-const HELD_BY_THE_TRANSACTION: RowLock = sql``;
-
 /**
  * Runs one write in a transaction of its own, or in one it shares (see
  * groupCommit); resolves once committed. The work is given the clause that
@@ -24,15 +15,9 @@ const HELD_BY_THE_TRANSACTION: RowLock = sql``;
  */
 export type Transact = <T>(work: (tx: Tx, lock: RowLock) => Promise<T>) => Promise<T>;
 
-/*
- * PostgreSQL has a connection per concurrent write and commits them in
- * parallel. SQLite has one writer, and a durable commit waits for the disk
- * (synchronous = FULL): one commit per request caps writes at the disk's
- * flush rate. So on SQLite the writes that arrive while one commits share
- * the next commit, as databases do with group commit.
- */
-export function transactFor(db: Db, dialect: DialectName): Transact {
-  return dialect === 'sqlite' ? groupCommit(db) : (work) => db.transaction().execute((tx) => work(tx, LOCK_FOR_UPDATE));
+/** One transaction per write, for a store that commits concurrent transactions in parallel itself. */
+export function transactEach(db: Db, lock: RowLock): Transact {
+  return (work) => db.transaction().execute((tx) => work(tx, lock));
 }
 
 interface Pending {
@@ -48,7 +33,7 @@ interface Pending {
  * commit, so an answered write is on disk; if the commit fails, every write
  * of the batch fails with it.
  */
-export function groupCommit(db: Db, maxBatch = 64): Transact {
+export function groupCommit(db: Db, lock: RowLock, maxBatch = 64): Transact {
   const queue: Pending[] = [];
   let committing = false;
 
@@ -59,7 +44,7 @@ export function groupCommit(db: Db, maxBatch = 64): Transact {
     try {
       while (queue.length > 0) {
         await new Promise((resolve) => setImmediate(resolve));
-        await commitTogether(db, queue.splice(0, maxBatch));
+        await commitTogether(db, lock, queue.splice(0, maxBatch));
       }
     } finally {
       committing = false;
@@ -73,11 +58,11 @@ export function groupCommit(db: Db, maxBatch = 64): Transact {
     });
 }
 
-async function commitTogether(db: Db, batch: readonly Pending[]): Promise<void> {
+async function commitTogether(db: Db, lock: RowLock, batch: readonly Pending[]): Promise<void> {
   const outcomes: (() => void)[] = [];
   try {
     await db.transaction().execute(async (tx) => {
-      for (const write of batch) outcomes.push(await runInSavepoint(tx, write));
+      for (const write of batch) outcomes.push(await runInSavepoint(tx, lock, write));
     });
   } catch (error) {
     for (const write of batch) write.reject(error);
@@ -87,10 +72,10 @@ async function commitTogether(db: Db, batch: readonly Pending[]): Promise<void> 
 }
 
 /** The write's outcome, to be told once the transaction has committed. */
-async function runInSavepoint(tx: Tx, write: Pending): Promise<() => void> {
+async function runInSavepoint(tx: Tx, lock: RowLock, write: Pending): Promise<() => void> {
   await sql`savepoint one_write`.execute(tx);
   try {
-    const value = await write.work(tx, HELD_BY_THE_TRANSACTION);
+    const value = await write.work(tx, lock);
     await sql`release one_write`.execute(tx);
     return () => write.resolve(value);
   } catch (error) {

@@ -5,18 +5,21 @@ import * as search from './migrations/0002_search.ts';
 import * as authGeneration from './migrations/0003_auth_generation.ts';
 import * as searchWindow from './migrations/0004_search_window.ts';
 import * as jobMedia from './migrations/0005_job_media.ts';
-import type { StoreDialect } from './dialect.ts';
+import type { StoreDialect } from './dialects/index.ts';
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
+/** The part of a migration both stores run; each store's own part follows it (`StoreDialect.migrationSteps`). */
+type SharedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
 /** Every migration in order; names are permanent once released. */
-const MIGRATIONS: Record<string, DialectMigration> = {
+const MIGRATIONS = {
   '0001_initial': initial,
   '0002_search': search,
   '0003_auth_generation': authGeneration,
   '0004_search_window': searchWindow,
   '0005_job_media': jobMedia,
-};
+} as const satisfies Record<string, SharedMigration>;
+
+export type MigrationName = keyof typeof MIGRATIONS;
 
 export interface MigrationOutcome {
   /** True when the store had never been migrated: a brand-new database. */
@@ -26,8 +29,15 @@ export interface MigrationOutcome {
 
 function migratorFor(store: Store): Migrator {
   const migrations: Record<string, Migration> = {};
-  for (const [name, migration] of Object.entries(MIGRATIONS)) {
-    migrations[name] = { up: (db) => migration.up(db, store.dialect) };
+  // Object.keys types its keys as strings; these are the record's own.
+  for (const name of Object.keys(MIGRATIONS) as MigrationName[]) {
+    const ownStep = store.dialect.migrationSteps[name];
+    migrations[name] = {
+      up: async (db) => {
+        await MIGRATIONS[name].up(db, store.dialect);
+        await ownStep?.(db);
+      },
+    };
   }
   return new Migrator({
     db: store.db,

@@ -1,11 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 25;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from './primitives.ts';
 
 /** `page[number]` and `page[size]` as the contract names them. */
 export const PageQuery = Type.Object({
-  'page[number]': Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+  'page[number]': Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, default: 1 })),
   'page[size]': Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
 });
 export type PageQuery = Static<typeof PageQuery>;

@@ -71,7 +71,7 @@ export const JobResourceSchema = Type.Object({
   }),
   apply: Type.Object({ type: Type.String(), url: NullableString }),
   show_map: Type.Boolean(),
-  status: Type.Union(['scheduled', 'live', 'expired', 'deleted'].map((s) => Type.Literal(s))),
+  status: Type.Union([Type.Literal('scheduled'), Type.Literal('live'), Type.Literal('expired'), Type.Literal('deleted')]),
   distance: Type.Optional(Type.Object({ value: Type.Number(), unit: Type.Union([Type.Literal('mi'), Type.Literal('km')]) })),
 });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.ts';
 import { isPlainObject } from '../http/body.ts';
 import { pageFrom, paginate } from '../http/pagination.ts';
@@ -18,7 +19,12 @@ export interface JobRouteOptions extends service.JobServices {
 /** Job ids in paths are positive integers; anything else is no route at all (404). */
 const JOB_ID = ':id(^\\d{1,10}$)';
 
-const jobId = (request: FastifyRequest) => Number((request.params as { id: string }).id);
+/* The path's pattern is the only check of the id, so its type is given to the route rather than read from a params schema. */
+interface JobIdRoute {
+  Params: { id: string };
+}
+
+const jobId = (request: { params: JobIdRoute['Params'] }) => Number(request.params.id);
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 const writeErrors = { ...errors, 402: ErrorResponseSchema, 410: ErrorResponseSchema, 422: ErrorResponseSchema };
@@ -59,7 +65,8 @@ function sendJobList(reply: FastifyReply, data: Buffer, meta: JobListMeta) {
   return reply.type(JSON_UTF8).send(Buffer.concat([LIST_OPEN, data, Buffer.from(`],"meta":${serializeMeta(meta)}}`)]));
 }
 
-export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) {
+export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptions) {
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const services: service.JobServices = options;
   const tags = ['jobs'];
   const contextFor = (request: FastifyRequest): PresentContext => ({
@@ -81,7 +88,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
     },
     async (request, reply) => {
       const started = performance.now();
-      const query = request.query as JobSearchQuery;
+      const { query } = request;
       const page = pageFrom(query);
       const context = contextFor(request);
       const renderer = {
@@ -104,11 +111,11 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
     '/job/suggest',
     { schema: { tags, summary: 'Complete a job title', querystring: SuggestQuery, response: { 200: SuggestResponse, ...errors } } },
     async (request) => ({
-      data: await suggestTitles(options.db, options.fullText, request.caller, request.query as SuggestQuery, service.todayUtc()),
+      data: await suggestTitles(options.db, options.fullText, request.caller, request.query, service.todayUtc()),
     }),
   );
 
-  app.get(
+  app.get<JobIdRoute>(
     `/job/${JOB_ID}`,
     { schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
     async (request) => {
@@ -128,7 +135,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
     },
   );
 
-  app.post(
+  app.post<JobIdRoute>(
     `/job/${JOB_ID}/update`,
     {
       schema: { tags, summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
@@ -140,7 +147,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRouteOptions) 
     },
   );
 
-  app.post(
+  app.post<JobIdRoute>(
     `/job/${JOB_ID}/delete`,
     { schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
 import { logoTypeOf, MEDIA_PATH } from './logos.ts';
@@ -8,21 +8,27 @@ import type { MediaStorage } from './storage.ts';
 /* A name serves the same bytes for ever (it is their hash), so caches may keep them as long as they like. */
 const CACHE_FOREVER = 'public, max-age=31536000, immutable';
 
-/** Stored logos at the `path` of a job's media: public, as boards show them to anyone; no Accept rule, no token. */
+const MediaParams = Type.Object({ name: Type.String() });
+
+/**
+ * Stored logos at the `path` of a job's media: public, as boards show them to anyone; no Accept rule, no token.
+ * The route is told its params' type rather than given the TypeBox type provider, which would type
+ * the reply by the response schemas, and the file's stream has none.
+ */
 export async function mediaRoutes(app: FastifyInstance, { storage }: { storage: MediaStorage }) {
-  app.get(
+  app.get<{ Params: Static<typeof MediaParams> }>(
     `${MEDIA_PATH}/:name`,
     {
       schema: {
         tags: ['media'],
         summary: 'A stored job logo',
         security: [],
-        params: Type.Object({ name: Type.String() }),
+        params: MediaParams,
         response: { 404: ErrorResponseSchema },
       },
     },
     async (request, reply) => {
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       // A name we never make is not looked for at all.
       const type = logoTypeOf(name);
       const stored = type && (await storage.stream(name));

@@ -4,7 +4,7 @@ import type { Caller } from '../auth/caller.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { findPlace, findPlaceAnywhere, KM_PER_MILE, type Place } from '../geo/gazetteer.ts';
 import { findVisibleOrganisation, findVisibleSite, listedStatus, scopeOf } from '../tenancy/visibility.ts';
-import type { JobSearchQuery } from './criteria.ts';
+import { DEFAULT_RADIUS, type JobSearchQuery } from './criteria.ts';
 import type { SearchCriteria } from './repository.ts';
 import { parseTextQuery } from './text-query.ts';
 
@@ -41,7 +41,7 @@ function resolveNear(query: JobSearchQuery, countryIso: string | undefined): Sea
   const hasPoint = query.lat !== undefined || query.lon !== undefined;
   if (hasPoint && (query.lat === undefined || query.lon === undefined)) throw badRequest('Give both lat and lon.');
   if (hasPoint && query.location !== undefined) throw badRequest('Give a location or lat and lon, not both.');
-  const radius = query.radius ?? 25;
+  const radius = query.radius ?? DEFAULT_RADIUS;
   const radiusKm = query.radius_unit === 'km' ? radius : radius * KM_PER_MILE;
   if (query.location !== undefined) {
     const place = findNamedPlace(query.location, countryIso);

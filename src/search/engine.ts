@@ -1,9 +1,6 @@
 import type { RawBuilder, SqlBool } from 'kysely';
-import type { DialectName } from '../db/dialect.ts';
 import type { Executor } from '../db/types.ts';
 import type { TextQuery } from './text-query.ts';
-import { sqliteFullText } from './engines/sqlite-fts5.ts';
-import { postgresFullText } from './engines/postgres-tsvector.ts';
 
 /**
  * How one store finds jobs by keyword, newest first: a FROM clause that
@@ -32,6 +29,7 @@ export interface Near {
  * behind this interface; filters, distance, facets and paging are plain SQL
  * shared by both stores. A dedicated engine (Elasticsearch, OpenSearch) would
  * be a third implementation whose `match` returns ids from its own index.
+ * Each store's dialect names its engine (`StoreDialect.fullText`).
  */
 export interface FullTextEngine {
   /** Brings the index of these jobs up to date; called inside the transaction of the write. */
@@ -47,8 +45,4 @@ export interface FullTextEngine {
    * jobs. The rank is of no use.
    */
   matchTitleWords(words: readonly string[], lastIsPrefix: boolean): TextMatch;
-}
-
-export function fullTextEngineFor(dialect: DialectName): FullTextEngine {
-  return dialect === 'sqlite' ? sqliteFullText : postgresFullText;
 }

@@ -4,7 +4,7 @@ import type { JobServices } from '../jobs/service.ts';
 import { findJobsByIds, type StoredJob } from '../jobs/repository.ts';
 import { KM_PER_MILE } from '../geo/gazetteer.ts';
 import type { Page } from '../http/pagination.ts';
-import type { JobSearchQuery } from './criteria.ts';
+import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
 import {
   countFacets,
@@ -146,7 +146,7 @@ export async function searchJobs(
   renderer: PageRenderer,
 ) {
   const criteria = await resolveCriteria(services.db, services.catalogue, caller, query, today);
-  const unit = query.radius_unit ?? 'mi';
+  const unit = query.radius_unit ?? DEFAULT_RADIUS_UNIT;
   const render = (ids: PageIds) => renderPage(services, ids, unit, renderer);
   const { text } = criteria;
   const pageKey = () => JSON.stringify([criteria, page.number, page.size, unit, renderer.key]);

@@ -8,12 +8,15 @@ import { listedJobConditions, listedStatus, scopeOf } from '../tenancy/visibilit
 import { distanceKm, type Coordinates } from '../geo/gazetteer.ts';
 import { prefixUpperBound, titleKey } from './title-key.ts';
 import { WORD } from './text-query.ts';
+import { Latitude, Longitude } from '../http/primitives.ts';
+
+const DEFAULT_SUGGESTIONS = 10;
 
 export const SuggestQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 100, description: 'The start of a job title' }),
-  lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
-  lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
-  size: Type.Optional(Type.Integer({ minimum: 1, maximum: 25, default: 10 })),
+  lat: Type.Optional(Latitude),
+  lon: Type.Optional(Longitude),
+  size: Type.Optional(Type.Integer({ minimum: 1, maximum: 25, default: DEFAULT_SUGGESTIONS })),
 });
 export type SuggestQuery = Static<typeof SuggestQuery>;
 
@@ -90,7 +93,7 @@ export async function suggestTitles(db: Executor, engine: FullTextEngine, caller
   const found = await sql<TitleRow>`
     select jobs.id, jobs.title_key, jobs.geo_lat, jobs.geo_lon from ${match.from}
     where ${sql.join(conditions, sql` and `)} ${order} limit ${SUGGEST_WINDOW}`.execute(db);
-  const best = tally(found.rows, point).sort(bySuggestionOrder).slice(0, query.size ?? 10);
+  const best = tally(found.rows, point).sort(bySuggestionOrder).slice(0, query.size ?? DEFAULT_SUGGESTIONS);
   const titles = await findTitles(db, best.map((t) => t.newestId));
   return best.map((t) => ({ text: titles.get(t.newestId) ?? t.key, count: t.count, id: t.newestId }));
 }

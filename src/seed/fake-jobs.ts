@@ -1,15 +1,14 @@
 import { randomInt } from 'node:crypto';
-import type { DialectName } from '../db/dialect.ts';
+import type { StoreDialect } from '../db/dialects/index.ts';
 import type { Db } from '../db/types.ts';
 import { loadCatalogue, type Catalogue } from '../lookups/catalogue.ts';
 import type { JobDraft } from '../jobs/draft.ts';
 import { draftToRecord } from '../jobs/record.ts';
 import { isReferenceTaken, type NewJob } from '../jobs/repository.ts';
 import { todayUtc } from '../jobs/service.ts';
-import { fullTextEngineFor } from '../search/engine.ts';
 import { findOrganisationByIdOrHandle } from '../tenancy/repository.ts';
 import { fakeJobDrafter, type SeedTarget } from './drafts.ts';
-import { findFirstMemberId, findFirstOrganisation, findFirstVendorClient, insertJobRows, refreshStatistics } from './repository.ts';
+import { findFirstMemberId, findFirstOrganisation, findFirstVendorClient, insertJobRows } from './repository.ts';
 
 /*
  * Plausible jobs in bulk, for demonstrations and benchmarks. The HTTP service
@@ -58,13 +57,7 @@ const DEFAULT_BATCH_SIZE = 5000;
  * against 607 s, its rebuild being one UPDATE of every row on one core.
  * Per batch also leaves other organisations' jobs alone.
  */
-const DEFAULT_INDEXING: Readonly<Record<DialectName, Indexing>> = { sqlite: 'per-batch', postgres: 'per-batch' };
-
-/*
- * PostgreSQL writes two batches at once, on two connections, so that one is
- * built in Node while the server stores the other. SQLite has one writer.
- */
-const CONCURRENT_BATCHES: Readonly<Record<DialectName, number>> = { sqlite: 1, postgres: 2 };
+const DEFAULT_INDEXING: Indexing = 'per-batch';
 
 /** Runs `work` over 1..total in batches, `concurrency` batches at a time, stopping at the first failure. */
 async function inTurns(total: number, batchSize: number, concurrency: number, work: (first: number, last: number) => Promise<void>) {
@@ -124,13 +117,12 @@ interface BatchPlan {
 }
 
 /** Builds each batch's rows as the service would and inserts them in one transaction, with their sites and index entries. */
-async function insertFakeJobs(db: Db, dialect: DialectName, plan: BatchPlan): Promise<void> {
+async function insertFakeJobs(db: Db, dialect: StoreDialect, plan: BatchPlan): Promise<void> {
   const { catalogue, target } = plan;
-  const engine = fullTextEngineFor(dialect);
   const clock = stopwatch();
   let done = 0;
   let reported = 0;
-  await inTurns(plan.jobs, plan.batchSize, CONCURRENT_BATCHES[dialect], async (first, last) => {
+  await inTurns(plan.jobs, plan.batchSize, dialect.concurrentBulkWrites, async (first, last) => {
     // Drawn before the first await, so batches take their turns at the generator in order.
     const drafts: JobDraft[] = [];
     for (let n = first; n <= last; n += 1) drafts.push(plan.draft(n));
@@ -141,8 +133,8 @@ async function insertFakeJobs(db: Db, dialect: DialectName, plan: BatchPlan): Pr
         const record = await draftToRecord(tx, catalogue, draft);
         rows.push({ ...record, api_client_id: target.apiClientId, created_by_user_id: target.userId, created_at: now, updated_at: now });
       }
-      const ids = await insertJobRows(tx, dialect, rows, target.siteIds);
-      if (plan.indexing === 'per-batch') await engine.indexJobs(tx, ids);
+      const ids = await insertJobRows(tx, dialect.maxBindParameters, rows, target.siteIds);
+      if (plan.indexing === 'per-batch') await dialect.fullText.indexJobs(tx, ids);
     });
     done += drafts.length;
     if (done === plan.jobs || done - reported >= plan.jobs / 10) {
@@ -153,11 +145,11 @@ async function insertFakeJobs(db: Db, dialect: DialectName, plan: BatchPlan): Pr
 }
 
 /** Seeds `options.jobs` fake jobs into one organisation, in batches, and brings the full-text index up to date. */
-export async function seedFakeJobs(db: Db, dialect: DialectName, options: FakeJobsOptions): Promise<SeedOutcome> {
+export async function seedFakeJobs(db: Db, dialect: StoreDialect, options: FakeJobsOptions): Promise<SeedOutcome> {
   if (!Number.isInteger(options.jobs) || options.jobs < 1) throw new SeedError('the number of jobs must be a whole number of 1 or more');
   const say = options.onProgress ?? (() => undefined);
   const seed = options.seed ?? randomInt(1, 2 ** 31);
-  const indexing = options.indexing ?? DEFAULT_INDEXING[dialect];
+  const indexing = options.indexing ?? DEFAULT_INDEXING;
   const clock = stopwatch();
   const target = await findSeedTarget(db, options.organisation);
   if (await isReferenceTaken(db, target.organisation.id, `FAKE-${seed}-1`)) {
@@ -171,11 +163,11 @@ export async function seedFakeJobs(db: Db, dialect: DialectName, options: FakeJo
   const insert = clock.lap();
   if (indexing === 'at-end') {
     say('rebuilding the full-text index');
-    await fullTextEngineFor(dialect).rebuildIndex(db);
+    await dialect.fullText.rebuildIndex(db);
   }
   const index = clock.lap();
   say('refreshing the planner statistics');
-  await refreshStatistics(db, dialect);
+  await dialect.refreshStatistics(db);
   const statistics = clock.lap();
   return {
     organisation: target.organisation.handle,

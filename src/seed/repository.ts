@@ -1,6 +1,4 @@
-import { sql } from 'kysely';
-import type { DialectName } from '../db/dialect.ts';
-import type { Db, Executor, Tx } from '../db/types.ts';
+import type { Executor, Tx } from '../db/types.ts';
 import type { NewJob } from '../jobs/repository.ts';
 
 /* The SQL of bulk seeding: who the fake jobs belong to, and multi-row inserts. */
@@ -36,36 +34,24 @@ export async function findFirstVendorClient(db: Executor): Promise<{ id: number;
   return { id: client.id, siteIds: sites.map((site) => site.site_id) };
 }
 
-/*
- * Bound parameters per statement: SQLite's default SQLITE_MAX_VARIABLE_NUMBER
- * (32,766) and PostgreSQL's protocol limit (65,535).
+/**
+ * Inserts the jobs a statement-full at a time (`maxParameters`, the store's limit of bound
+ * parameters), and their sites; returns their ids in no particular order.
  */
-const MAX_PARAMETERS: Readonly<Record<DialectName, number>> = { sqlite: 32_766, postgres: 65_535 };
-
-/** Inserts the jobs a statement-full at a time, and their sites; returns their ids in no particular order. */
-export async function insertJobRows(tx: Tx, dialect: DialectName, jobs: readonly NewJob[], siteIds: readonly number[]): Promise<number[]> {
+export async function insertJobRows(tx: Tx, maxParameters: number, jobs: readonly NewJob[], siteIds: readonly number[]): Promise<number[]> {
   const first = jobs[0];
   if (!first) return [];
-  const perStatement = Math.floor(MAX_PARAMETERS[dialect] / Object.keys(first).length);
+  const perStatement = Math.floor(maxParameters / Object.keys(first).length);
   const ids: number[] = [];
   for (let start = 0; start < jobs.length; start += perStatement) {
     const rows = await tx.insertInto('jobs').values(jobs.slice(start, start + perStatement)).returning('id').execute();
     for (const row of rows) ids.push(row.id);
   }
-  // Two columns a row: far below either limit for any batch this size.
-  const perSitesStatement = Math.floor(MAX_PARAMETERS[dialect] / 2);
+  // Two columns a row: far below the limit for any batch this size.
+  const perSitesStatement = Math.floor(maxParameters / 2);
   const jobSites = ids.flatMap((jobId) => siteIds.map((siteId) => ({ job_id: jobId, site_id: siteId })));
   for (let start = 0; start < jobSites.length; start += perSitesStatement) {
     await tx.insertInto('job_sites').values(jobSites.slice(start, start + perSitesStatement)).execute();
   }
   return ids;
-}
-
-/**
- * After a bulk load the planner's statistics are stale. PostgreSQL also
- * vacuums: indexing rewrote every new row, leaving a dead version of each.
- */
-export async function refreshStatistics(db: Db, dialect: DialectName): Promise<void> {
-  if (dialect === 'postgres') await sql`vacuum analyze jobs, job_sites`.execute(db);
-  else await sql`analyze`.execute(db);
 }

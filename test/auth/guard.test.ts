@@ -175,7 +175,7 @@ for (const store of stores) describe(`authentication on /api with a remembered c
         await revoking.query('begin');
         await revoking.query('update api_clients set revoked_at = $1 where id = $2', ['now', client.id]);
         const family = other.db.transaction().execute(async (tx) => {
-          await tokenFamilyLockFor('postgres')(tx, token.family);
+          await tokenFamilyLockFor(other.dialect)(tx, token.family);
           await revokeTokenFamily(tx, token.family, 'now');
         });
         // Time for the family's revocation to start and wait on this transaction.

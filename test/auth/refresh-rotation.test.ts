@@ -152,7 +152,7 @@ for (const store of stores) describe(`POST /oauth/token refresh rotation [${stor
         const { reuse } = await worker.db.transaction().execute(async (tx) => {
           const row = await findRefreshToken(tx, hashToken(rotated.refresh_token));
           assert.ok(row);
-          await tokenFamilyLockFor('postgres')(tx, row.family);
+          await tokenFamilyLockFor(worker.dialect)(tx, row.family);
           assert.ok(await claimRefreshToken(tx, row.id, nowIso(), isoAfterSeconds(-30)));
           const owner = { api_client_id: row.api_client_id, user_id: row.user_id, family: row.family, expires_at: isoAfterSeconds(3600) };
           await insertTokenPair(tx, { ...owner, token_hash: hashToken(inFlight.access) }, { ...owner, token_hash: hashToken(inFlight.refresh) }, nowIso());

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { withStatementCache } from '../../src/db/dialect.ts';
+import { withStatementCache } from '../../src/db/dialects/sqlite-driver.ts';
 
 /* The statement cache exists only on SQLite; PostgreSQL's driver prepares nothing of ours. */
 describe('SQLite statement cache', () => {

@@ -44,7 +44,7 @@ describe('groupCommit (SQLite writes sharing a commit)', () => {
   const bodies = async (db: Db) => (await sql<{ body: string }>`select body from notes order by body`.execute(db)).rows.map((r) => r.body);
 
   it('commits writes that arrive together in fewer transactions, each answered after the commit', async () => {
-    const transact = groupCommit(counted());
+    const transact = groupCommit(counted(), store.dialect.rowLock);
     begins = 0;
     const written = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((body) => transact(insert(body))));
     assert.deepEqual(written, ['a', 'b', 'c', 'd', 'e', 'f']);
@@ -53,7 +53,7 @@ describe('groupCommit (SQLite writes sharing a commit)', () => {
   });
 
   it('undoes and fails a failing write alone', async () => {
-    const transact = groupCommit(store.db);
+    const transact = groupCommit(store.db, store.dialect.rowLock);
     const outcomes = await Promise.allSettled([
       transact(insert('g')),
       transact(async (tx) => {
@@ -69,7 +69,7 @@ describe('groupCommit (SQLite writes sharing a commit)', () => {
   });
 
   it('keeps working after a batch failed', async () => {
-    const transact = groupCommit(store.db);
+    const transact = groupCommit(store.db, store.dialect.rowLock);
     await assert.rejects(transact(async () => Promise.reject(new Error('refused'))));
     assert.equal(await transact(insert('i')), 'i');
   });

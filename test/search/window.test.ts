@@ -4,7 +4,6 @@ import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts'
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { openStore, type Store } from '../../src/db/connect.ts';
-import { fullTextEngineFor } from '../../src/search/engine.ts';
 import { findNewestMatches, type SearchCriteria, type WindowJob } from '../../src/search/repository.ts';
 import { parseTextQuery, type TextQuery } from '../../src/search/text-query.ts';
 import { facetsOfWindow, pageOfWindow } from '../../src/search/window.ts';
@@ -54,7 +53,7 @@ for (const store of stores) describe(`findNewestMatches [${store}]`, () => {
     visibleTo: { organisationIds: [1] }, text, near: null, status: 'any', sort: 'relevance', today: '2026-11-28',
   });
   const matches = (q: string, size: number) =>
-    findNewestMatches(direct.db, fullTextEngineFor(direct.dialect.name), criteria(parseTextQuery(q) as TextQuery), size);
+    findNewestMatches(direct.db, direct.dialect.fullText, criteria(parseTextQuery(q) as TextQuery), size);
 
   before(async () => {
     test = await buildTestApp(store);
@@ -112,7 +111,7 @@ for (const store of stores) describe(`findNewestMatches near a point [${store}]`
 
   it('keeps only the matches within the radius, nearest distances included', async () => {
     for (const q of ['supervisor', 'warehouse superv']) {
-      const found = await findNewestMatches(direct.db, fullTextEngineFor(direct.dialect.name), {
+      const found = await findNewestMatches(direct.db, direct.dialect.fullText, {
         visibleTo: { organisationIds: [1] }, text: parseTextQuery(q) as TextQuery, near: { ...SHEFFIELD, radiusKm: 16 },
         status: 'any', sort: 'distance', today: '2026-11-28',
       });

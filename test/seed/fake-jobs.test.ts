@@ -27,7 +27,7 @@ for (const store of stores) describe(`jobspace seed fake [${store}]`, () => {
   before(async () => {
     test = await buildTestApp(store);
     token = await issueToken(test.app);
-    await seedFakeJobs(test.app.store.db, test.app.store.dialect.name, { jobs: JOBS, seed: SEED });
+    await seedFakeJobs(test.app.store.db, test.app.store.dialect, { jobs: JOBS, seed: SEED });
     jobs = await test.app.store.db.selectFrom('jobs').selectAll().orderBy('id').execute();
   });
   after(() => test.close());
@@ -144,7 +144,7 @@ for (const store of stores) describe(`jobspace seed fake [${store}]`, () => {
 
   it('refuses a seed already used in the organisation, and an unknown organisation', async () => {
     const { db, dialect } = test.app.store;
-    await assert.rejects(seedFakeJobs(db, dialect.name, { jobs: 1, seed: SEED }), SeedError);
-    await assert.rejects(seedFakeJobs(db, dialect.name, { jobs: 1, organisation: 'NOPE' }), /organisation "NOPE" does not exist/);
+    await assert.rejects(seedFakeJobs(db, dialect, { jobs: 1, seed: SEED }), SeedError);
+    await assert.rejects(seedFakeJobs(db, dialect, { jobs: 1, organisation: 'NOPE' }), /organisation "NOPE" does not exist/);
   });
 });

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /* The v1 schema: tenancy, credentials, look-ups and jobs. */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

@@ -1,10 +1,10 @@
-import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { Kysely } from 'kysely';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * Search: annual pay for salary filters, a folded title for suggestions,
- * indexes for the filters and the bounding box, and each store's own
- * full-text index.
+ * indexes for the filters and the bounding box; each store then makes its
+ * own full-text index (src/db/dialects/*-migrations.ts).
  */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   for (const column of ['annual_salary_from', 'annual_salary_to']) {
@@ -13,10 +13,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
   // Binary order on both stores (PostgreSQL's "C" collation), so a prefix is one index range.
   await db.schema
     .alterTable('jobs')
-    .addColumn('title_key', 'text', (c) => {
-      const column = c.notNull().defaultTo('');
-      return dialect.name === 'postgres' ? column.modifyFront(sql`collate "C"`) : column;
-    })
+    .addColumn('title_key', 'text', (c) => dialect.sortsByBytes(c.notNull().defaultTo('')))
     .execute();
 
   const index = (name: string, columns: string[]) => db.schema.createIndex(name).on('jobs').columns(columns).execute();
@@ -32,16 +29,4 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     'organisation_id', 'deleted_at', 'country_id', 'job_category_id', 'job_type_id',
     'salary_currency_id', 'annual_salary_to', 'annual_salary_from', 'open_date', 'close_date',
   ]);
-
-  if (dialect.name === 'sqlite') {
-    await sql`create virtual table jobs_fts using fts5(
-      title, summary, description, skills, reference, organisation,
-      content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
-    await sql`create virtual table jobs_fts_prefix using fts5(
-      title, skills, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 3')`.execute(db);
-  } else {
-    await sql`alter table jobs add column search_vector tsvector, add column prefix_vector tsvector`.execute(db);
-    await sql`create index jobs_search_vector_idx on jobs using gin (search_vector)`.execute(db);
-    await sql`create index jobs_prefix_vector_idx on jobs using gin (prefix_vector)`.execute(db);
-  }
 }

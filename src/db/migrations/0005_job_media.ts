@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.ts';
+import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * A job's media: its logo, either a file we store (named by its content, so
@@ -26,9 +26,4 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .column('storage_key')
     .where(sql.ref('storage_key'), 'is not', null)
     .execute();
-  if (dialect.name === 'postgres') {
-    // A rendered job shows its logo: lists cached by other processes must hear of a change (see 0004).
-    await sql`create trigger job_media_changed_notify after insert or update or delete on job_media
-      for each statement execute function jobs_changed_notify()`.execute(db);
-  }
 }

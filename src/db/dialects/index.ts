@@ -1,0 +1,66 @@
+import type { ColumnDefinitionBuilder, Dialect, Kysely } from 'kysely';
+import type { FullTextEngine } from '../../search/engine.ts';
+import type { ChangeStamp } from '../change-stamp.ts';
+import type { MigrationName } from '../migrate.ts';
+import type { RowLock, Transact } from '../group-commit.ts';
+import type { Db, Executor, Tx } from '../types.ts';
+import { postgresDialect } from './postgres.ts';
+import { sqliteDialect } from './sqlite.ts';
+import { sqliteFileOf } from './store-url.ts';
+
+/*
+ * The dialect seam: the only code that knows which store is behind Kysely.
+ * Each store is one object (sqlite.ts, postgres.ts) holding everything that
+ * differs between them; the rest of the server asks it for a capability. It
+ * has no name to test, on purpose.
+ */
+
+export interface StoreDialect {
+  readonly kysely: Dialect;
+  /** Defines an auto-incrementing integer primary key column. */
+  readonly autoIncrementId: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  readonly autoIncrementType: 'integer' | 'serial';
+  /** Makes a text column sort by its bytes, so that a prefix is one range of its index. */
+  readonly sortsByBytes: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  /** What this store runs of a migration after the part both stores share. */
+  readonly migrationSteps: MigrationSteps;
+  /** The PostgreSQL schema holding the tables, when not the default. */
+  readonly schema?: string;
+  /** The schema Kysely's introspection lists this store's tables under; undefined where it names none. */
+  readonly introspectedSchema: string | undefined;
+  /** Runs once before migrations: whatever the store needs to exist first. */
+  readonly prepare: (db: Kysely<unknown>) => Promise<void>;
+  /** After rows were inserted with their ids: new rows must get ids above them. */
+  readonly resetSequences: (db: Kysely<unknown>, tables: readonly string[]) => Promise<void>;
+  /** How this store finds jobs by keyword. */
+  readonly fullText: FullTextEngine;
+  /** The clause a write appends to its reads, to keep those rows until it commits. */
+  readonly rowLock: RowLock;
+  /** How writes get their transactions. */
+  readonly transact: (db: Db) => Transact;
+  /** Holds a lock on (lockClass, key) until the transaction ends, against other transactions taking the same. */
+  readonly lockUntilEnd: (tx: Tx, lockClass: number, key: number) => Promise<void>;
+  /** A value that moves whenever another connection changed the jobs. */
+  readonly changeStamp: (db: Executor) => ChangeStamp;
+  /** Bound parameters one statement may carry. */
+  readonly maxBindParameters: number;
+  /** Bulk loads write this many batches at once. */
+  readonly concurrentBulkWrites: number;
+  /** Brings the planner's statistics up to date after a bulk load. */
+  readonly refreshStatistics: (db: Db) => Promise<void>;
+}
+
+/** A store's own part of each migration that has one, by the migration's name. */
+export type MigrationSteps = Readonly<Partial<Record<MigrationName, (db: Kysely<unknown>) => Promise<void>>>>;
+
+export interface StoreOptions {
+  /** PostgreSQL connections per process. */
+  readonly poolSize?: number;
+  /** Told about errors on idle connections, which must not crash the process. */
+  readonly onPoolError?: (error: Error) => void;
+}
+
+export function dialectFor(databaseUrl: string, options: StoreOptions = {}): StoreDialect {
+  const sqliteFile = sqliteFileOf(databaseUrl);
+  return sqliteFile === undefined ? postgresDialect(databaseUrl, options) : sqliteDialect(sqliteFile);
+}

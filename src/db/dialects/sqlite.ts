@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { sqliteFullText } from '../../search/engines/sqlite-fts5.ts';
+import { groupCommit, type RowLock } from '../group-commit.ts';
+import type { StoreDialect } from './index.ts';
+import { ImmediateSqliteDialect, withStatementCache } from './sqlite-driver.ts';
+import { SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
+
+/*
+ * SQLite has no row locks and rejects the clause; a write there needs none,
+ * as it holds the database's write lock from BEGIN IMMEDIATE to its commit.
+ */
+const HELD_BY_THE_TRANSACTION: RowLock = sql``;
+
+/* SQLite's default SQLITE_MAX_VARIABLE_NUMBER. */
+const MAX_BIND_PARAMETERS = 32_766;
+
+export function sqliteDialect(location: string): StoreDialect {
+  const file = location === ':memory:' ? location : resolve(location);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  // better-sqlite3 builds SQLite with NORMAL for WAL, where a power cut may lose the last
+  // commits; FULL flushes the log at every commit, so an answered write is on disk.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  // Writers in other processes wait for the lock instead of failing at once.
+  database.pragma('busy_timeout = 5000');
+  return {
+    kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    autoIncrementId: (column) => column.primaryKey().autoIncrement(),
+    autoIncrementType: 'integer',
+    // SQLite's default collation, BINARY, already does.
+    sortsByBytes: (column) => column,
+    migrationSteps: SQLITE_MIGRATION_STEPS,
+    introspectedSchema: undefined,
+    prepare: async () => undefined,
+    // AUTOINCREMENT's counter (sqlite_sequence) already follows the largest id inserted.
+    resetSequences: async () => undefined,
+    fullText: sqliteFullText,
+    rowLock: HELD_BY_THE_TRANSACTION,
+    /*
+     * SQLite has one writer, and a durable commit waits for the disk
+     * (synchronous = FULL): one commit per request caps writes at the disk's
+     * flush rate. So the writes that arrive while one commits share the next
+     * commit, as databases do with group commit.
+     */
+    transact: (db) => groupCommit(db, HELD_BY_THE_TRANSACTION),
+    // Transactions begin IMMEDIATE and so hold the store's one write lock until they end.
+    lockUntilEnd: async () => undefined,
+    // `data_version` moves with any other connection's commit (not only to jobs), without reading a table.
+    changeStamp: (db) => ({
+      read: async () => Number((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]?.data_version),
+      stop: async () => undefined,
+    }),
+    maxBindParameters: MAX_BIND_PARAMETERS,
+    // One writer: a second batch would only wait for the first.
+    concurrentBulkWrites: 1,
+    refreshStatistics: async (db) => {
+      await sql`analyze`.execute(db);
+    },
+  };
+}
