@@ -2,7 +2,7 @@ import type { Catalogue } from '../lookups/catalogue.ts';
 import type { FieldErrors } from '../errors.ts';
 import type { StoredJob } from './repository.ts';
 import type { ReadFields } from './validation.ts';
-import { CROSS_FIELD_RULES, JOB_FIELD_ENTRIES, type JobDraft } from './schema.ts';
+import { CROSS_FIELD_RULES, JOB_FIELD_ENTRIES, type JobDraft, type NullableFieldName } from './schema.ts';
 import type { DraftContext } from './field-kinds.ts';
 
 /*
@@ -19,6 +19,11 @@ export function draftFromJob(stored: StoredJob): JobDraft {
   }
   return draft as JobDraft;
 }
+
+/** A draft's optional fields, none filled in: where a job made without a request (the seed) starts. */
+export const UNFILLED_FIELDS = Object.fromEntries(
+  JOB_FIELD_ENTRIES.filter(([, field]) => field.absent === null).map(([name]) => [name, null]),
+) as Record<NullableFieldName, null>;
 
 export interface DraftOutcome {
   readonly draft?: JobDraft;

@@ -109,6 +109,9 @@ export type JobDraft = { -readonly [K in DraftName as undefined extends Held[K] 
   -readonly [K in DraftName as undefined extends Held[K] ? K : never]?: Held[K];
 };
 
+/** The fields a draft may hold null in: optional ones, and those derived while null. */
+export type NullableFieldName = { [K in DraftName]: null extends Held[K] ? K : never }[DraftName];
+
 function bodySchema(requireFields: boolean): TObject {
   const properties: Record<string, TSchema> = {};
   const required: string[] = [];

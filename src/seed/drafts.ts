@@ -1,5 +1,6 @@
 import type { JobDraft } from '../jobs/schema.ts';
 import { deriveSummary } from '../jobs/derive.ts';
+import { UNFILLED_FIELDS } from '../jobs/draft.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import * as content from './content.ts';
 import { seededRandom, weightedPicker, type Random } from './random.ts';
@@ -85,6 +86,7 @@ export function fakeJobDrafter(catalogue: Catalogue, target: SeedTarget, seed: n
     const pay = content.payFor(random, pickPay(random), seniority.payFactor, symbol);
     const reference = `FAKE-${seed}-${n}`;
     return {
+      ...UNFILLED_FIELDS,
       organisation: target.organisation.id,
       job_category_id: role.id,
       job_type_id: pickType(random),
@@ -97,16 +99,8 @@ export function fakeJobDrafter(catalogue: Catalogue, target: SeedTarget, seed: n
       ...fakeDates(random, today),
       country_id: countryId,
       premise: content.premiseFor(random),
-      sub_premise: null,
-      thoroughfare: null,
-      locality: null,
       // The town is geocoded by name, as a vendor's address without coordinates would be.
       main_area: town.name,
-      sub_area: null,
-      postal_code: null,
-      location_display: null,
-      location_geo_lat: null,
-      location_geo_lon: null,
       show_map: random.chance(0.9),
       salary_frequency: frequencies.get(pay.frequency) as number,
       salary_currency: currencyId,
