@@ -1,6 +1,6 @@
 import type { Tx } from '../db/types.ts';
 import type { FieldErrors } from '../errors.ts';
-import type { Catalogue, LookupTable } from '../lookups/catalogue.ts';
+import type { Catalogue } from '../lookups/catalogue.ts';
 import type { LogoChange } from '../media/logos.ts';
 import type { ImageFile } from '../media/images.ts';
 import { geocodeAddress } from '../geo/gazetteer.ts';
@@ -99,18 +99,14 @@ export function optional<Value>(column: PlainColumn, rule: FieldRule<Value>): Jo
   };
 }
 
-/** A required look-up by id or handle, stored as the id of its row. */
-export function lookup<Row extends { id: number }>(
-  column: PlainColumn,
-  rule: FieldRule<string>,
-  table: (catalogue: Catalogue) => LookupTable<Row>,
-): JobField<string, number> {
+/** A required look-up by id or handle in a table of the catalogue, stored as the id of its row. */
+export function lookup(column: PlainColumn, table: keyof Catalogue, rule: FieldRule<string>): JobField<string, number> {
   return {
     rule,
     required: true,
     toDraft(value, name, { catalogue, sentAs, errors }) {
       if (typeof value !== 'string') return undefined;
-      const row = table(catalogue).find(value);
+      const row = catalogue[table].find(value);
       if (!row) addError(errors, sentAs[name], `The selected ${attributeName(sentAs[name])} is invalid.`);
       return row?.id;
     },
@@ -118,7 +114,6 @@ export function lookup<Row extends { id: number }>(
     toColumns: (id, _draft, context) => fill(context, column, id),
   };
 }
-
 
 export interface DerivedField<Sources> extends JobField<string, string | null> {
   readonly derive: (job: Sources) => string;

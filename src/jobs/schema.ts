@@ -3,7 +3,7 @@ import { compile } from 'html-to-text';
 import { DateTime } from 'luxon';
 import { boolean, date, idList, image, number, reference, text, url, type FieldRule } from './rules.ts';
 import * as kind from './field-kinds.ts';
-import type { JobField } from './field-kinds.ts';
+import type { DerivationSources, JobField } from './field-kinds.ts';
 import * as crossField from './cross-field-rules.ts';
 
 const DEFAULT_OPEN_DAYS = 28;
@@ -11,54 +11,57 @@ const DEFAULT_OPEN_DAYS = 28;
 /* Compiled once: compiling the options costs some 300 µs, more than converting a typical description. */
 const toPlainText = compile({ wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }] });
 
-function plusDays(isoDate: string, days: number): string {
-  return DateTime.fromISO(isoDate, { zone: 'utc' }).plus({ days }).toISODate() as string;
-}
+/* What the server derives for a field left out; the table cuts a derived text to its field's limit. */
+const summaryOf = (job: Pick<DerivationSources, 'description'>) => toPlainText(job.description).replace(/\s+/g, ' ');
+const areasOf = (job: Pick<DerivationSources, 'main_area' | 'sub_area'>) =>
+  [job.main_area, job.sub_area].filter((part) => part && part.trim() !== '').join(', ');
+const closeDateOf = (job: Pick<DerivationSources, 'open_date'>) =>
+  DateTime.fromISO(job.open_date, { zone: 'utc' }).plus({ days: DEFAULT_OPEN_DAYS }).toISODate() as string;
+/* "s1 4by" is stored as "S14BY". */
+const compactPostcode = (postcode: string) => postcode.replace(/\s+/g, '').toUpperCase();
 
 /*
  * The job fields of POST /api/job and POST /api/job/{id}/update: the one
  * place a field's limit, alias, requirement, column and derivation are
  * stated (the kinds are in field-kinds.ts). Validation, the draft, the
- * record, the TypeScript types and the OpenAPI body all come from this table;
- * a plain field is one line here and a migration.
+ * record, the TypeScript types and the OpenAPI body all come from this table:
+ * a plain field is one line here, beside its column (a migration, JobsTable
+ * and the repository's column list).
  */
 export const JOB_FIELDS = {
   organisation: kind.organisation(text(255, { description: 'Handle of an organisation the user belongs to' })),
-  job_category_id: kind.lookup('job_category_id', reference({ aliases: ['job_category'], description: 'Category id or handle' }), (c) => c.jobCategories),
-  job_type_id: kind.lookup('job_type_id', reference({ aliases: ['job_type'], description: 'Job type id or handle' }), (c) => c.jobTypes),
+  job_category_id: kind.lookup('job_category_id', 'jobCategories', reference({ aliases: ['job_category'], description: 'Category id or handle' })),
+  job_type_id: kind.lookup('job_type_id', 'jobTypes', reference({ aliases: ['job_type'], description: 'Job type id or handle' })),
   reference: kind.required('reference', text(255, { description: 'Unique within the organisation among jobs not deleted' })),
   name: kind.title(text(255, { description: 'The job title' })),
-  summary: kind.derivedText('summary', text(300, { description: 'Absent: the first 300 characters of the description as plain text' }),
-    (job: Pick<kind.DerivationSources, 'description'>) => toPlainText(job.description).replace(/\s+/g, ' ')),
+  summary: kind.derivedText('summary', text(300, { description: 'Absent: the first 300 characters of the description as plain text' }), summaryOf),
   description: kind.required('description', text(6500)),
   benefits: kind.optional('benefits', text(6500)),
   skills: kind.optional('skills', text(6500)),
   open_date: kind.required('open_date', date()),
-  close_date: kind.derived('close_date', date({ description: 'On or after open_date; absent: open_date + 28 days' }),
-    (job: Pick<kind.DerivationSources, 'open_date'>) => plusDays(job.open_date, DEFAULT_OPEN_DAYS)),
-  country_id: kind.lookup('country_id', reference({ aliases: ['country'], description: 'Country id or ISO alpha-2' }), (c) => c.countries),
+  close_date: kind.derived('close_date', date({ description: 'On or after open_date; absent: open_date + 28 days' }), closeDateOf),
+  country_id: kind.lookup('country_id', 'countries', reference({ aliases: ['country'], description: 'Country id or ISO alpha-2' })),
   premise: kind.required('premise', text(255)),
   sub_premise: kind.optional('sub_premise', text(255)),
   thoroughfare: kind.optional('thoroughfare', text(255)),
   locality: kind.optional('locality', text(255)),
   main_area: kind.required('main_area', text(255, { description: 'Town or city' })),
   sub_area: kind.optional('sub_area', text(255)),
-  // Upper case without spaces: "s1 4by" is "S14BY".
-  postal_code: kind.postcode(text(255, { aliases: ['postcode'], description: 'Stored upper case without spaces' }),
-    (postcode) => postcode.replace(/\s+/g, '').toUpperCase()),
-  location_display: kind.derivedText('location_display', text(255, { description: 'Absent: "main_area, sub_area"' }),
-    (job: Pick<kind.DerivationSources, 'main_area' | 'sub_area'>) => [job.main_area, job.sub_area].filter((part) => part && part.trim() !== '').join(', '),
-    { overLimitWasDerived: true }),
+  postal_code: kind.postcode(text(255, { aliases: ['postcode'], description: 'Stored upper case without spaces' }), compactPostcode),
+  location_display: kind.derivedText('location_display', text(255, { description: 'Absent: "main_area, sub_area"' }), areasOf, {
+    overLimitWasDerived: true,
+  }),
   location_geo_lat: kind.coordinate('lat', number(-90, 90, { description: 'Absent: geocoded from the address' })),
   location_geo_lon: kind.coordinate('lon', number(-180, 180, { description: 'Absent: geocoded from the address' })),
   show_map: kind.showMap(boolean({ description: 'Default true' })),
-  salary_frequency: kind.lookup('salary_frequency_id', reference({ description: 'HOURLY, DAILY, WEEKLY, FORTNIGHTLY, 4WEEKLY, MONTHLY or ANNUALLY' }),
-    (c) => c.salaryFrequencies),
-  salary_currency: kind.lookup('salary_currency_id', reference({ description: 'ISO 4217 code' }), (c) => c.currencies),
+  salary_frequency: kind.lookup('salary_frequency_id', 'salaryFrequencies', reference({
+    description: 'HOURLY, DAILY, WEEKLY, FORTNIGHTLY, 4WEEKLY, MONTHLY or ANNUALLY',
+  })),
+  salary_currency: kind.lookup('salary_currency_id', 'currencies', reference({ description: 'ISO 4217 code' })),
   salary_from: kind.salary('salary_from', number(0, 1_000_000_000)),
   salary_to: kind.salary('salary_to', number(0, 1_000_000_000, { description: 'At least salary_from' })),
   salary_text: kind.required('salary_text', text(255)),
-  apply_type: kind.lookup('apply_type_id', reference({ description: 'REDIRECT, SIGNUP, SIGNUP_WITHPOST or EMAIL' }), (c) => c.applyTypes),
+  apply_type: kind.lookup('apply_type_id', 'applyTypes', reference({ description: 'REDIRECT, SIGNUP, SIGNUP_WITHPOST or EMAIL' })),
   apply_url: kind.optional('apply_url', text(3000, {
     aliases: ['apply_data'],
     description: 'An http(s) URL for REDIRECT and SIGNUP_WITHPOST, an e-mail address for EMAIL',
