@@ -6,7 +6,7 @@ import type { ImageFile } from '../media/images.ts';
 import { geocodeAddress } from '../geo/gazetteer.ts';
 import { titleKey } from '../search/title-key.ts';
 import { addError, attributeName, type FieldRule, type TextRule } from './rules.ts';
-import { findOrCreatePostcode, type JobRead, type NewJob, type StoredJob } from './repository.ts';
+import type { JobRead, NewJob, StoredJob } from './repository.ts';
 import type { JobFieldName, JobFields } from './schema.ts';
 
 /*
@@ -37,6 +37,8 @@ export interface RecordContext {
   readonly tx: Tx;
   readonly catalogue: Catalogue;
   readonly columns: Partial<JobColumns>;
+  /** The id of a postcode's row, added when new (repository.ts, which reads the table's columns, so is not imported here). */
+  readonly findOrCreatePostcode: (tx: Tx, countryId: number, postcode: string) => Promise<number>;
 }
 
 /** What derivations read: named alike in the draft and in the stored job. */
@@ -57,8 +59,10 @@ export interface RecordSources extends DerivationSources {
   readonly salary_frequency: number;
 }
 
-export interface JobField<Value, Draft> {
+export interface JobField<Value, Draft, Column extends keyof JobColumns = keyof JobColumns> {
   readonly rule: FieldRule<Value>;
+  /** The columns it fills: with the few no field fills, every column of a job (the repository's column list). */
+  readonly columns: readonly Column[];
   /** Required on create, and never empty. */
   readonly required: boolean;
   /** The draft's value on create when the field is absent; undefined for none (a required field fails instead). */
@@ -77,9 +81,10 @@ function fill(context: RecordContext, column: keyof JobColumns, value: unknown):
 }
 
 /** A required field stored as sent in this column. */
-export function required<Value>(column: PlainColumn, rule: FieldRule<Value>): JobField<Value, Value> {
+export function required<Value, Column extends PlainColumn>(column: Column, rule: FieldRule<Value>): JobField<Value, Value, Column> {
   return {
     rule,
+    columns: [column],
     required: true,
     toDraft: (value) => value ?? undefined,
     fromStored: ({ job }) => job[column] as Value,
@@ -88,9 +93,10 @@ export function required<Value>(column: PlainColumn, rule: FieldRule<Value>): Jo
 }
 
 /** An optional field stored as sent in this column; sent empty, or absent on create, it is null. */
-export function optional<Value>(column: PlainColumn, rule: FieldRule<Value>): JobField<Value, Value | null> {
+export function optional<Value, Column extends PlainColumn>(column: Column, rule: FieldRule<Value>): JobField<Value, Value | null, Column> {
   return {
     rule,
+    columns: [column],
     required: false,
     absent: null,
     toDraft: (value) => value,
@@ -100,9 +106,10 @@ export function optional<Value>(column: PlainColumn, rule: FieldRule<Value>): Jo
 }
 
 /** A required look-up by id or handle in a table of the catalogue, stored as the id of its row. */
-export function lookup(column: PlainColumn, table: keyof Catalogue, rule: FieldRule<string>): JobField<string, number> {
+export function lookup<Column extends PlainColumn>(column: Column, table: keyof Catalogue, rule: FieldRule<string>): JobField<string, number, Column> {
   return {
     rule,
+    columns: [column],
     required: true,
     toDraft(value, name, { catalogue, sentAs, errors }) {
       if (typeof value !== 'string') return undefined;
@@ -115,7 +122,7 @@ export function lookup(column: PlainColumn, table: keyof Catalogue, rule: FieldR
   };
 }
 
-export interface DerivedField<Sources> extends JobField<string, string | null> {
+export interface DerivedField<Sources, Column extends PlainColumn> extends JobField<string, string | null, Column> {
   readonly derive: (job: Sources) => string;
 }
 
@@ -125,14 +132,14 @@ export interface DerivedField<Sources> extends JobField<string, string | null> {
  * update; a stored value that equals its derivation was derived, one that
  * differs was the vendor's and is kept.
  */
-export function derived<Sources extends Partial<DerivationSources>>(
-  column: PlainColumn,
+export function derived<Sources extends Partial<DerivationSources>, Column extends PlainColumn>(
+  column: Column,
   rule: FieldRule<string>,
   derive: (job: Sources) => string,
-): DerivedField<Sources> {
+): DerivedField<Sources, Column> {
   const sources = (job: DerivationSources) => job as Sources;
   return {
-    ...optional<string>(column, rule),
+    ...optional<string, Column>(column, rule),
     derive,
     fromStored: ({ job }) => (job[column] === derive(sources(job)) ? null : (job[column] as string)),
     toColumns: (value, draft, context) => fill(context, column, value ?? derive(sources(draft))),
@@ -145,12 +152,12 @@ export function derived<Sources extends Partial<DerivationSources>>(
  * too: no vendor's value is over it, so it was derived before derived
  * values were bounded, and is bounded from then on.
  */
-export function derivedText<Sources extends Partial<DerivationSources>>(
-  column: PlainColumn,
+export function derivedText<Sources extends Partial<DerivationSources>, Column extends PlainColumn>(
+  column: Column,
   rule: TextRule,
   derive: (job: Sources) => string,
   options: { overLimitWasDerived?: boolean } = {},
-): DerivedField<Sources> {
+): DerivedField<Sources, Column> {
   const field = derived(column, rule, (job: Sources) => rule.fit(derive(job)));
   if (!options.overLimitWasDerived) return field;
   return {
@@ -163,9 +170,10 @@ export function derivedText<Sources extends Partial<DerivationSources>>(
 }
 
 /** The organisation, named by handle and resolved by the service's authorisation (its 403 comes before any 422). */
-export function organisation(rule: FieldRule<string>): JobField<string, number> {
+export function organisation(rule: FieldRule<string>): JobField<string, number, 'organisation_id'> {
   return {
     rule,
+    columns: ['organisation_id'],
     required: true,
     toDraft: (_value, _name, { organisationId }) => organisationId,
     fromStored: ({ job }) => job.organisation_id,
@@ -174,9 +182,10 @@ export function organisation(rule: FieldRule<string>): JobField<string, number> 
 }
 
 /** The job title, stored with its key for suggestions (search/title-key.ts). */
-export function title(rule: FieldRule<string>): JobField<string, string> {
+export function title(rule: FieldRule<string>): JobField<string, string, 'title' | 'title_key'> {
   return {
     ...required('title', rule),
+    columns: ['title', 'title_key'],
     toColumns(value, _draft, context) {
       fill(context, 'title', value);
       fill(context, 'title_key', titleKey(value));
@@ -184,7 +193,7 @@ export function title(rule: FieldRule<string>): JobField<string, string> {
   };
 }
 
-export interface PostcodeField extends JobField<string, string | null> {
+export interface PostcodeField extends JobField<string, string | null, 'postcode_id'> {
   /** The postcode as stored, within the field's limit (normalising may lengthen it). */
   readonly normalise: (postcode: string) => string;
 }
@@ -194,6 +203,7 @@ export function postcode(rule: TextRule, normalise: (postcode: string) => string
   const normaliseWithin = (value: string) => rule.fit(normalise(value));
   return {
     rule,
+    columns: ['postcode_id'],
     required: false,
     absent: null,
     normalise: normaliseWithin,
@@ -201,7 +211,7 @@ export function postcode(rule: TextRule, normalise: (postcode: string) => string
     fromStored: (stored) => stored.postcode,
     toColumns(value, draft, context) {
       if (!value) return fill(context, 'postcode_id', null);
-      return findOrCreatePostcode(context.tx, draft.country_id, value).then((id) => fill(context, 'postcode_id', id));
+      return context.findOrCreatePostcode(context.tx, draft.country_id, value).then((id) => fill(context, 'postcode_id', id));
     },
   };
 }
@@ -223,10 +233,11 @@ function locate(catalogue: Catalogue, draft: RecordSources) {
  * Absent, the address is geocoded; geo_precision says which it was, so an
  * update keeps only coordinates the vendor gave.
  */
-export function coordinate(axis: 'lat' | 'lon', rule: FieldRule<number>): JobField<number, number | null> {
+export function coordinate(axis: 'lat' | 'lon', rule: FieldRule<number>): JobField<number, number | null, 'geo_lat' | 'geo_lon' | 'geo_precision'> {
   const column = axis === 'lat' ? 'geo_lat' : 'geo_lon';
   return {
-    ...optional<number>(column, rule),
+    ...optional<number, typeof column>(column, rule),
+    columns: [column, 'geo_precision'],
     fromStored: ({ job }) => (job.geo_precision === 'given' ? job[column] : null),
     toColumns(_value, draft, context) {
       const place = locate(context.catalogue, draft);
@@ -237,9 +248,10 @@ export function coordinate(axis: 'lat' | 'lon', rule: FieldRule<number>): JobFie
 }
 
 /** Whether the board shows a map: true unless the vendor says otherwise; stored as 0 or 1. */
-export function showMap(rule: FieldRule<boolean>): JobField<boolean, boolean> {
+export function showMap(rule: FieldRule<boolean>): JobField<boolean, boolean, 'show_map'> {
   return {
     rule,
+    columns: ['show_map'],
     required: false,
     absent: true,
     toDraft: (value) => value ?? undefined,
@@ -249,10 +261,14 @@ export function showMap(rule: FieldRule<boolean>): JobField<boolean, boolean> {
 }
 
 /** An amount of the salary, stored beside its yearly amount (for filters and sorting across frequencies). */
-export function salary(column: 'salary_from' | 'salary_to', rule: FieldRule<number>): JobField<number, number | null> {
-  const annualColumn = column === 'salary_from' ? 'annual_salary_from' : 'annual_salary_to';
+export function salary<Column extends 'salary_from' | 'salary_to'>(
+  column: Column,
+  rule: FieldRule<number>,
+): JobField<number, number | null, Column | `annual_${Column}`> {
+  const annualColumn = `annual_${column}` as const;
   return {
-    ...optional<number>(column, rule),
+    ...optional<number, Column>(column, rule),
+    columns: [column, annualColumn],
     toColumns(value, draft, context) {
       const perYear = context.catalogue.salaryFrequencies.get(draft.salary_frequency)?.per_year ?? 1;
       fill(context, column, value);
@@ -262,9 +278,10 @@ export function salary(column: 'salary_from' | 'salary_to', rule: FieldRule<numb
 }
 
 /** The sites a job is posted to: rows of job_sites, which the service writes, not columns. */
-export function sites(rule: FieldRule<number[]>): JobField<number[], number[]> {
+export function sites(rule: FieldRule<number[]>): JobField<number[], number[], never> {
   return {
     rule,
+    columns: [],
     required: true,
     toDraft: (value) => value ?? undefined,
     fromStored: (stored) => stored.sites.map((site) => site.id),
@@ -283,9 +300,10 @@ export function logoChange({ logo, logo_url: url }: JobFields): LogoChange | und
  * The logo, a file or (through logo_url) a URL: a row of job_media, which
  * the service writes, not a column. Absent, the job keeps the logo it has.
  */
-export function logo(rule: FieldRule<ImageFile>): JobField<ImageFile, LogoChange | undefined> {
+export function logo(rule: FieldRule<ImageFile>): JobField<ImageFile, LogoChange | undefined, never> {
   return {
     rule,
+    columns: [],
     required: false,
     toDraft: (_value, _name, { fields }) => logoChange(fields),
     fromStored: () => undefined,
@@ -294,6 +312,6 @@ export function logo(rule: FieldRule<ImageFile>): JobField<ImageFile, LogoChange
 }
 
 /** A field read and checked with the others whose value another field's mapping takes (logo_url, by logo). */
-export function readByAnother<Value>(rule: FieldRule<Value>): JobField<Value, never> {
-  return { rule, required: false, toDraft: () => undefined, fromStored: () => undefined, toColumns: () => undefined };
+export function readByAnother<Value>(rule: FieldRule<Value>): JobField<Value, never, never> {
+  return { rule, columns: [], required: false, toDraft: () => undefined, fromStored: () => undefined, toColumns: () => undefined };
 }

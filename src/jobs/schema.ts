@@ -24,9 +24,9 @@ const compactPostcode = (postcode: string) => postcode.replace(/\s+/g, '').toUpp
  * The job fields of POST /api/job and POST /api/job/{id}/update: the one
  * place a field's limit, alias, requirement, column and derivation are
  * stated (the kinds are in field-kinds.ts). Validation, the draft, the
- * record, the TypeScript types and the OpenAPI body all come from this table:
- * a plain field is one line here, beside its column (a migration, JobsTable
- * and the repository's column list).
+ * record, the repository's column list, the TypeScript types and the
+ * OpenAPI body all come from this table: a plain field is one line here,
+ * beside its column (a migration and JobsTable in db/types.ts).
  */
 export const JOB_FIELDS = {
   organisation: kind.organisation(text(255, { description: 'Handle of an organisation the user belongs to' })),
@@ -92,6 +92,11 @@ export type JobFieldName = keyof typeof JOB_FIELDS;
 
 /** The table's entries, listed once for the loops of validation, draft and record. */
 export const JOB_FIELD_ENTRIES = Object.entries(JOB_FIELDS) as [JobFieldName, JobField<unknown, unknown>][];
+
+/** The columns the table's fields fill. */
+export type FilledColumn = (typeof JOB_FIELDS)[JobFieldName]['columns'][number];
+/** Each column the table's fields fill, once, in the table's order. */
+export const FILLED_COLUMNS = [...new Set(JOB_FIELD_ENTRIES.flatMap(([, field]) => field.columns))] as FilledColumn[];
 
 type ValueOf<Field> = Field extends JobField<infer Value, unknown> ? Value : never;
 type DraftOf<Field> = Field extends JobField<unknown, infer Draft> ? Draft : never;
