@@ -137,6 +137,7 @@ export function derived<Sources extends Partial<DerivationSources>, Column exten
   rule: FieldRule<string>,
   derive: (job: Sources) => string,
 ): DerivedField<Sources, Column> {
+  // A derivation reads some of the sources; the draft and the stored job both carry them all.
   const sources = (job: DerivationSources) => job as Sources;
   return {
     ...optional<string, Column>(column, rule),
