@@ -2,6 +2,7 @@ import { sql, type Insertable, type RawBuilder, type Selectable, type SqlBool, t
 import type { Executor, JobsTable, Tx } from '../db/types.ts';
 import type { RowLock } from '../db/group-commit.ts';
 import type { JobLogo } from '../media/repository.ts';
+import { FILLED_COLUMNS } from './schema.ts';
 
 export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
@@ -26,22 +27,26 @@ export interface StoredJob {
   logo: JobLogo | null;
 }
 
+/* The columns of a job that no field of the table fills. */
+const UNFILLED_COLUMNS = [
+  'id', 'language_id', 'number_applied', 'api_client_id', 'created_by_user_id', 'created_at', 'updated_at', 'deleted_at',
+] as const;
+
+/* The compiler names a column of the jobs table that neither a field nor UNFILLED_COLUMNS fills ("missing: …"). */
+type EveryColumn<Listed extends keyof JobRow> = [Exclude<keyof JobRow, Listed>] extends [never]
+  ? readonly Listed[]
+  : { missing: Exclude<keyof JobRow, Listed> };
+
+function everyColumn<Listed extends keyof JobRow>(listed: readonly Listed[] & EveryColumn<Listed>): (keyof JobRow)[] {
+  return [...listed];
+}
+
 /*
  * A job's columns, named rather than jobs.*: on PostgreSQL the table also
  * holds the full-text vectors (as long as the text itself), which no reader
- * of a job wants. The record type makes the compiler ask for a new column here.
+ * of a job wants.
  */
-const JOB_COLUMN_SET: Record<keyof JobRow, true> = {
-  id: true, organisation_id: true, reference: true, title: true, summary: true, description: true, benefits: true,
-  skills: true, open_date: true, close_date: true, country_id: true, premise: true, sub_premise: true,
-  thoroughfare: true, locality: true, main_area: true, sub_area: true, postcode_id: true, location_display: true,
-  geo_lat: true, geo_lon: true, geo_precision: true, show_map: true, salary_from: true, salary_to: true,
-  annual_salary_from: true, annual_salary_to: true, title_key: true, salary_text: true, salary_frequency_id: true,
-  salary_currency_id: true, apply_type_id: true, apply_url: true, job_category_id: true, job_type_id: true,
-  language_id: true, number_applied: true, api_client_id: true, created_by_user_id: true, created_at: true,
-  updated_at: true, deleted_at: true,
-};
-const JOB_COLUMNS = Object.keys(JOB_COLUMN_SET) as (keyof JobRow)[];
+const JOB_COLUMNS = everyColumn([...UNFILLED_COLUMNS, ...FILLED_COLUMNS]);
 const READ_COLUMNS = JOB_COLUMNS.filter((column) => !(UNREAD_COLUMNS as readonly string[]).includes(column));
 
 /*

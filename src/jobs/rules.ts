@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { DateTime } from 'luxon';
+import type { FieldErrors } from '../errors.ts';
 import { isUploadedFile } from '../http/multipart.ts';
 import { IMAGE_TYPES, sniffImageType, type ImageFile } from '../media/images.ts';
 
@@ -13,17 +14,21 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 export interface FieldRule<T> {
   /** Names accepted for this field besides its own, in the contract's order. */
   readonly aliases: readonly string[];
-  readonly required: boolean;
   /** The field as documented in OpenAPI. */
   readonly schema: TSchema;
   parse(raw: unknown, attribute: string): Parsed<T>;
+}
+
+export const attributeName = (key: string) => key.replace(/_/g, ' ');
+
+export function addError(errors: FieldErrors, key: string, message: string): void {
+  (errors[key] ??= []).push(message);
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (message: string): Parsed<never> => ({ ok: false, message });
 
 interface RuleOptions {
-  required?: boolean;
   aliases?: readonly string[];
   description?: string;
 }
@@ -31,7 +36,6 @@ interface RuleOptions {
 function rule<T>(options: RuleOptions, schema: TSchema, parse: FieldRule<T>['parse']): FieldRule<T> {
   return {
     aliases: options.aliases ?? [],
-    required: options.required ?? false,
     schema: options.description ? { ...schema, description: options.description } : schema,
     parse,
   };

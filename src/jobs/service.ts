@@ -9,7 +9,9 @@ import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
-import { draftFromJob, logoChange, resolveDraft, type JobDraft } from './draft.ts';
+import { draftFromJob, resolveDraft } from './draft.ts';
+import { logoChange } from './field-kinds.ts';
+import type { JobDraft } from './schema.ts';
 import { draftToRecord } from './record.ts';
 import * as jobs from './repository.ts';
 import type { StoredJob } from './repository.ts';
@@ -62,7 +64,7 @@ function authorise(caller: VendorCaller, read: ReadFields): number | undefined {
 }
 
 async function checkReference(db: Executor, draft: JobDraft, read: ReadFields, exceptJobId?: number) {
-  if (await jobs.isReferenceTaken(db, draft.organisationId, draft.reference, exceptJobId)) {
+  if (await jobs.isReferenceTaken(db, draft.organisation, draft.reference, exceptJobId)) {
     throw validationFailed(referenceTaken(read));
   }
 }
@@ -98,13 +100,13 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       const job = await jobs.insertJob(
         tx,
         { ...record, api_client_id: caller.apiClientId, created_by_user_id: caller.userId, created_at: now, updated_at: now },
-        draft.siteIds,
+        draft.sites,
       );
-      const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisationId);
+      const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisation);
       if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
       await fullText.indexJobs(tx, [job.id]);
       const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
-      return { job, organisation, postcode: draft.postcode, sites: await jobs.findSites(tx, draft.siteIds), logo: jobLogo };
+      return { job, organisation, postcode: draft.postal_code, sites: await jobs.findSites(tx, draft.sites), logo: jobLogo };
     }),
   );
   services.lists.clear();
@@ -160,14 +162,14 @@ async function writeUpdate(
   const now = nowIso();
   const record = await draftToRecord(tx, services.catalogue, draft);
   const job = await jobs.updateJob(tx, id, { ...record, updated_at: now });
-  if (sitesSent) await jobs.replaceJobSites(tx, id, draft.siteIds);
+  if (sitesSent) await jobs.replaceJobSites(tx, id, draft.sites);
   await services.fullText.indexJobs(tx, [id]);
   const written = await logo.write(tx, id, now);
   return {
     job,
-    organisation: draft.organisationId === existing.organisation.id ? existing.organisation : await findOrganisation(tx, draft.organisationId),
-    postcode: draft.postcode,
-    sites: sitesSent ? await jobs.findSites(tx, draft.siteIds) : existing.sites,
+    organisation: draft.organisation === existing.organisation.id ? existing.organisation : await findOrganisation(tx, draft.organisation),
+    postcode: draft.postal_code,
+    sites: sitesSent ? await jobs.findSites(tx, draft.sites) : existing.sites,
     logo: written === undefined ? existing.logo : written,
   };
 }

@@ -1,7 +1,7 @@
 import type { FieldErrors } from '../errors.ts';
 import { isUploadedFile } from '../http/multipart.ts';
-import { JOB_FIELDS, type JobFieldName, type JobFields } from './schema.ts';
-import type { FieldRule } from './rules.ts';
+import { JOB_FIELD_ENTRIES, type JobFieldName, type JobFields } from './schema.ts';
+import { addError, attributeName } from './rules.ts';
 
 export interface ReadFields {
   readonly fields: JobFields;
@@ -10,18 +10,12 @@ export interface ReadFields {
   readonly sentAs: Record<JobFieldName, string>;
 }
 
-export const attributeName = (key: string) => key.replace(/_/g, ' ');
-
 /* A file part without bytes is empty too: what a form sends for a file input left blank. */
 function isEmpty(raw: unknown): boolean {
   if (raw === null || raw === undefined) return true;
   if (isUploadedFile(raw)) return raw.data.length === 0;
   if (typeof raw === 'string') return raw.trim() === '';
   return Array.isArray(raw) && raw.every(isEmpty);
-}
-
-export function addError(errors: FieldErrors, key: string, message: string): void {
-  (errors[key] ??= []).push(message);
 }
 
 /*
@@ -33,21 +27,21 @@ export function readJobFields(body: Record<string, unknown>, mode: 'create' | 'u
   const fields: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   const sentAs = {} as Record<JobFieldName, string>;
-  for (const [name, fieldRule] of Object.entries(JOB_FIELDS) as [JobFieldName, FieldRule<unknown>][]) {
-    const key = [name, ...fieldRule.aliases].find((candidate) => body[candidate] !== undefined);
+  for (const [name, { rule, required }] of JOB_FIELD_ENTRIES) {
+    const key = [name, ...rule.aliases].find((candidate) => body[candidate] !== undefined);
     sentAs[name] = key ?? name;
     const attribute = attributeName(sentAs[name]);
     if (key === undefined) {
-      if (mode === 'create' && fieldRule.required) addError(errors, name, `The ${attribute} field is required.`);
+      if (mode === 'create' && required) addError(errors, name, `The ${attribute} field is required.`);
       continue;
     }
     const raw = body[key];
     if (isEmpty(raw)) {
-      if (fieldRule.required) addError(errors, key, `The ${attribute} field is required.`);
+      if (required) addError(errors, key, `The ${attribute} field is required.`);
       else fields[name] = null;
       continue;
     }
-    const parsed = fieldRule.parse(raw, attribute);
+    const parsed = rule.parse(raw, attribute);
     if (parsed.ok) fields[name] = parsed.value;
     else addError(errors, key, parsed.message);
   }

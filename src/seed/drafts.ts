@@ -1,5 +1,6 @@
-import type { JobDraft } from '../jobs/draft.ts';
+import type { JobDraft } from '../jobs/schema.ts';
 import { deriveSummary } from '../jobs/derive.ts';
+import { UNFILLED_FIELDS } from '../jobs/draft.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import * as content from './content.ts';
 import { seededRandom, weightedPicker, type Random } from './random.ts';
@@ -44,11 +45,11 @@ function countryMoney(catalogue: Catalogue): (iso: string) => { countryId: numbe
 function applyMethodPicker(catalogue: Catalogue, organisationHandle: string) {
   const [signup, redirect, email] = ['SIGNUP', 'REDIRECT', 'EMAIL'].map((handle) => lookup(catalogue.applyTypes, handle));
   const host = `${organisationHandle.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`;
-  return (random: Random, reference: string): { applyTypeId: number; applyUrl: string | null } => {
+  return (random: Random, reference: string): { apply_type: number; apply_url: string | null } => {
     const roll = random.next();
-    if (roll < 0.6) return { applyTypeId: signup as number, applyUrl: null };
-    if (roll < 0.9) return { applyTypeId: redirect as number, applyUrl: `https://careers.${host}/jobs/${reference}` };
-    return { applyTypeId: email as number, applyUrl: `jobs@${host}` };
+    if (roll < 0.6) return { apply_type: signup as number, apply_url: null };
+    if (roll < 0.9) return { apply_type: redirect as number, apply_url: `https://careers.${host}/jobs/${reference}` };
+    return { apply_type: email as number, apply_url: `jobs@${host}` };
   };
 }
 
@@ -85,36 +86,29 @@ export function fakeJobDrafter(catalogue: Catalogue, target: SeedTarget, seed: n
     const pay = content.payFor(random, pickPay(random), seniority.payFactor, symbol);
     const reference = `FAKE-${seed}-${n}`;
     return {
-      organisationId: target.organisation.id,
-      categoryId: role.id,
-      typeId: pickType(random),
+      ...UNFILLED_FIELDS,
+      organisation: target.organisation.id,
+      job_category_id: role.id,
+      job_type_id: pickType(random),
       reference,
-      title: content.titleFor(role.name, seniority),
+      name: content.titleFor(role.name, seniority),
       summary: summaryOf(description),
       description,
       benefits: random.chance(0.7) ? content.benefitsFor(random) : null,
       skills: random.chance(0.8) ? content.skillsFor(random) : null,
       ...fakeDates(random, today),
-      countryId,
+      country_id: countryId,
       premise: content.premiseFor(random),
-      subPremise: null,
-      thoroughfare: null,
-      locality: null,
       // The town is geocoded by name, as a vendor's address without coordinates would be.
-      mainArea: town.name,
-      subArea: null,
-      postcode: null,
-      locationDisplay: null,
-      lat: null,
-      lon: null,
-      showMap: random.chance(0.9),
-      frequencyId: frequencies.get(pay.frequency) as number,
-      currencyId,
-      salaryFrom: pay.from,
-      salaryTo: pay.to,
-      salaryText: pay.text,
+      main_area: town.name,
+      show_map: random.chance(0.9),
+      salary_frequency: frequencies.get(pay.frequency) as number,
+      salary_currency: currencyId,
+      salary_from: pay.from,
+      salary_to: pay.to,
+      salary_text: pay.text,
       ...pickApplyMethod(random, reference),
-      siteIds: target.siteIds,
+      sites: target.siteIds,
     };
   };
 }
@@ -136,9 +130,9 @@ function lookup(table: { find(key: string): { id: number } | undefined }, key: s
  * about a quarter live today, most expired, a few scheduled. No close date
  * (the contract's 28 days) for a third of them.
  */
-function fakeDates(random: Random, today: string): { openDate: string; closeDate: string | null } {
+function fakeDates(random: Random, today: string): { open_date: string; close_date: string | null } {
   const roll = random.next();
   const offset = roll < 0.05 ? random.integer(1, 30) : roll < 0.3 ? -random.integer(0, 40) : -random.integer(0, 365);
   const openDate = addDays(today, offset);
-  return { openDate, closeDate: random.chance(0.33) ? null : addDays(openDate, random.integer(7, 90)) };
+  return { open_date: openDate, close_date: random.chance(0.33) ? null : addDays(openDate, random.integer(7, 90)) };
 }

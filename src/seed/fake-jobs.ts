@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { StoreDialect } from '../db/dialects/index.ts';
 import type { Db } from '../db/types.ts';
 import { loadCatalogue, type Catalogue } from '../lookups/catalogue.ts';
-import type { JobDraft } from '../jobs/draft.ts';
+import type { JobDraft } from '../jobs/schema.ts';
 import { draftToRecord } from '../jobs/record.ts';
 import { isReferenceTaken, type NewJob } from '../jobs/repository.ts';
 import { todayUtc } from '../jobs/service.ts';

@@ -139,7 +139,7 @@ for (const store of stores) describe(`jobspace seed fake [${store}]`, () => {
       return Array.from({ length: 20 }, (_, index) => draft(index + 1));
     };
     assert.deepEqual(draw(SEED), draw(SEED));
-    assert.notDeepEqual(draw(SEED).map((job) => job.title), draw(SEED + 1).map((job) => job.title));
+    assert.notDeepEqual(draw(SEED).map((job) => job.name), draw(SEED + 1).map((job) => job.name));
   });
 
   it('refuses a seed already used in the organisation, and an unknown organisation', async () => {

@@ -1,0 +1,55 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
+import { jobJson } from '../support/fixtures.ts';
+import { CreateJobBody, UpdateJobBody } from '../../src/jobs/schema.ts';
+
+describe('the job field table', () => {
+  it('documents every field and alias of the create body, requiring the required ones', () => {
+    const { properties, required } = CreateJobBody as unknown as { properties: Record<string, unknown>; required: string[] };
+    assert.deepEqual(required, [
+      'organisation', 'job_category_id', 'job_type_id', 'reference', 'name', 'description', 'open_date', 'country_id',
+      'premise', 'main_area', 'salary_frequency', 'salary_currency', 'salary_text', 'apply_type', 'sites',
+    ]);
+    for (const alias of ['job_category', 'job_type', 'country', 'postcode', 'apply_data']) assert.ok(properties[alias], alias);
+    assert.deepEqual((UpdateJobBody as unknown as { required: string[] }).required, []);
+  });
+});
+
+for (const store of stores) describe(`job fields [${store}]`, () => {
+  let test: TestApp;
+  let token: string;
+  before(async () => {
+    test = await buildTestApp(store);
+    token = await issueToken(test.app);
+  });
+  after(() => test.close());
+
+  describe('POST /api/job', () => {
+    it("answers 422 naming each field's own failures in the table's order, then look-ups, then the rules that span fields in theirs", async () => {
+      const response = await test.app.inject({
+        method: 'POST',
+        url: '/api/job',
+        headers: auth(token),
+        payload: jobJson({
+          job_category: 'NO_SUCH_CATEGORY',
+          name: 'x'.repeat(256),
+          open_date: '2026-02-01',
+          close_date: '2026-01-01',
+          location_geo_lat: 53.38,
+          salary_from: 10,
+          salary_to: 5,
+          apply_type: 'EMAIL',
+          apply_data: 'not-an-address',
+        }),
+      });
+      assert.equal(response.statusCode, 422);
+      const { errors } = response.json().data;
+      assert.deepEqual(Object.keys(errors), ['name', 'job_category', 'close_date', 'salary_to', 'location_geo_lon', 'apply_data']);
+      assert.deepEqual(errors.job_category, ['The selected job category is invalid.']);
+      assert.deepEqual(errors.location_geo_lon, ['The location geo lon field is required when location geo lat is present.']);
+      assert.deepEqual(errors.apply_data, ['The apply data must be a valid email address.']);
+    });
+  });
+});
