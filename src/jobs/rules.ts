@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { FieldErrors } from '../errors.ts';
 import { isUploadedFile } from '../http/multipart.ts';
 import { IMAGE_TYPES, sniffImageType, type ImageFile } from '../media/images.ts';
+import { MAX_ID_OR_HANDLE_LENGTH } from '../http/primitives.ts';
 
 /*
  * A field rule turns one raw form or JSON value into a typed value or a
@@ -142,10 +143,10 @@ export function boolean(options: RuleOptions = {}): FieldRule<boolean> {
 
 /** A reference to a look-up row by id or handle; resolved against the catalogue later. */
 export function reference(options: RuleOptions = {}): FieldRule<string> {
-  const schema = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 64 })]);
+  const schema = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: MAX_ID_OR_HANDLE_LENGTH })]);
   return rule(options, schema, (raw, attribute) => {
     const value = scalarText(raw);
-    if (value === undefined || [...value].length > 64) return fail(`The selected ${attribute} is invalid.`);
+    if (value === undefined || [...value].length > MAX_ID_OR_HANDLE_LENGTH) return fail(`The selected ${attribute} is invalid.`);
     return ok(value);
   });
 }

@@ -5,6 +5,7 @@ import { boolean, date, idList, image, number, reference, text, url, type FieldR
 import * as kind from './field-kinds.ts';
 import type { DerivationSources, JobField } from './field-kinds.ts';
 import * as crossField from './cross-field-rules.ts';
+import { LATITUDE_BOUNDS, LONGITUDE_BOUNDS, MONEY_BOUNDS } from '../http/primitives.ts';
 
 const DEFAULT_OPEN_DAYS = 28;
 
@@ -51,15 +52,15 @@ export const JOB_FIELDS = {
   location_display: kind.derivedText('location_display', text(255, { description: 'Absent: "main_area, sub_area"' }), areasOf, {
     overLimitWasDerived: true,
   }),
-  location_geo_lat: kind.coordinate('lat', number(-90, 90, { description: 'Absent: geocoded from the address' })),
-  location_geo_lon: kind.coordinate('lon', number(-180, 180, { description: 'Absent: geocoded from the address' })),
+  location_geo_lat: kind.coordinate('lat', number(LATITUDE_BOUNDS.minimum, LATITUDE_BOUNDS.maximum, { description: 'Absent: geocoded from the address' })),
+  location_geo_lon: kind.coordinate('lon', number(LONGITUDE_BOUNDS.minimum, LONGITUDE_BOUNDS.maximum, { description: 'Absent: geocoded from the address' })),
   show_map: kind.showMap(boolean({ description: 'Default true' })),
   salary_frequency: kind.lookup('salary_frequency_id', 'salaryFrequencies', reference({
     description: 'HOURLY, DAILY, WEEKLY, FORTNIGHTLY, 4WEEKLY, MONTHLY or ANNUALLY',
   })),
   salary_currency: kind.lookup('salary_currency_id', 'currencies', reference({ description: 'ISO 4217 code' })),
-  salary_from: kind.salary('salary_from', number(0, 1_000_000_000)),
-  salary_to: kind.salary('salary_to', number(0, 1_000_000_000, { description: 'At least salary_from' })),
+  salary_from: kind.salary('salary_from', number(MONEY_BOUNDS.minimum, MONEY_BOUNDS.maximum)),
+  salary_to: kind.salary('salary_to', number(MONEY_BOUNDS.minimum, MONEY_BOUNDS.maximum, { description: 'At least salary_from' })),
   salary_text: kind.required('salary_text', text(255)),
   apply_type: kind.lookup('apply_type_id', 'applyTypes', reference({ description: 'REDIRECT, SIGNUP, SIGNUP_WITHPOST or EMAIL' })),
   apply_url: kind.optional('apply_url', text(3000, {

@@ -156,10 +156,11 @@ export async function countSitesByIds(db: Executor, ids: readonly number[]): Pro
   return Number(row.count);
 }
 
-const asId = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null);
+/** The id an id-or-handle names, or null when it is a handle. */
+export const idOfIdOrHandle = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null);
 
 export function findOrganisationByIdOrHandle(db: Executor, idOrHandle: string) {
-  const id = asId(idOrHandle);
+  const id = idOfIdOrHandle(idOrHandle);
   return db
     .selectFrom('organisations')
     .select(['id', 'handle', 'name'])
@@ -170,7 +171,7 @@ export function findOrganisationByIdOrHandle(db: Executor, idOrHandle: string) {
 /** A site by id or handle, if it is one of these. */
 export async function findSiteByIdOrHandleAmong(db: Executor, idOrHandle: string, siteIds: readonly number[]) {
   if (siteIds.length === 0) return undefined;
-  const id = asId(idOrHandle);
+  const id = idOfIdOrHandle(idOrHandle);
   return db
     .selectFrom('sites')
     .select(['id', 'handle', 'name'])

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Caller, VendorCaller } from '../auth/caller.ts';
 import type { Executor } from '../db/types.ts';
 import { AppError } from '../errors.ts';
-import { findOrganisationByIdOrHandle, findSiteByIdOrHandleAmong } from './repository.ts';
+import { findOrganisationByIdOrHandle, findSiteByIdOrHandleAmong, idOfIdOrHandle } from './repository.ts';
 
 /*
  * Who sees which job, defined once. A vendor (a user through a client)
@@ -93,8 +93,6 @@ export function changeableJobCondition(caller: VendorCaller): RawBuilder<SqlBool
   return inScope(scopeOf(caller));
 }
 
-const asId = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null);
-
 /*
  * Filters name only what the caller may see, so that another tenant's
  * organisation or a site not granted answers exactly as one that does not
@@ -104,7 +102,7 @@ const asId = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : null)
  */
 export async function findVisibleOrganisation(db: Executor, caller: Caller, idOrHandle: string) {
   if (caller.kind === 'board') return findOrganisationByIdOrHandle(db, idOrHandle);
-  const id = asId(idOrHandle);
+  const id = idOfIdOrHandle(idOrHandle);
   return caller.organisations.find((organisation) => organisation.id === id || organisation.handle === idOrHandle);
 }
 
