@@ -3,7 +3,7 @@ import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
-import { changeableJobCondition, readableJobConditions } from '../tenancy/visibility.ts';
+import { authorisePosting, changeableJobCondition, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
@@ -47,20 +47,10 @@ export async function getJob(services: JobServices, caller: Caller, id: number):
   return requireLive(await jobs.findJob(services.db, id, readableJobConditions(caller, todayUtc())));
 }
 
-/** 403 for an organisation the user is not in or a site the client may not post to. */
+/** The organisation a write names, authorised for the caller (see tenancy/visibility.ts), or undefined when it names none. */
 function authorise(caller: VendorCaller, read: ReadFields): number | undefined {
   const handle = read.fields.organisation;
-  let organisationId: number | undefined;
-  if (typeof handle === 'string') {
-    const organisation = caller.organisations.find((o) => o.handle.toLowerCase() === handle.toLowerCase());
-    if (!organisation) throw new AppError('forbidden', `You may not post jobs for organisation ${handle}.`);
-    organisationId = organisation.id;
-  }
-  const refused = (read.fields.sites ?? []).filter((siteId) => !caller.siteIds.includes(siteId));
-  if (refused.length > 0) {
-    throw new AppError('forbidden', `This client may not post to site ${refused.join(', ')}.`);
-  }
-  return organisationId;
+  return authorisePosting(caller, typeof handle === 'string' ? handle : undefined, read.fields.sites ?? []);
 }
 
 async function checkReference(db: Executor, draft: JobDraft, read: ReadFields, exceptJobId?: number) {

@@ -88,6 +88,25 @@ export function readableJobConditions(caller: Caller, today: string): RawBuilder
   return [NOT_DELETED, ...statusConditions('live', today), inScope(scopeOf(caller))];
 }
 
+/*
+ * 403 for a write that names an organisation the user is not in, or a site
+ * the client is not granted; an organisation that does not exist is the
+ * same 403, so a write cannot tell the two apart. Returns the organisation's
+ * id, or undefined when the write names none.
+ */
+export function authorisePosting(caller: VendorCaller, organisationHandle: string | undefined, siteIds: readonly number[]): number | undefined {
+  let organisationId: number | undefined;
+  if (organisationHandle !== undefined) {
+    const wanted = organisationHandle.toLowerCase();
+    const organisation = caller.organisations.find((candidate) => candidate.handle.toLowerCase() === wanted);
+    if (!organisation) throw new AppError('forbidden', `You may not post jobs for organisation ${organisationHandle}.`);
+    organisationId = organisation.id;
+  }
+  const refused = siteIds.filter((siteId) => !caller.siteIds.includes(siteId));
+  if (refused.length > 0) throw new AppError('forbidden', `This client may not post to site ${refused.join(', ')}.`);
+  return organisationId;
+}
+
 /** The condition of a job a vendor may change (update, delete), deleted or not: a board changes none. */
 export function changeableJobCondition(caller: VendorCaller): RawBuilder<SqlBool> {
   return inScope(scopeOf(caller));
