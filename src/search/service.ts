@@ -11,11 +11,10 @@ import {
   countJobs,
   findNewestMatches,
   findPageIds,
-  SALARY_BAND_CAP,
-  SALARY_BAND_WIDTH,
   type FacetCounts,
   type SearchCriteria,
 } from './repository.ts';
+import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
 import { facetsOfWindow, pageOfWindow } from './window.ts';
 import type { RenderedPage } from './list-cache.ts';
