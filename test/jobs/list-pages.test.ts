@@ -1,12 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { jobJson } from '../support/fixtures.ts';
 import { stores } from '../support/stores.ts';
 import { keptPageRenderer, type RenderInputs } from '../../src/jobs/list-pages.ts';
 import type { PresentContext } from '../../src/jobs/presenter.ts';
 import { loadCatalogue } from '../../src/lookups/catalogue.ts';
 import { ListCaches, type RenderedPage } from '../../src/search/list-cache.ts';
 import type { Listing } from '../../src/search/service.ts';
+import { createUser } from '../../src/tenancy/service.ts';
 
 /*
  * GET /api/job keeps rendered pages of lists without keywords. Two callers
@@ -57,5 +59,35 @@ for (const store of stores) describe(`GET /api/job rendered pages kept between r
 
   it('keys a page by a field the presentation context gains, without naming it', async () => {
     assert.equal(await renderings(withContext({ locale: 'en-GB' }), withContext({ locale: 'fr-FR' })), 2);
+  });
+});
+
+for (const store of stores) describe(`GET /api/job to callers of one scope in different time zones [${store}]`, () => {
+  let test: TestApp;
+  const tokens: Record<string, string> = {};
+
+  before(async () => {
+    test = await buildTestApp(store);
+    tokens.london = await issueToken(test.app);
+    const tokyo = { ...DEMO, username: 'tokyo@example.com', password: 'a-long-password' };
+    await createUser(test.app.store.db, { ...tokyo, name: 'Tokyo User', organisation: 'JDT', timezone: 'Asia/Tokyo' });
+    tokens.tokyo = await issueToken(test.app, tokyo);
+    const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(tokens.london), payload: jobJson() });
+    assert.equal(response.statusCode, 201, response.body);
+  });
+  after(() => test.close());
+
+  const createdAt = async (who: string) => {
+    const response = await test.app.inject({ url: '/api/job', headers: auth(tokens[who] as string) });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().data.map((job: { created_at: unknown }) => job.created_at);
+  };
+
+  it('renders each caller\'s page in their own zone, though the list is the same', async () => {
+    const london = await createdAt('london');
+    const tokyo = await createdAt('tokyo');
+    assert.equal(london.length, 1);
+    assert.notDeepEqual(tokyo, london);
+    assert.deepEqual(await createdAt('london'), london);
   });
 });
