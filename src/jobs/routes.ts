@@ -4,9 +4,11 @@ import { AppError } from '../errors.ts';
 import { isPlainObject } from '../http/body.ts';
 import { pageFrom, paginate } from '../http/pagination.ts';
 import { JobSearchQuery } from '../search/criteria.ts';
-import { searchJobs, type SearchHit } from '../search/service.ts';
+import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
+import { scopeOf } from '../tenancy/visibility.ts';
+import { keptPageRenderer } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
 import { DeletedResponse, JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
@@ -91,11 +93,13 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       const { query } = request;
       const page = pageFrom(query);
       const context = contextFor(request);
-      const renderer = {
-        key: context.zone,
-        render: (hits: readonly SearchHit[]) =>
-          renderJobs(reply, hits.map(({ stored, distance }) => (distance ? { ...presentJob(stored, context), distance } : presentJob(stored, context)))),
-      };
+      const inputs = { scope: scopeOf(request.caller), context };
+      const renderer = keptPageRenderer(services.lists.pages, inputs, (hits, { context: presentation }) =>
+        renderJobs(reply, hits.map(({ stored, distance }) => {
+          const job = presentJob(stored, presentation);
+          return distance ? { ...job, distance } : job;
+        })),
+      );
       const found = await searchJobs(services, request.caller, query, page, context.today, renderer);
       const selfUrl = new URL(request.url, options.publicUrl);
       return sendJobList(reply, found.page.data, {

@@ -3,7 +3,10 @@ import type { Executor } from '../db/types.ts';
 import type { FullTextEngine, Near } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
 import { boxAround, boxConditions } from './geo-box.ts';
-import { distanceKm as greatCircleKm, EARTH_RADIUS_KM } from '../geo/gazetteer.ts';
+import { distanceKm as greatCircleKm } from '../geo/gazetteer.ts';
+import { ANNUAL_HIGH, ANNUAL_LOW, distanceKm } from './expressions.ts';
+import { ID_FACETS, SALARY_BAND_FACET } from './facets.ts';
+import { SORTS } from './sorts.ts';
 import { listedJobConditions, type JobScope, type StatusFilter } from '../tenancy/visibility.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
@@ -24,16 +27,6 @@ export interface SearchCriteria {
   /** Today's date in UTC, for the job status. */
   readonly today: string;
 }
-
-/** Great-circle distance from a point to each job, in km; the same SQL on both stores, and the same formula as the gazetteer's. */
-export function distanceKm(lat: number, lon: number): RawBuilder<number> {
-  return sql<number>`(${EARTH_RADIUS_KM * 2} * asin(sqrt(
-    power(sin(radians(jobs.geo_lat - ${lat}) / 2), 2) +
-    cos(radians(${lat})) * cos(radians(jobs.geo_lat)) * power(sin(radians(jobs.geo_lon - ${lon}) / 2), 2))))`;
-}
-
-const ANNUAL_HIGH = sql`coalesce(jobs.annual_salary_to, jobs.annual_salary_from)`;
-const ANNUAL_LOW = sql`coalesce(jobs.annual_salary_from, jobs.annual_salary_to)`;
 
 const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
 
@@ -66,21 +59,6 @@ function filters(criteria: SearchCriteria, boxOnly = false): RawBuilder<unknown>
   return conditions;
 }
 
-/** The order of a search without keywords; with keywords see window.ts. */
-function ordering(criteria: SearchCriteria): RawBuilder<unknown> {
-  switch (criteria.sort) {
-    case 'relevance':
-    case 'newest':
-      return sql`jobs.id desc`;
-    case 'closing':
-      return sql`jobs.close_date asc, jobs.id asc`;
-    case 'distance':
-      return criteria.near ? sql`${distanceKm(criteria.near.lat, criteria.near.lon)} asc, jobs.id desc` : sql`jobs.id desc`;
-    case 'salary':
-      return sql`${ANNUAL_HIGH} desc nulls last, jobs.id desc`;
-  }
-}
-
 /** One page of a search without keywords: job ids, with distances when near a point. */
 export async function findPageIds(
   db: Executor,
@@ -91,7 +69,7 @@ export async function findPageIds(
   const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
   const page = await sql<{ id: number; distance_km: number | null }>`
     select jobs.id, ${distance} as distance_km from jobs where ${sql.join(filters(criteria), sql` and `)}
-    order by ${ordering(criteria)} limit ${limit} offset ${offset}`.execute(db);
+    order by ${SORTS[criteria.sort].orderBy(criteria.near)} limit ${limit} offset ${offset}`.execute(db);
   return page.rows.map((row) => ({ id: Number(row.id), distanceKm: row.distance_km === null ? null : Number(row.distance_km) }));
 }
 
@@ -204,10 +182,6 @@ export interface FacetCounts {
   readonly salaryBands: readonly { currencyId: number; band: number; count: number }[];
 }
 
-/** Annual pay bands of 10,000 in the job's currency, up to 200,000 and above. */
-export const SALARY_BAND_WIDTH = 10_000;
-export const SALARY_BAND_CAP = 200_000;
-
 /** Counts over the filtered set (not the page) by country, category, type and annual pay band. */
 export async function countFacets(db: Executor, criteria: SearchCriteria): Promise<FacetCounts> {
   const where = sql.join(filters(criteria), sql` and `);
@@ -215,15 +189,15 @@ export async function countFacets(db: Executor, criteria: SearchCriteria): Promi
     sql<{ id: number; count: number | string }>`select ${column} as id, count(*) as count from jobs where ${where} group by ${column}`
       .execute(db)
       .then((result) => result.rows.map((row) => ({ id: Number(row.id), count: Number(row.count) })));
+  const { currency, band, stated } = SALARY_BAND_FACET;
   // Positional GROUP BY: PostgreSQL would not see two copies of a parameterised expression as one.
-  const band = sql`floor(case when ${ANNUAL_HIGH} > ${SALARY_BAND_CAP} then ${SALARY_BAND_CAP} else ${ANNUAL_HIGH} end / ${SALARY_BAND_WIDTH})`;
   const [countries, categories, types, bands] = await Promise.all([
-    grouped(sql`jobs.country_id`),
-    grouped(sql`jobs.job_category_id`),
-    grouped(sql`jobs.job_type_id`),
+    grouped(ID_FACETS.countries.column),
+    grouped(ID_FACETS.categories.column),
+    grouped(ID_FACETS.types.column),
     sql<{ currency_id: number; band: number; count: number | string }>`
-      select jobs.salary_currency_id as currency_id, ${band} as band, count(*) as count from jobs
-      where ${where} and ${ANNUAL_HIGH} is not null group by 1, 2`.execute(db),
+      select ${currency} as currency_id, ${band} as band, count(*) as count from jobs
+      where ${where} and ${stated} group by 1, 2`.execute(db),
   ]);
   return {
     countries,

@@ -11,11 +11,10 @@ import {
   countJobs,
   findNewestMatches,
   findPageIds,
-  SALARY_BAND_CAP,
-  SALARY_BAND_WIDTH,
   type FacetCounts,
   type SearchCriteria,
 } from './repository.ts';
+import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
 import { facetsOfWindow, pageOfWindow } from './window.ts';
 import type { RenderedPage } from './list-cache.ts';
@@ -69,10 +68,21 @@ export function presentAggregations(catalogue: Catalogue, facets: FacetCounts): 
 /** How `total` counts: exactly, or as a floor when a keyword search had more matches than it reads. */
 export type TotalRelation = 'eq' | 'gte';
 
-/** Renders a page's jobs; `key` names everything besides the jobs that the rendering depends on (the zone, say). */
+/** Which page of which list, in which distance unit: what a rendered page of a list without keywords is kept by, besides its rendering. */
+export interface Listing {
+  readonly criteria: SearchCriteria;
+  readonly page: { readonly number: number; readonly size: number };
+  readonly unit: 'mi' | 'km';
+}
+
+/**
+ * Renders a page's jobs, and keeps the rendered pages of lists without
+ * keywords: the presentation edge keys them, since only it knows every input
+ * of its rendering (src/jobs/list-pages.ts).
+ */
 export interface PageRenderer {
-  readonly key: string;
   render(hits: readonly SearchHit[]): Buffer;
+  kept(listing: Listing, compute: () => Promise<RenderedPage>): Promise<RenderedPage>;
 }
 
 interface FoundPage {
@@ -113,21 +123,21 @@ async function findByKeywords(
 }
 
 /**
- * Filters alone: the exact total and facets per filter, and each rendered
- * page, kept until the jobs change (list-cache.ts).
+ * Filters alone: the exact total and facets per filter, kept until the jobs
+ * change (list-cache.ts), and each rendered page, kept by the renderer.
  */
 async function findByFilters(
   services: JobServices,
   criteria: SearchCriteria,
   page: Page,
-  pageKey: string,
+  keptPage: (compute: () => Promise<RenderedPage>) => Promise<RenderedPage>,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
   const { db, lists } = services;
   const { sort: _sort, ...filter } = criteria;
   await lists.forgetIfChanged();
   const [rendered, counts] = await Promise.all([
-    lists.pages.get(pageKey, async () => render(await findPageIds(db, criteria, page.size, page.offset))),
+    keptPage(async () => render(await findPageIds(db, criteria, page.size, page.offset))),
     lists.counts.get(JSON.stringify(filter), async () => {
       const [total, facets] = await Promise.all([countJobs(db, criteria), countFacets(db, criteria)]);
       return { total, facets };
@@ -149,10 +159,11 @@ export async function searchJobs(
   const unit = query.radius_unit ?? DEFAULT_RADIUS_UNIT;
   const render = (ids: PageIds) => renderPage(services, ids, unit, renderer);
   const { text } = criteria;
-  const pageKey = () => JSON.stringify([criteria, page.number, page.size, unit, renderer.key]);
+  const listing: Listing = { criteria, page: { number: page.number, size: page.size }, unit };
+  const keptPage = (compute: () => Promise<RenderedPage>) => renderer.kept(listing, compute);
   const found = text
     ? await findByKeywords(services, { ...criteria, text }, page, render)
-    : await findByFilters(services, criteria, page, pageKey(), render);
+    : await findByFilters(services, criteria, page, keptPage, render);
   return {
     total: found.total,
     totalRelation: found.totalRelation,
