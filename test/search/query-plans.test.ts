@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledQuery } from 'kysely';
-import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, issueToken, type TestApp } from '../support/app.ts';
 import { stores, type StoreName } from '../support/stores.ts';
 import { allSteps, captureQueries, describePlan, explain, type PlanStep } from '../support/query-plans.ts';
 import { seedFakeJobs } from '../../src/seed/fake-jobs.ts';
@@ -11,10 +11,13 @@ import { seedFakeJobs } from '../../src/seed/fake-jobs.ts';
  * describes. These tests capture the SQL the app really sends for each kind
  * of read and ask the store for its plan: the intended index, and no
  * temporary B-tree (SQLite) or Sort (PostgreSQL) where an index gives the
- * order. The store holds enough seeded jobs, with fresh statistics, for the
- * planners to choose as they would on a real board.
+ * order. The store holds enough seeded jobs, of several organisations, with
+ * fresh statistics, for the planners to choose as they would on a real
+ * board; the demo organisation's are those listed. Plans the design wants
+ * but the stores do not yet make are todo tests saying why.
  */
-const JOBS = 10_000;
+const ORGANISATIONS = 4;
+const JOBS_EACH = 2_500;
 
 const LIST = '/api/job';
 const CATEGORY_LIST = '/api/job?category=ACCOUNTANCY';
@@ -53,7 +56,12 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
     test = await buildTestApp(store);
     token = await issueToken(test.app);
     // Refreshes the planner statistics at the end, as an operator's bulk load does.
-    await seedFakeJobs(test.app.store.db, test.app.store.dialect, { jobs: JOBS, seed: 7 });
+    const { db, dialect } = test.app.store;
+    await seedFakeJobs(db, dialect, { jobs: JOBS_EACH, seed: 7 });
+    for (let n = 1; n < ORGANISATIONS; n += 1) {
+      const { organisation } = await createTenant(test.app);
+      await seedFakeJobs(db, dialect, { jobs: JOBS_EACH, seed: 7 + n, organisation });
+    }
     capture = captureQueries(test.app.store.db);
   });
   after(async () => test.close());
@@ -111,17 +119,26 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
     });
 
     describe('the counts and facets plan', () => {
-      it("counts and facets a category from its range of jobs_live_facets_idx, never scanning the jobs", async () => {
-        for (const { steps } of await plansOf(CATEGORY_LIST, (query) => isTotal(query) || isFacet(query))) {
+      const countsAndFacets = (query: CompiledQuery) => isTotal(query) || isFacet(query);
+
+      it('counts and facets a category from its range of jobs_live_facets_idx, never scanning the jobs', async () => {
+        for (const { steps } of await plansOf(CATEGORY_LIST, countsAndFacets)) {
           assertStep(steps, /^SEARCH jobs USING INDEX jobs_live_facets_idx \(organisation_id=\? AND job_category_id=\?\)$/);
           refuteStep(steps, /^SCAN jobs\b/);
         }
       });
 
-      it('facets every job of an organisation from jobs_live_facets_idx', {
-        todo: 'with one organisation the planner scans jobs_country_idx and jobs_type_idx in group order, and the salary bands jobs_search_facts_idx',
+      // SQLite reads the index of a partial index's WHERE column too: jobs_live_facets_idx does not hold deleted_at.
+      const NOT_COVERING = "the queries name deleted_at, which jobs_live_facets_idx implies (its WHERE) but does not hold, so SQLite reads each job's row";
+
+      it('counts and facets a category from jobs_live_facets_idx alone, never reading the rows', { todo: NOT_COVERING }, async () => {
+        for (const { steps } of await plansOf(CATEGORY_LIST, countsAndFacets)) assertStep(steps, /USING COVERING INDEX jobs_live_facets_idx/);
+      });
+
+      it("facets an organisation's jobs from jobs_live_facets_idx alone", {
+        todo: `${NOT_COVERING}; no cheaper than jobs_organisation_listing_idx, which the planner reads instead`,
       }, async () => {
-        for (const { steps } of await plansOf(LIST, isFacet)) assertStep(steps, /jobs_live_facets_idx/);
+        for (const { steps } of await plansOf(LIST, isFacet)) assertStep(steps, /USING COVERING INDEX jobs_live_facets_idx/);
       });
     });
 
@@ -171,14 +188,36 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
     const SEQ_SCAN_OF_JOBS = /^Seq Scan on jobs$/;
 
     describe('the list page plan', () => {
-      for (const [name, url] of [['page 1', LIST], ['a deep page', DEEP_PAGE], ['a category page', CATEGORY_LIST]] as const) {
-        it(`reads ${name} newest first from jobs_pkey backwards, with no Sort`, async () => {
-          const { steps } = await planOf(url, isPage);
-          assertStep(steps, /^Index Scan Backward using jobs_pkey on jobs$/);
-          refuteStep(steps, /^Sort\b/);
-          refuteStep(steps, SEQ_SCAN_OF_JOBS);
-        });
-      }
+      it('reads page 1 newest first from jobs_pkey backwards, with no Sort', async () => {
+        const { steps } = await planOf(LIST, isPage);
+        assertStep(steps, /^Index Scan Backward using jobs_pkey on jobs$/);
+        refuteStep(steps, /^Sort\b/);
+        refuteStep(steps, SEQ_SCAN_OF_JOBS);
+      });
+
+      it("reads a deep page from jobs_organisation_listing_idx alone", async () => {
+        const { steps } = await planOf(DEEP_PAGE, isPage);
+        assertStep(steps, /^Index Only Scan using jobs_organisation_listing_idx on jobs$/);
+        refuteStep(steps, SEQ_SCAN_OF_JOBS);
+      });
+
+      it('reads a deep page in id order, with no Sort', {
+        todo: "PostgreSQL takes deleted_at IS NULL for no equality, so (organisation_id, deleted_at, id) gives no id order: the page sorts the organisation's jobs",
+      }, async () => {
+        refuteStep((await planOf(DEEP_PAGE, isPage)).steps, /^Sort\b/);
+      });
+
+      it('reads a category page from its ranges of jobs_live_facets_idx', async () => {
+        const { steps } = await planOf(CATEGORY_LIST, isPage);
+        assertStep(steps, /^Index Scan using jobs_live_facets_idx on jobs$/);
+        refuteStep(steps, SEQ_SCAN_OF_JOBS);
+      });
+
+      it('reads a category page in id order, with no Sort', {
+        todo: "a sector's roles are many ranges of jobs_live_facets_idx, none in id order: the page sorts the category's jobs",
+      }, async () => {
+        refuteStep((await planOf(CATEGORY_LIST, isPage)).steps, /^Sort\b/);
+      });
     });
 
     describe('the counts and facets plan', () => {
