@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { auth, useTestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { CreateJobBody, UpdateJobBody } from '../../src/jobs/schema.ts';
@@ -18,20 +18,14 @@ describe('the job field table', () => {
 });
 
 for (const store of stores) describe(`job fields [${store}]`, () => {
-  let test: TestApp;
-  let token: string;
-  before(async () => {
-    test = await buildTestApp(store);
-    token = await issueToken(test.app);
-  });
-  after(() => test.close());
+  const suite = useTestApp(store);
 
   describe('POST /api/job', () => {
     it("answers 422 naming each field's own failures in the table's order, then look-ups, then the rules that span fields in theirs", async () => {
-      const response = await test.app.inject({
+      const response = await suite.test.app.inject({
         method: 'POST',
         url: '/api/job',
-        headers: auth(token),
+        headers: auth(suite.token),
         payload: jobJson({
           job_category: 'NO_SUCH_CATEGORY',
           name: 'x'.repeat(256),

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { auth, useTestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { formFields, freshImage, IMAGES, jobJson, multipartBytes, upload, type FilePart } from '../support/fixtures.ts';
 import { openFolderStorage, type MediaStorage } from '../../src/media/storage.ts';
@@ -19,20 +19,14 @@ const pngOfSize = (bytes: number) => Buffer.concat([IMAGES.png, Buffer.alloc(byt
 const LOGO_PATH = /^http:\/\/jobs\.test\/media\/([0-9a-f]{64})\.(png|jpg|gif|webp)$/;
 
 for (const store of stores) describe(`job logos [${store}]`, () => {
-  let test: TestApp;
-  let token: string;
-  before(async () => {
-    test = await buildTestApp(store);
-    token = await issueToken(test.app);
-  });
-  after(() => test.close());
+  const suite = useTestApp(store);
 
   const postForm = (url: string, parts: [string, string | FilePart][]) => {
     const { body, contentType } = multipartBytes(parts);
-    return test.app.inject({ method: 'POST', url, payload: body, headers: { ...auth(token), 'content-type': contentType } });
+    return suite.test.app.inject({ method: 'POST', url, payload: body, headers: { ...auth(suite.token), 'content-type': contentType } });
   };
   const postJson = (url: string, payload: Record<string, unknown>) =>
-    test.app.inject({ method: 'POST', url, payload, headers: auth(token) });
+    suite.test.app.inject({ method: 'POST', url, payload, headers: auth(suite.token) });
   /** Creates a job from form fields plus these extra parts; answers the resource. */
   const createWith = async (parts: [string, string | FilePart][], overrides: Record<string, unknown> = {}) => {
     const response = await postForm('/api/job', [...formFields(jobJson(overrides)), ...parts]);
@@ -44,11 +38,11 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
     assert.equal(response.statusCode, 200, response.body);
     return response.json().data;
   };
-  const readJob = async (id: number) => (await test.app.inject({ url: `/api/job/${id}`, headers: auth(token) })).json().data;
-  /** What a browser showing the board would get for a logo: no token, no Accept. */
-  const fetchLogo = (path: string) => test.app.inject({ url: new URL(path).pathname });
-  const storedFiles = () => readdirSync(test.config.mediaDir).filter((name) => !name.startsWith('.')).sort();
-  const logoRows = async () => Number((await test.app.store.db.selectFrom('job_media').select((eb) => eb.fn.countAll().as('rows')).executeTakeFirstOrThrow()).rows);
+  const readJob = async (id: number) => (await suite.test.app.inject({ url: `/api/job/${id}`, headers: auth(suite.token) })).json().data;
+  /** What a browser showing the board would get for a logo: no suite.token, no Accept. */
+  const fetchLogo = (path: string) => suite.test.app.inject({ url: new URL(path).pathname });
+  const storedFiles = () => readdirSync(suite.test.config.mediaDir).filter((name) => !name.startsWith('.')).sort();
+  const logoRows = async () => Number((await suite.test.app.store.db.selectFrom('job_media').select((eb) => eb.fn.countAll().as('rows')).executeTakeFirstOrThrow()).rows);
 
   describe('POST /api/job with a logo file', () => {
     for (const type of ['png', 'jpeg', 'gif', 'webp'] as const) {
@@ -201,7 +195,7 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
       assert.equal(taken.statusCode, 422, taken.body);
       assert.deepEqual((await readJob(job.id)).media, job.media);
       assert.equal((await fetchLogo(job.media.data[0].path)).statusCode, 200);
-      const rows = await test.app.store.db.selectFrom('job_media').select('storage_key').where('storage_key', 'is not', null).execute();
+      const rows = await suite.test.app.store.db.selectFrom('job_media').select('storage_key').where('storage_key', 'is not', null).execute();
       assert.deepEqual(rows.filter((row) => !storedFiles().includes(row.storage_key as string)), [], 'every stored key has its file');
     });
   });
@@ -213,12 +207,12 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
       const refused = await postForm('/api/job', [...formFields(jobJson({ reference: other.reference })), ['logo', orphan]]);
       assert.equal(refused.statusCode, 422, refused.body);
       const orphans = storedFiles().length;
-      const storage = await openFolderStorage(test.config.mediaDir);
-      assert.equal(await sweepUnreferencedLogos(test.app.store.db, storage), 0, 'a file just put may belong to a write in flight');
+      const storage = await openFolderStorage(suite.test.config.mediaDir);
+      assert.equal(await sweepUnreferencedLogos(suite.test.app.store.db, storage), 0, 'a file just put may belong to a write in flight');
       assert.equal(storedFiles().length, orphans);
-      assert.equal(await sweepUnreferencedLogos(test.app.store.db, storage, Date.now() + 2 * 60 * 60 * 1000), 1);
+      assert.equal(await sweepUnreferencedLogos(suite.test.app.store.db, storage, Date.now() + 2 * 60 * 60 * 1000), 1);
       assert.equal(storedFiles().length, orphans - 1);
-      const rows = await test.app.store.db.selectFrom('job_media').select('storage_key').where('storage_key', 'is not', null).execute();
+      const rows = await suite.test.app.store.db.selectFrom('job_media').select('storage_key').where('storage_key', 'is not', null).execute();
       assert.ok(rows.every((row) => storedFiles().includes(row.storage_key as string)), 'no job lost its file');
     });
   });
@@ -227,7 +221,7 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
     it('puts the file back when a write names it between the check and the removal', async () => {
       const data = freshImage('gif');
       const key = logoKey({ data, type: sniffImageType(data)! });
-      const storage = await openFolderStorage(test.config.mediaDir);
+      const storage = await openFolderStorage(suite.test.config.mediaDir);
       await storage.put(key, data);
       const job = await createWith([]);
       // Another request commits a job naming the same bytes just as the file is removed.
@@ -235,12 +229,12 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
         ...storage,
         async delete(deleted) {
           await storage.delete(deleted);
-          await test.app.store.db.insertInto('job_media')
+          await suite.test.app.store.db.insertInto('job_media')
             .values({ job_id: job.id, type: 'JOB_LOGO', storage_key: deleted, content_type: 'image/gif', created_at: new Date().toISOString() })
             .execute();
         },
       };
-      assert.equal(await removeUnreferencedLogos(test.app.store.db, racing, [key]), 0);
+      assert.equal(await removeUnreferencedLogos(suite.test.app.store.db, racing, [key]), 0);
       assert.deepEqual(await storage.get(key), data);
       assert.deepEqual((await fetchLogo((await readJob(job.id)).media.data[0].path)).rawPayload, data);
     });
@@ -249,7 +243,7 @@ for (const store of stores) describe(`job logos [${store}]`, () => {
   describe('GET /media/{name}', () => {
     it('answers 404 in the contract envelope for a name it does not hold or never makes', async () => {
       for (const name of [`${'0'.repeat(64)}.png`, 'logo.png', `${'a'.repeat(64)}.svg`, '..%2F..%2Fetc%2Fpasswd']) {
-        const response = await test.app.inject({ url: `/media/${name}` });
+        const response = await suite.test.app.inject({ url: `/media/${name}` });
         assert.equal(response.statusCode, 404, name);
         assert.deepEqual(response.json(), { data: { message: '404 Not Found', status_code: 404 } });
       }

@@ -1,37 +1,31 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { auth, useTestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { formFields, freshImage, jobJson, multipartBytes, upload } from '../support/fixtures.ts';
 import { runJobspace } from '../support/cli.ts';
 
 for (const store of stores) describe(`jobspace job purge [${store}]`, () => {
-  let test: TestApp;
-  let token: string;
-  before(async () => {
-    test = await buildTestApp(store);
-    token = await issueToken(test.app);
-  });
-  after(() => test.close());
+  const suite = useTestApp(store);
 
   /** A job with a logo of these bytes, made as a vendor would. */
   const createWithLogo = async (logo: Buffer, overrides: Record<string, unknown> = {}) => {
     const { body, contentType } = multipartBytes([...formFields(jobJson(overrides)), ['logo', upload(logo)]]);
-    const response = await test.app.inject({ method: 'POST', url: '/api/job', payload: body, headers: { ...auth(token), 'content-type': contentType } });
+    const response = await suite.test.app.inject({ method: 'POST', url: '/api/job', payload: body, headers: { ...auth(suite.token), 'content-type': contentType } });
     assert.equal(response.statusCode, 201, response.body);
     return response.json().data as { id: number; media: { data: { path: string }[] } };
   };
   const deleteJob = async (id: number) => {
-    const response = await test.app.inject({ method: 'POST', url: `/api/job/${id}/delete`, headers: auth(token) });
+    const response = await suite.test.app.inject({ method: 'POST', url: `/api/job/${id}/delete`, headers: auth(suite.token) });
     assert.equal(response.statusCode, 200, response.body);
   };
   const logoStatus = async (job: { media: { data: { path: string }[] } }) =>
-    (await test.app.inject({ url: new URL(job.media.data[0]!.path).pathname })).statusCode;
+    (await suite.test.app.inject({ url: new URL(job.media.data[0]!.path).pathname })).statusCode;
   const rowsOf = async (table: 'jobs' | 'job_sites' | 'job_media', column: 'id' | 'job_id', ids: number[]) =>
-    (await test.app.store.db.selectFrom(table).select(column).where(column, 'in', ids).execute()).length;
+    (await suite.test.app.store.db.selectFrom(table).select(column).where(column, 'in', ids).execute()).length;
   const purge = (...args: string[]) =>
-    runJobspace(['job', 'purge', ...args], { DATABASE_URL: test.config.databaseUrl, MEDIA_DIR: test.config.mediaDir });
+    runJobspace(['job', 'purge', ...args], { DATABASE_URL: suite.test.config.databaseUrl, MEDIA_DIR: suite.test.config.mediaDir });
 
   it('deletes for good the jobs deleted before the day, with their sites, index and logo rows, and the files no job shows', async () => {
     const shared = freshImage('png');
@@ -41,10 +35,10 @@ for (const store of stores) describe(`jobspace job purge [${store}]`, () => {
     const recent = await createWithLogo(freshImage('webp'));
     for (const job of [old, oldSharing, recent]) await deleteJob(job.id);
     const purged = [old.id, oldSharing.id];
-    await test.app.store.db.updateTable('jobs').set({ deleted_at: '2020-06-30T23:59:59.999Z' }).where('id', 'in', purged).execute();
+    await suite.test.app.store.db.updateTable('jobs').set({ deleted_at: '2020-06-30T23:59:59.999Z' }).where('id', 'in', purged).execute();
     if (store === 'sqlite') {
       // An index that still held a deleted job (a soft delete removes it already) loses it with the job.
-      await sql`insert into jobs_fts_prefix (rowid, title, skills, cells) values (${old.id}, 'Old', 'Zebracrossing', '')`.execute(test.app.store.db);
+      await sql`insert into jobs_fts_prefix (rowid, title, skills, cells) values (${old.id}, 'Old', 'Zebracrossing', '')`.execute(suite.test.app.store.db);
     }
 
     const run = await purge('--deleted-before', '2020-07-01');
@@ -56,10 +50,10 @@ for (const store of stores) describe(`jobspace job purge [${store}]`, () => {
     assert.equal(await rowsOf('job_media', 'job_id', purged), 0);
     assert.equal(await rowsOf('jobs', 'id', [live.id, recent.id]), 2, 'a live job and one deleted since are kept');
     if (store === 'sqlite') {
-      const { rows } = await sql`select rowid from jobs_fts_prefix where jobs_fts_prefix match 'zebracrossing'`.execute(test.app.store.db);
+      const { rows } = await sql`select rowid from jobs_fts_prefix where jobs_fts_prefix match 'zebracrossing'`.execute(suite.test.app.store.db);
       assert.deepEqual(rows, []);
     }
-    const read = await test.app.inject({ url: `/api/job/${old.id}`, headers: auth(token) });
+    const read = await suite.test.app.inject({ url: `/api/job/${old.id}`, headers: auth(suite.token) });
     assert.equal(read.statusCode, 404, 'gone for good, no longer 410');
     assert.equal(await logoStatus(old), 404);
     assert.equal(await logoStatus(oldSharing), 200, 'the live job still shows the same file');

@@ -25,6 +25,12 @@ const DEEP_PAGE = '/api/job?page[number]=40';
 const KEYWORD = '/api/job?q=accountant';
 const KEYWORDS_HALF_TYPED = '/api/job?q=senior%20accou';
 const KEYWORD_NEAR = '/api/job?q=accountant&lat=51.5&lon=-0.12&radius=25';
+/** The three kinds of keyword search, each of which must keep its plan. */
+const KEYWORD_SEARCHES = [
+  ['one keyword', KEYWORD],
+  ['several words, the last half-typed', KEYWORDS_HALF_TYPED],
+  ['a keyword near a point', KEYWORD_NEAR],
+] as const;
 const SUGGEST = '/api/job/suggest?q=dig';
 const READ_BY_ID = '/api/job/5';
 
@@ -143,11 +149,7 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
     });
 
     describe('the keyword search plan', () => {
-      for (const [name, url] of [
-        ['one keyword', KEYWORD],
-        ['several words, the last half-typed', KEYWORDS_HALF_TYPED],
-        ['a keyword near a point', KEYWORD_NEAR],
-      ] as const) {
+      for (const [name, url] of KEYWORD_SEARCHES) {
         it(`streams the matches of ${name} newest first from FTS5 into jobs_search_facts_idx, with no temporary B-tree`, async () => {
           const { steps } = await planOf(url, isKeywordWindow);
           // LIMIT -1 keeps the merge of the two full-text lists a co-routine of its own.
@@ -242,11 +244,7 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
     });
 
     describe('the keyword search plan', () => {
-      for (const [name, url] of [
-        ['one keyword', KEYWORD],
-        ['several words, the last half-typed', KEYWORDS_HALF_TYPED],
-        ['a keyword near a point', KEYWORD_NEAR],
-      ] as const) {
+      for (const [name, url] of KEYWORD_SEARCHES) {
         it(`finds the matches of ${name} in the GIN indexes, never scanning the jobs`, async () => {
           const { steps } = await planOf(url, isKeywordWindow);
           assertStep(steps, /^Bitmap Index Scan using jobs_search_vector_idx$/);

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,21 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
       if (postgres) await dropPostgresSchema(postgres.schema);
     },
   };
+}
+
+/**
+ * A suite's app on a store of its own, with a vendor token of the demo
+ * tenant: made before the suite's tests, closed after them. Read its fields
+ * inside tests and hooks, once the suite has started.
+ */
+export function useTestApp(store: StoreName, env: Record<string, string> = {}): { readonly test: TestApp; readonly token: string } {
+  const suite = {} as { test: TestApp; token: string };
+  before(async () => {
+    suite.test = await buildTestApp(store, env);
+    suite.token = await issueToken(suite.test.app);
+  });
+  after(() => suite.test.close());
+  return suite;
 }
 
 export interface Credentials {
