@@ -5,27 +5,14 @@ import { superviseWorkers } from './cluster.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openStore } from './db/connect.ts';
 import { prepareDatabase } from './prepare.ts';
-import type { DemoTenant } from './tenancy/demo.ts';
+import { type DemoTenant, demoTenantBanner } from './tenancy/demo.ts';
 import { loadGazetteerApart } from './geo/gazetteer.ts';
 
 /** How long requests in flight at a shutdown signal may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 function printDemoTenant(demo: DemoTenant, publicUrl: string): void {
-  const lines = [
-    '',
-    'Demo tenant created (shown once; set JOBSPACE_DEMO_* to choose the credentials):',
-    `  organisation   ${demo.organisation} (sites ${demo.siteIds.join(', ')})`,
-    `  client_id      ${demo.clientId}`,
-    `  client_secret  ${demo.clientSecret}`,
-    `  username       ${demo.username}`,
-    `  password       ${demo.password}`,
-    '',
-    `  curl -s ${publicUrl}/oauth/token -F grant_type=password -F client_id=${demo.clientId} \\`,
-    `    -F client_secret=${demo.clientSecret} -F username=${demo.username} -F password=${demo.password}`,
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(demoTenantBanner(demo, publicUrl));
 }
 
 /** Stops accepting connections, lets requests in flight finish, closes the pool and exits. */

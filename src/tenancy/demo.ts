@@ -34,3 +34,35 @@ export async function createDemoTenant(db: Db, credentials: DemoCredentials, pub
   });
   return { organisation: 'JDT', siteIds, username, password, clientId: client.clientId, clientSecret: client.clientSecret };
 }
+
+/** A shell word: whatever the operator chose as a credential pastes safely. */
+const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
+
+/**
+ * What start-up prints once the demo tenant is made: the credentials, and the
+ * line the README's walkthrough starts from.
+ */
+export function demoTenantBanner(demo: DemoTenant, publicUrl: string): string {
+  const variables = {
+    BASE: publicUrl,
+    CLIENT_ID: demo.clientId,
+    CLIENT_SECRET: demo.clientSecret,
+    USERNAME: demo.username,
+    PASSWORD: demo.password,
+  };
+  const exported = Object.entries(variables).map(([name, value]) => `${name}=${shellWord(value)}`);
+  return [
+    '',
+    'Demo tenant created (shown once; set JOBSPACE_DEMO_* to choose the credentials):',
+    `  organisation   ${demo.organisation} (sites ${demo.siteIds.join(', ')})`,
+    `  client_id      ${demo.clientId}`,
+    `  client_secret  ${demo.clientSecret}`,
+    `  username       ${demo.username}`,
+    `  password       ${demo.password}`,
+    '',
+    "For the README's walkthrough, paste this line into your shell:",
+    `  export ${exported.join(' ')}`,
+    '',
+    '',
+  ].join('\n');
+}
