@@ -33,19 +33,37 @@ const hashing = new Slots(Math.max(1, Math.min(4, availableParallelism())));
 const scryptAsync = (secret: string, salt: Buffer, length: number, options: ScryptOptions) =>
   hashing.run(() => scryptOnPool(secret, salt, length, options));
 
+interface HashCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
 /* scrypt at 32 MiB per hash; parameters travel with each hash so they can rise later. */
-const COST = { N: 2 ** 15, r: 8, p: 1 };
+export const HASH_COST: HashCost = Object.freeze({ N: 2 ** 15, r: 8, p: 1 });
+/* 1 MiB: a test suite makes and checks thousands of hashes, and proves nothing more by making each slow. */
+const TEST_HASH_COST: HashCost = Object.freeze({ N: 2 ** 10, r: 8, p: 1 });
+let cost = HASH_COST;
+
+/**
+ * For test processes only: the hashes made from now on are cheap. Checking
+ * any hash still reads the parameters stored with it. The server never calls this.
+ */
+export function makeCheapHashesForTests(): void {
+  cost = TEST_HASH_COST;
+}
+
 const KEY_LENGTH = 32;
 const maxmemFor = (N: number, r: number) => 256 * N * r;
 
-/** Hash a password or client secret: `scrypt$N$r$p$salt$key`, base64url parts. */
 /** The shortest password a user may have, checked by the operator commands and for the demo tenant's at start. */
 export const MIN_PASSWORD_LENGTH = 8;
 
+/** Hash a password or client secret: `scrypt$N$r$p$salt$key`, base64url parts. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(secret, salt, KEY_LENGTH, { ...COST, maxmem: maxmemFor(COST.N, COST.r) });
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(secret, salt, KEY_LENGTH, { ...cost, maxmem: maxmemFor(cost.N, cost.r) });
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {

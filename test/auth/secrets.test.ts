@@ -1,13 +1,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashSecret, Slots, verifySecret } from '../../src/auth/secrets.ts';
+import { HASH_COST, hashSecret, makeCheapHashesForTests, Slots, verifySecret } from '../../src/auth/secrets.ts';
 
+// This file alone hashes at the server's cost: test/support/app.ts makes the other suites' hashes cheap.
 describe('secret hashing', () => {
+  it('hashes at the production cost, 32 MiB of scrypt, with its parameters in the hash', async () => {
+    assert.deepEqual(HASH_COST, { N: 32768, r: 8, p: 1 });
+    assert.match(await hashSecret('a-long-password'), /^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  });
+
   it('verifies the secret it hashed and nothing else, with hashes taking turns', async () => {
     const hashes = await Promise.all(['one', 'two', 'three', 'four', 'five', 'six'].map((secret) => hashSecret(secret)));
     assert.equal(await verifySecret('three', hashes[2] as string), true);
     assert.equal(await verifySecret('three', hashes[3] as string), false);
     assert.equal(await verifySecret('three', 'plain-text'), false);
+  });
+
+  it('checks a cheap test hash and a production one alike, each by its own parameters', async () => {
+    const production = await hashSecret('secret');
+    makeCheapHashesForTests();
+    const cheap = await hashSecret('secret');
+    assert.match(cheap, /^scrypt\$1024\$8\$1\$/);
+    assert.equal(await verifySecret('secret', cheap), true);
+    assert.equal(await verifySecret('secret', production), true);
+    assert.equal(await verifySecret('other', cheap), false);
   });
 });
 

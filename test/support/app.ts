@@ -6,7 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createClient, createOrganisation, createUser } from '../../src/tenancy/service.ts';
+import { makeCheapHashesForTests } from '../../src/auth/secrets.ts';
 import { dropPostgresSchema, freshPostgresUrl, type StoreName } from './stores.ts';
+
+// Every suite that builds an app hashes cheaply; test/auth/secrets.test.ts pins the production cost.
+makeCheapHashesForTests();
 
 export const DEMO = {
   clientId: 'demo-client',
