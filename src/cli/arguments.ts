@@ -52,7 +52,8 @@ function valueOf(name: string, spec: OptionSpec, value: string | undefined, inli
     return true;
   }
   // A value that looks like the next option means this one was left without its own; --name=-x says it is meant.
-  if (value === undefined || (!inline && /^--?[a-z]/i.test(value) && !spec.check)) throw new UsageError(`--${name} needs a value (${spec.value})`);
+  const looksLikeAnOption = !inline && !spec.check && /^--?[a-z]/i.test(value ?? '');
+  if (value === undefined || looksLikeAnOption) throw new UsageError(`--${name} needs a value (${spec.value})`);
   const problem = spec.check?.(value);
   if (problem) throw new UsageError(`--${name} ${problem}, got "${value}"`);
   return value;

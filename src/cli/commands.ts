@@ -67,7 +67,9 @@ export const COMMANDS: readonly Command[] = [
       name: { value: 'N', required: true, about: 'the site\'s name' },
       url: { value: 'U', required: true, about: 'the site\'s http(s) address' },
     },
-    run: onStore(async ({ db }, options) => String(await tenancy.createSite(db, { handle: textOf(options.handle), name: textOf(options.name), url: textOf(options.url) }))),
+    run: onStore(async ({ db }, { handle, name, url }) =>
+      String(await tenancy.createSite(db, { handle: textOf(handle), name: textOf(name), url: textOf(url) })),
+    ),
   },
   {
     name: 'org create',
@@ -77,8 +79,8 @@ export const COMMANDS: readonly Command[] = [
       name: { value: 'N', required: true, about: 'the organisation\'s name' },
       credits: { value: 'C', about: 'jobs it may post, 0 or more; without it, unlimited', check: wholeNumber(0, MAX_CREDITS) },
     },
-    run: onStore(async ({ db }, options) =>
-      String(await tenancy.createOrganisation(db, { handle: textOf(options.handle), name: textOf(options.name), credits: numberOf(options.credits) ?? null })),
+    run: onStore(async ({ db }, { handle, name, credits }) =>
+      String(await tenancy.createOrganisation(db, { handle: textOf(handle), name: textOf(name), credits: numberOf(credits) ?? null })),
     ),
   },
   {
@@ -86,7 +88,12 @@ export const COMMANDS: readonly Command[] = [
     about: 'changes the credits of an organisation and prints its balance',
     options: {
       handle: organisationHandle,
-      add: { value: 'C', required: true, about: 'credits to add; a negative number takes them away (never below 0)', check: wholeNumber(-MAX_CREDITS, MAX_CREDITS) },
+      add: {
+        value: 'C',
+        required: true,
+        about: 'credits to add; a negative number takes them away (never below 0)',
+        check: wholeNumber(-MAX_CREDITS, MAX_CREDITS),
+      },
     },
     run: onStore(async ({ db }, options) => {
       const change = numberOf(options.add) as number;
@@ -196,7 +203,9 @@ export const COMMANDS: readonly Command[] = [
     name: 'job purge',
     about: 'deletes for good the jobs deleted before a day, then the logo files of MEDIA_DIR no job shows',
     notes: ['Run it with the server\'s own MEDIA_DIR.'],
-    options: { 'deleted-before': { value: 'YYYY-MM-DD', required: true, about: 'the day, UTC, before which deleted jobs go', check: calendarDay } },
+    options: {
+      'deleted-before': { value: 'YYYY-MM-DD', required: true, about: 'the day, UTC, before which deleted jobs go', check: calendarDay },
+    },
     run: onStore(async ({ db, dialect }, options, io) => {
       const day = textOf(options['deleted-before']) as string;
       const storage = await openFolderStorage(loadConfig(io.env).mediaDir);
@@ -216,8 +225,8 @@ export const COMMANDS: readonly Command[] = [
       to: { value: 'URL', required: true, about: 'the store to write: sqlite:FILE (made if missing) or postgres://…' },
       force: { about: 'replaces the data of a --to store that holds some, once the whole source is read' },
     },
-    run: async (options) => {
-      const counts = await copyStore(textOf(options.from) as string, textOf(options.to) as string, { force: options.force === true });
+    run: async ({ from, to, force }) => {
+      const counts = await copyStore(textOf(from) as string, textOf(to) as string, { force: force === true });
       return counts.map(({ table, rows }) => `${table} ${rows} rows`).join('\n');
     },
   },
@@ -229,8 +238,8 @@ export const COMMANDS: readonly Command[] = [
       to: { value: 'FILE', required: true, about: 'the backup file to write' },
       force: { about: 'overwrites FILE if it exists' },
     },
-    run: async (options, io) =>
-      describeBackup('wrote', await backupSqlite(loadConfig(io.env).databaseUrl, textOf(options.to) as string, { force: options.force === true })),
+    run: async ({ to, force }, io) =>
+      describeBackup('wrote', await backupSqlite(loadConfig(io.env).databaseUrl, textOf(to) as string, { force: force === true })),
   },
   {
     name: 'restore',
@@ -243,7 +252,7 @@ export const COMMANDS: readonly Command[] = [
       from: { value: 'FILE', required: true, about: 'the backup file to restore' },
       force: { about: 'replaces the store if it exists' },
     },
-    run: async (options, io) =>
-      describeBackup('restored', await restoreSqlite(loadConfig(io.env).databaseUrl, textOf(options.from) as string, { force: options.force === true })),
+    run: async ({ from, force }, io) =>
+      describeBackup('restored', await restoreSqlite(loadConfig(io.env).databaseUrl, textOf(from) as string, { force: force === true })),
   },
 ];

@@ -13,8 +13,6 @@ import { commandUsage, overallUsage } from './help.ts';
  * exit code, and prints nothing but through `io`.
  */
 
-export type { Io } from './commands.ts';
-
 /** 0 done, 1 failed unexpectedly, 2 refused: bad input, or an action the store does not allow. */
 export async function runJobspace(argv: readonly string[], io: Io): Promise<number> {
   try {

@@ -141,7 +141,8 @@ async function checkBackup(file: string, given: string): Promise<void> {
   const known = new Set(await knownMigrations());
   const unknown = applied.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new BackupError(`${given} was made by a newer version of this server (migration ${unknown.join(', ')}); restore it with that version`);
+    const migrations = unknown.join(', ');
+    throw new BackupError(`${given} was made by a newer version of this server (migration ${migrations}); restore it with that version`);
   }
 }
 
