@@ -4,6 +4,7 @@ import { IANAZone } from 'luxon';
 import { isStoreUrl, sqliteFileOf } from './db/dialects/store-url.ts';
 import type { FailureLimits } from './auth/failed-attempts.ts';
 import { MIN_PASSWORD_LENGTH } from './auth/secrets.ts';
+import { usernameProblem } from './tenancy/username.ts';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface Config {
@@ -83,7 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     demo: Object.freeze({
       clientId: env.JOBSPACE_DEMO_CLIENT_ID || undefined,
       clientSecret: env.JOBSPACE_DEMO_CLIENT_SECRET || undefined,
-      username: env.JOBSPACE_DEMO_USERNAME || undefined,
+      username: readDemoUsername(env),
       password: readDemoPassword(env),
     }),
   });
@@ -96,6 +97,13 @@ function readDemoPassword(env: Env): string | undefined {
     throw new ConfigError('JOBSPACE_DEMO_PASSWORD', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   return password;
+}
+
+function readDemoUsername(env: Env): string | undefined {
+  const username = env.JOBSPACE_DEMO_USERNAME || undefined;
+  const problem = username === undefined ? undefined : usernameProblem(username);
+  if (problem) throw new ConfigError('JOBSPACE_DEMO_USERNAME', problem);
+  return username;
 }
 
 function readWholeNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {

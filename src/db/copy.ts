@@ -1,13 +1,17 @@
+import { existsSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import { openStore, type Store } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
-import { isStoreUrl, storeIdentity } from './dialects/store-url.ts';
+import { isStoreUrl, sqliteFileOf, storeIdentity } from './dialects/store-url.ts';
 import type { Database } from './types.ts';
 
 /*
  * Copies every row of one store into another, ids and all, so an operator
  * can move from the embedded SQLite store to PostgreSQL (or back). The
- * target is written in one transaction: a failed copy leaves it untouched.
+ * target is written in one transaction, emptied and filled, committed only
+ * once every source row was read and written: a failed copy, even one whose
+ * source fails half-way through, leaves it as it was. The source is opened
+ * first, so one that is missing or unreadable fails before the target is touched.
  * Full-text indexes differ by store (FTS5 tables, tsvector columns): they are
  * not copied but rebuilt on the target from the copied jobs. Logo files are
  * not in the store (they live in MEDIA_DIR): the copied rows name the same
@@ -72,6 +76,7 @@ export interface TableCount {
 /** Copies the store at `fromUrl` into the one at `toUrl`; the target must be empty unless `force`. */
 export async function copyStore(fromUrl: string, toUrl: string, options: { force?: boolean } = {}): Promise<TableCount[]> {
   if (storeIdentity(fromUrl) === storeIdentity(toUrl)) throw new CopyError('--from and --to name the same store');
+  refuseMissingSqliteFile(fromUrl);
   const source = await openMigrated(fromUrl, '--from');
   try {
     const target = await openMigrated(toUrl, '--to');
@@ -83,6 +88,12 @@ export async function copyStore(fromUrl: string, toUrl: string, options: { force
   } finally {
     await source.db.destroy();
   }
+}
+
+/** Opening a SQLite file that is not there would create it, and copy nothing over the target. */
+function refuseMissingSqliteFile(fromUrl: string): void {
+  const file = sqliteFileOf(fromUrl);
+  if (file !== undefined && file !== ':memory:' && !existsSync(file)) throw new CopyError(`the --from store ${fromUrl} does not exist`);
 }
 
 /** Both stores get the latest schema first, so their tables match column for column. */

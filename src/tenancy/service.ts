@@ -4,6 +4,7 @@ import type { Db } from '../db/types.ts';
 import { nowIso } from '../clock.ts';
 import { generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
+import { usernameProblem } from './username.ts';
 
 /* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. */
 
@@ -34,20 +35,6 @@ export async function createSite(db: Db, input: { handle?: string; name?: string
   return tenancy.insertSite(db, { handle, name: requireText('name', input.name), url }, nowIso());
 }
 
-export function parseCredits(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  if (!/^\d{1,9}$/.test(value.trim())) throw new TenancyError(`credits must be a whole number of 0 or more, got "${value}"`);
-  return Number(value);
-}
-
-/** A change to a balance: negative takes credits away. */
-export function parseCreditChange(value: string | undefined): number {
-  if (value === undefined || !/^-?\d{1,9}$/.test(value.trim())) {
-    throw new TenancyError(`credits to add must be a whole number, got "${value ?? ''}"`);
-  }
-  return Number(value);
-}
-
 export async function createOrganisation(db: Db, input: { handle?: string; name?: string; credits?: number | null }) {
   const handle = requireHandle(input.handle);
   if (await tenancy.findOrganisationByHandle(db, handle)) {
@@ -76,6 +63,8 @@ export async function createUser(
   input: { username?: string; password?: string; name?: string; organisation?: string; timezone?: string },
 ) {
   const username = requireText('username', input.username);
+  const problem = usernameProblem(username);
+  if (problem) throw new TenancyError(`username ${problem}`);
   const password = requireText('password', input.password, 1024);
   if (password.length < MIN_PASSWORD_LENGTH) throw new TenancyError(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (input.timezone !== undefined && !IANAZone.isValidZone(input.timezone)) {
@@ -95,11 +84,25 @@ export async function createUser(
   });
 }
 
-export async function addUserToOrganisation(db: Db, username: string | undefined, handle: string | undefined) {
+/** What an operator action did: false when what it asks for was already so. */
+export type Changed = boolean;
+
+async function requireUser(db: Db, username: string | undefined) {
   const user = await tenancy.findUserByUsername(db, requireText('username', username));
   if (!user) throw new TenancyError(`no user "${username}"`);
+  return user;
+}
+
+async function isMember(db: Db, userId: number, organisationId: number): Promise<boolean> {
+  return (await tenancy.listUserOrganisations(db, userId)).some((organisation) => organisation.id === organisationId);
+}
+
+export async function addUserToOrganisation(db: Db, username: string | undefined, handle: string | undefined): Promise<Changed> {
+  const user = await requireUser(db, username);
   const organisation = await requireOrganisation(db, handle);
+  if (await isMember(db, user.id, organisation.id)) return false;
   await tenancy.insertMembership(db, user.id, organisation.id);
+  return true;
 }
 
 /*
@@ -107,13 +110,10 @@ export async function addUserToOrganisation(db: Db, username: string | undefined
  * process: the delete raises auth_generation (migration 0003's trigger),
  * which retires every remembered caller.
  */
-export async function removeUserFromOrganisation(db: Db, username: string | undefined, handle: string | undefined) {
-  const user = await tenancy.findUserByUsername(db, requireText('username', username));
-  if (!user) throw new TenancyError(`no user "${username}"`);
+export async function removeUserFromOrganisation(db: Db, username: string | undefined, handle: string | undefined): Promise<Changed> {
+  const user = await requireUser(db, username);
   const organisation = await requireOrganisation(db, handle);
-  if (!(await tenancy.deleteMembership(db, user.id, organisation.id))) {
-    throw new TenancyError(`${user.username} is not a member of ${organisation.handle}`);
-  }
+  return tenancy.deleteMembership(db, user.id, organisation.id);
 }
 
 export function parseSiteIds(value: string | undefined): number[] {
@@ -166,8 +166,10 @@ export async function createClient(
   return { id, clientId, clientSecret };
 }
 
-export async function revokeClient(db: Db, clientId: string | undefined): Promise<void> {
-  if (!(await tenancy.revokeClient(db, requireText('id', clientId), nowIso()))) {
-    throw new TenancyError(`no client "${clientId}"`);
-  }
+/** A client revoked before keeps its first revocation time; its tokens were revoked with it. */
+export async function revokeClient(db: Db, clientId: string | undefined): Promise<Changed> {
+  const client = await tenancy.findClientByClientId(db, requireText('id', clientId));
+  if (!client) throw new TenancyError(`no client "${clientId}"`);
+  if (client.revoked_at !== null) return false;
+  return tenancy.revokeClient(db, client.client_id, nowIso());
 }

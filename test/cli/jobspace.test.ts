@@ -9,13 +9,14 @@ import { loadConfig } from '../../src/config.ts';
 import { listUserOrganisations } from '../../src/tenancy/repository.ts';
 import { auth, buildTestApp, issueToken, V1, type TestApp } from '../support/app.ts';
 import { dropPostgresSchema, freshPostgresUrl, stores } from '../support/stores.ts';
-import { runJobspace, type Run } from '../support/cli.ts';
+import { runJobspace, runJobspaceBinary, type Run } from '../support/cli.ts';
 import { jobJson } from '../support/fixtures.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'jobspace-cli-'));
 
-/** Runs the binary against the given database. */
-const jobspace = (databaseUrl: string, args: string[]) => runJobspace(args, { DATABASE_URL: databaseUrl });
+/** Runs a command, in this process, against the given database. */
+const jobspace = (databaseUrl: string, args: string[], env: Record<string, string> = {}) =>
+  runJobspace(args, { DATABASE_URL: databaseUrl, ...env });
 
 async function succeeds(databaseUrl: string, args: string[]): Promise<string> {
   const run = await jobspace(databaseUrl, args);
@@ -24,14 +25,12 @@ async function succeeds(databaseUrl: string, args: string[]): Promise<string> {
   return run.stdout;
 }
 
-/** Bad input: exit 2, nothing on stdout, one line naming the problem (then the usage, for a wrong command), no stack trace. */
+/** Bad input: exit 2, nothing on stdout, exactly one line naming the problem, no usage and no stack trace. */
 function assertFailed(args: string[], run: Run, problem: RegExp): void {
   assert.equal(run.code, 2, `jobspace ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   assert.equal(run.stdout, '');
-  assert.doesNotMatch(run.stderr, /^\s+at /m);
-  const message = run.stderr.replace(/\n\nUsage: jobspace [^]*$/, '\n');
-  assert.match(message, /^jobspace: [^\n]+\n$/);
-  assert.match(message, problem);
+  assert.match(run.stderr, /^jobspace: [^\n]+\n$/);
+  assert.match(run.stderr, problem);
 }
 
 const user = { username: 'jo@acme.example', password: 'a-long-password' };
@@ -68,6 +67,21 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
     assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add', '5'), 'ACME now has 15 credits\n');
   });
 
+  it('org credits takes credits away with a negative --add, written either way', async () => {
+    assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add', '-3'), 'ACME now has 12 credits\n');
+    assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add=-2'), 'ACME now has 10 credits\n');
+  });
+
+  it('org credits refuses to take away more credits than there are', async () => {
+    const args = ['org', 'credits', '--handle', 'ACME', '--add', '-11'];
+    assertFailed(args, await jobspace(databaseUrl, args), /"ACME" has only 10 credits/);
+  });
+
+  it('org credits --add 0 says it changed nothing', async () => {
+    assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add', '0'), 'ACME has 10 credits; nothing changed\n');
+    assert.equal(await run('org', 'credits', '--handle', 'ACME', '--add', '5'), 'ACME now has 15 credits\n');
+  });
+
   it('user create prints the id of a new user in an organisation', async () => {
     const args = ['--username', user.username, '--password', user.password, '--name', 'Jo', '--org', 'ACME'];
     assert.match(await run('user', 'create', ...args, '--timezone', timezone), printsId);
@@ -76,6 +90,11 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
   it('user add-org adds the user to a second organisation', async () => {
     const stdout = await run('user', 'add-org', '--username', user.username, '--org', 'OTHER');
     assert.equal(stdout, `${user.username} is now a member of OTHER\n`);
+  });
+
+  it('user add-org again says the user is already a member and changes nothing', async () => {
+    const stdout = await run('user', 'add-org', '--username', user.username, '--org', 'OTHER');
+    assert.equal(stdout, `${user.username} is already a member of OTHER; nothing changed\n`);
   });
 
   it('client create prints client_id and client_secret once', async () => {
@@ -141,7 +160,7 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
       assert.equal((await request(made.clientId, made.clientSecret)).statusCode, 401);
     });
 
-    it('user remove-org takes the organisation from the token on its next request, and refuses to remove it twice', async () => {
+    it('user remove-org takes the organisation from the token on its next request; again, it changes nothing', async () => {
       const job = jobJson({ organisation: 'OTHER', sites: [made.siteIds[0]] });
       const created = await app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: job });
       assert.equal(created.statusCode, 201, created.body);
@@ -156,8 +175,8 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
       assert.deepEqual(list.json().data, []);
       const again = await app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: { ...job, reference: 'AGAIN' } });
       assert.equal(again.statusCode, 403);
-      const args = ['user', 'remove-org', '--username', user.username, '--org', 'OTHER'];
-      assertFailed(args, await jobspace(databaseUrl, args), /jo@acme\.example is not a member of OTHER/);
+      const twice = await run('user', 'remove-org', '--username', user.username, '--org', 'OTHER');
+      assert.equal(twice, `${user.username} is not a member of OTHER; nothing changed\n`);
     });
 
     it('answers 401 to the token, and refuses new ones, once client revoke has run', async () => {
@@ -171,8 +190,20 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
       });
       assert.equal(again.statusCode, 401);
     });
+
+    it('client revoke again says the client was already revoked and changes nothing', async () => {
+      const before = await revokedAt(app, made.clientId);
+      assert.equal(await run('client', 'revoke', '--id', made.clientId), `client ${made.clientId} was already revoked; nothing changed\n`);
+      assert.equal(await revokedAt(app, made.clientId), before);
+    });
   });
 });
+
+async function revokedAt(app: FastifyInstance, clientId: string) {
+  const client = await app.store.db.selectFrom('api_clients').select('revoked_at').where('client_id', '=', clientId).executeTakeFirstOrThrow();
+  assert.ok(client.revoked_at);
+  return client.revoked_at;
+}
 
 /*
  * Input is checked the same way on every store, so these run on SQLite only,
@@ -180,33 +211,44 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
  */
 describe('jobspace rejects bad input with exit 2 and one line naming the problem', () => {
   const newUser = ['user', 'create', '--username', 'al@acme.example', '--password', user.password, '--name', 'Al'];
+  const withUsername = (username: string) => ['user', 'create', '--username', username, '--password', user.password, '--name', 'Al', '--org', 'JDT'];
+  const newOrg = ['org', 'create', '--handle', 'TEN', '--name', 'Ten Ltd'];
   const cases: [title: string, args: string[], problem: RegExp][] = [
-    ['org create without --handle', ['org', 'create', '--name', 'Acme Ltd'], /handle is required/],
+    ['no command at all', [], /no command given \(jobspace help lists the commands\)/],
+    ['options without a command', ['--handle', 'ACME'], /no command given/],
+    ['a group without its command', ['org'], /unknown command "org"; org has create, credits/],
+    ['org create without --handle', ['org', 'create', '--name', 'Acme Ltd'], /org create needs --handle H \(jobspace help org create for its options\)/],
+    ['user create without --org', newUser, /user create needs --org H/],
+    ['an option the command does not have', [...newOrg, '--add', '5'], /org create has no option --add \(jobspace help org create for its options\)/],
+    ['an option left without its value', ['org', 'create', '--name', 'Ten Ltd', '--handle'], /--handle needs a value \(H\)/],
+    ['an option followed by the next option instead of its value', ['org', 'create', '--handle', '--name', 'Ten Ltd'], /--handle needs a value/],
+    ['an option given twice', [...newOrg, '--name', 'Again'], /--name is given twice/],
+    ['a value given to a switch', ['client', 'create', '--name', 'Vendor', '--sites', '1', '--basic=yes'], /--basic takes no value, got "yes"/],
+    ['a word after the command', ['org', 'create', 'TEN', '--name', 'Ten Ltd'], /unexpected argument "TEN"/],
     ['org create with a handle that exists', ['org', 'create', '--handle', 'JDT', '--name', 'Again'], /"JDT" exists/],
-    [
-      'org create with --credits that is not a number',
-      ['org', 'create', '--handle', 'TEN', '--name', 'Ten Ltd', '--credits', 'ten'],
-      /credits .*"ten"/,
-    ],
-    [
-      'org credits on an organisation with unlimited credits',
-      ['org', 'credits', '--handle', 'JDT', '--add', '5'],
-      /"JDT" has unlimited credits/,
-    ],
+    ['org create with --credits that is not a number', [...newOrg, '--credits', 'ten'], /--credits must be a whole number from 0 to \d+, got "ten"/],
+    ['org create with negative --credits', [...newOrg, '--credits', '-5'], /--credits must be a whole number from 0 .*"-5"/],
+    ['org create with negative --credits after =', [...newOrg, '--credits=-5'], /--credits must be .*"-5"/],
+    ['org create with --credits in exponent form', [...newOrg, '--credits', '1e3'], /--credits must be .*"1e3"/],
+    ['org credits with --add that is not a number', ['org', 'credits', '--handle', 'JDT', '--add', 'abc'], /--add must be a whole number .*"abc"/],
+    ['org credits with a fraction', ['org', 'credits', '--handle', 'JDT', '--add', '1.5'], /--add must be a whole number .*"1\.5"/],
+    ['org credits on an organisation with unlimited credits', ['org', 'credits', '--handle', 'JDT', '--add', '5'], /"JDT" has unlimited credits/],
+    ['seed fake with a fraction of a job', ['seed', 'fake', '--jobs', '1.5'], /--jobs must be a whole number from 1 .*"1\.5"/],
+    ['seed fake with no jobs', ['seed', 'fake', '--jobs', '0'], /--jobs must be a whole number from 1 .*"0"/],
     ['user create for an unknown organisation', [...newUser, '--org', 'NOPE'], /no organisation has handle "NOPE"/],
-    ['user create without --org', newUser, /organisation handle is required/],
-    [
-      'user create with a time zone that is not an IANA zone',
-      [...newUser, '--org', 'JDT', '--timezone', 'Mars/Base'],
-      /timezone "Mars\/Base"/,
-    ],
+    ['user create with a username that is no e-mail address', withUsername('al'), /username must be an e-mail address .*"al"/],
+    ['user create with a username without a domain', withUsername('al@acme'), /username must be an e-mail address .*"al@acme"/],
+    ['user create with a username holding a space', withUsername('al smith@acme.example'), /username must be an e-mail address/],
+    ['user create with a username with two @', withUsername('al@b@acme.example'), /username must be an e-mail address/],
+    ['user create with a username too long', withUsername(`${'a'.repeat(242)}@acme.example`), /username must be at most 254 characters/],
+    ['user create with a time zone that is not an IANA zone', [...newUser, '--org', 'JDT', '--timezone', 'Mars/Base'], /timezone "Mars\/Base"/],
     ['user remove-org of an unknown user', ['user', 'remove-org', '--username', 'nobody@acme.example', '--org', 'JDT'], /no user "nobody@acme\.example"/],
     ['user remove-org of an unknown organisation', ['user', 'remove-org', '--username', 'demo@example.com', '--org', 'NOPE'], /no organisation has handle "NOPE"/],
     ['client create with --sites that is not a list of ids', ['client', 'create', '--name', 'Vendor', '--sites', '1,x'], /sites .*"1,x"/],
     ['client create for a site that does not exist', ['client', 'create', '--name', 'Vendor', '--sites', '1,999'], /site.*999.*exist/],
     ['client revoke of an unknown client id', ['client', 'revoke', '--id', 'no-such-client'], /no client "no-such-client"/],
-    ['job purge without --deleted-before', ['job', 'purge'], /needs --deleted-before YYYY-MM-DD/],
-    ['job purge before a day that does not exist', ['job', 'purge', '--deleted-before', '2021-02-30'], /needs --deleted-before YYYY-MM-DD/],
+    ['job purge without --deleted-before', ['job', 'purge'], /job purge needs --deleted-before YYYY-MM-DD/],
+    ['job purge before a day that does not exist', ['job', 'purge', '--deleted-before', '2021-02-30'], /--deleted-before must be a day that exists, as YYYY-MM-DD, got "2021-02-30"/],
   ];
   let test: TestApp;
   before(async () => {
@@ -224,7 +266,72 @@ describe('jobspace rejects bad input with exit 2 and one line naming the problem
     assert.equal(existsSync(absent), false);
   });
 
-  it('prints the usage, and exits 0, for --help', async () => {
-    assert.match(await succeeds(test.config.databaseUrl, ['--help']), /^Usage: jobspace/);
+  it('a bad option value, without creating the database', async () => {
+    const absent = join(folder, 'absent.sqlite');
+    const args = ['org', 'create', '--handle', 'TEN', '--name', 'Ten', '--credits', '-1'];
+    assertFailed(args, await jobspace(`sqlite:${absent}`, args), /--credits/);
+    assert.equal(existsSync(absent), false);
+  });
+
+  it('a demo username that is no e-mail address, naming the variable', async () => {
+    const args = ['org', 'create', '--handle', 'TEN', '--name', 'Ten'];
+    const run = await jobspace(test.config.databaseUrl, args, { JOBSPACE_DEMO_USERNAME: 'demo' });
+    assertFailed(args, run, /^jobspace: JOBSPACE_DEMO_USERNAME must be an e-mail address .*"demo"/);
+  });
+
+  it('exits 1 with one line when the store itself fails', async () => {
+    const run = await jobspace('postgres://root@127.0.0.1:1/test', ['org', 'create', '--handle', 'TEN', '--name', 'Ten']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^jobspace: failed: [^\n]+\n$/);
+  });
+});
+
+describe('jobspace help', () => {
+  const helps = (...args: string[]) => succeeds('sqlite::memory:', args);
+
+  it('lists every command, seed fake, backup and restore among them, for help, --help and -h', async () => {
+    const usage = await helps('help');
+    assert.match(usage, /^Usage: jobspace <command> \[options\]\n/);
+    for (const command of ['site create', 'org credits', 'user remove-org', 'client revoke', 'seed fake', 'job purge', 'store copy', 'backup', 'restore']) {
+      assert.match(usage, new RegExp(`^  ${command} `, 'm'));
+    }
+    assert.equal(await helps('--help'), usage);
+    assert.equal(await helps('-h'), usage);
+  });
+
+  it('explains one command\'s options, for help <command> and <command> --help', async () => {
+    const usage = await helps('help', 'seed', 'fake');
+    assert.match(usage, /^Usage: jobspace seed fake --jobs N \[--org H\] \[--seed S\]\n/);
+    assert.match(usage, /^ {2}--jobs N +how many jobs, 1 or more$/m);
+    assert.match(usage, /^ {2}--seed S +a whole number/m);
+    assert.equal(await helps('seed', 'fake', '--help'), usage);
+    assert.equal(await helps('seed', 'fake', '--jobs', 'x', '-h'), usage, 'help wins over the other options');
+  });
+
+  it('says in restore\'s usage that the server must be stopped', async () => {
+    assert.match(await helps('help', 'restore'), /Stop the server first/);
+  });
+
+  it('refuses help for an unknown command with one line', async () => {
+    assertFailed(['help', 'frob'], await jobspace('sqlite::memory:', ['help', 'frob']), /unknown command "frob"/);
+  });
+});
+
+describe('the installed binary, bin/jobspace.js', () => {
+  it('prints the usage and exits 0 for --help', async () => {
+    const run = await runJobspaceBinary(['--help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: jobspace/);
+  });
+
+  it('runs a command against a SQLite file, and exits 0 once it has closed the store', async () => {
+    const run = await runJobspaceBinary(['org', 'create', '--handle', 'ACME', '--name', 'Acme'], { DATABASE_URL: `sqlite:${join(folder, 'binary.sqlite')}` });
+    assert.deepEqual(run, { code: 0, stdout: '1\n', stderr: '' });
+  });
+
+  it('exits 2 with one line for bad input', async () => {
+    const args = ['org', 'create', '--handle', 'ACME', '--name', 'Acme', '--credits', '-5'];
+    assertFailed(args, await runJobspaceBinary(args, { DATABASE_URL: `sqlite:${join(folder, 'binary.sqlite')}` }), /--credits/);
   });
 });

@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { runJobspace } from '../support/cli.ts';
 import { stores } from '../support/stores.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function jobspace(databaseUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' };
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['bin/jobspace.js', ...args], { cwd: ROOT, env, timeout: 60_000 }, (_error, stdout, stderr) =>
-      resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
-}
+const jobspace = (databaseUrl: string, args: string[]) => runJobspace(args, { DATABASE_URL: databaseUrl });
 
 for (const store of stores) describe(`jobspace seed fake, the command [${store}]`, () => {
   let test: TestApp;
@@ -40,12 +30,12 @@ for (const store of stores) describe(`jobspace seed fake, the command [${store}]
     assert.equal(Number(count), 40);
   });
 
-  it('answers a missing --jobs with the usage, and an unknown organisation with one line', async () => {
+  it('answers a missing --jobs, and an unknown organisation, with exit 2 and one line', async () => {
     const missing = await jobspace(test.config.databaseUrl, ['seed', 'fake']);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /^jobspace: seed fake needs --jobs N/);
+    assert.match(missing.stderr, /^jobspace: seed fake needs --jobs N \(jobspace help seed fake for its options\)\n$/);
     const unknown = await jobspace(test.config.databaseUrl, ['seed', 'fake', '--jobs', '5', '--org', 'NOPE']);
-    assert.notEqual(unknown.code, 0);
+    assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^jobspace: .*organisation "NOPE" does not exist\n$/);
   });
 });

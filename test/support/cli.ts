@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runJobspace as runInThisProcess } from '../../src/cli/main.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -9,8 +10,23 @@ export interface Run {
   stderr: string;
 }
 
+/**
+ * Runs an operator command in this process, as the binary would run it,
+ * with only these variables set: milliseconds, where a process costs seconds.
+ */
+export async function runJobspace(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const run = { stdout: '', stderr: '' };
+  const io = {
+    stdout: { write: (text: string) => (run.stdout += text) },
+    stderr: { write: (text: string) => (run.stderr += text) },
+    env: { LOG_LEVEL: 'silent', ...env },
+  };
+  const code = await runInThisProcess(args, io);
+  return { code, ...run };
+}
+
 /** Runs the installed `jobspace` binary as an operator would, with only PATH and these variables set. */
-export function runJobspace(args: string[], env: Record<string, string> = {}): Promise<Run> {
+export function runJobspaceBinary(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
