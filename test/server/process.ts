@@ -25,6 +25,8 @@ export { freePort };
 
 export interface LogLine {
   level: number;
+  /** Milliseconds since the epoch. */
+  time: number;
   pid: number;
   msg: string;
   reqId?: string;
