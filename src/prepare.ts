@@ -38,7 +38,7 @@ export async function describeMissingTenant(db: Db): Promise<string | null> {
     'npx jobspace client create --name N --sites 1',
   ];
   const missing = present.organisation ? 'no API client' : 'no organisation or API client';
-  return `${missing} yet, so nobody can get a token: make them with ${steps.join(' && ')} (README, "Operator commands")`;
+  return `${missing} yet, so nobody can get a token: make ${present.organisation ? 'one' : 'them'} with ${steps.join(' && ')} (README, "Operator commands")`;
 }
 
 /** PostgreSQL is given this long to open each connection while start-up waits for it. */
