@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { hostname } from 'node:os';
+import type { Log } from './process-log.ts';
 
 /*
  * The cluster primary: it serves nothing itself. It forks the workers, which
@@ -33,25 +33,8 @@ export class RestartBudget {
   }
 }
 
-type Level = 'fatal' | 'error' | 'warn' | 'info';
-type Log = (level: Level, message: string, fields?: Record<string, unknown>) => void;
-
-const LEVEL_NUMBERS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
-
-/** JSON lines in pino's shape, so the primary's log reads like the workers'. */
-function primaryLog(logLevel: string): Log {
-  const threshold = LEVEL_NUMBERS[logLevel] ?? Number.POSITIVE_INFINITY;
-  return (level, message, fields = {}) => {
-    const number = LEVEL_NUMBERS[level] as number;
-    if (number < threshold) return;
-    const line = { level: number, time: Date.now(), pid: process.pid, hostname: hostname(), role: 'primary', ...fields, msg: message };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-  };
-}
-
 /** Forks `count` workers running this same entry point, and looks after them until a signal stops them. */
-export function superviseWorkers(count: number, logLevel: string): void {
-  const log = primaryLog(logLevel);
+export function superviseWorkers(count: number, log: Log): void {
   const live = new Set<Worker>();
   const restarts = new RestartBudget();
   const pendingForks = new Set<NodeJS.Timeout>();

@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** PostgreSQL connections per process. */
   readonly databasePoolSize: number;
+  /** Seconds start-up keeps trying to reach PostgreSQL before giving up; 0 tries once. */
+  readonly databaseStartTimeoutSeconds: number;
   /** Server processes sharing the port: 1 serves from this process, more fork a cluster. */
   readonly workers: number;
   readonly publicUrl: string;
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     databaseUrl,
     databasePoolSize: readWholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseStartTimeoutSeconds: readWholeNumber(env, 'DATABASE_START_TIMEOUT_SECONDS', 60, 0, 3600),
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
     mediaDir: readMediaDir(env, databaseUrl),

@@ -4,7 +4,8 @@ import { buildApp } from './app.ts';
 import { superviseWorkers } from './cluster.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openStore } from './db/connect.ts';
-import { prepareDatabase } from './prepare.ts';
+import { describeMissingTenant, prepareDatabase, waitForDatabase } from './prepare.ts';
+import { processLog } from './process-log.ts';
 import { type DemoTenant, demoTenantBanner } from './tenancy/demo.ts';
 import { loadGazetteerApart } from './geo/gazetteer.ts';
 
@@ -36,36 +37,51 @@ function drain(app: FastifyInstance, signal: NodeJS.Signals): void {
 async function serve(config: Config): Promise<void> {
   let app: FastifyInstance | undefined;
   let stopSignal: NodeJS.Signals | undefined;
+  const stopWaiting = new AbortController();
   // Listened for from the start, so a signal during start-up drains once listening.
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal) return;
     stopSignal = signal;
     if (app) drain(app, signal);
+    else stopWaiting.abort();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  const log = processLog(config.logLevel);
   // Building the gazetteer index takes about a second: do it before
   // listening rather than during the first geocoded post.
-  await loadGazetteerApart();
+  const [reachable] = await Promise.all([waitForDatabase(config, log, stopWaiting.signal), loadGazetteerApart()]);
+  if (!reachable) {
+    log('info', 'stopped while waiting for the database', { signal: stopSignal });
+    process.exit(0);
+  }
   const started = await buildApp(config);
   await started.listen({ port: config.port, host: config.host });
   if (started.demoTenant) printDemoTenant(started.demoTenant, config.publicUrl);
+  // A cluster's primary has said it already.
+  const missingTenant = cluster.isPrimary ? await describeMissingTenant(started.store.db) : null;
+  if (missingTenant) started.log.warn(missingTenant);
   app = started;
   if (stopSignal) drain(app, stopSignal);
 }
 
 /** The cluster primary prepares the database once, so workers never race to migrate a new one, then forks. */
 async function startCluster(config: Config): Promise<void> {
+  const log = processLog(config.logLevel, { role: 'primary' });
+  await waitForDatabase(config, log);
   const store = openStore(config.databaseUrl, { poolSize: 1 });
   let demoTenant: DemoTenant | null;
+  let missingTenant: string | null;
   try {
     demoTenant = await prepareDatabase(store, config);
+    missingTenant = await describeMissingTenant(store.db);
   } finally {
     await store.db.destroy();
   }
   if (demoTenant) printDemoTenant(demoTenant, config.publicUrl);
-  superviseWorkers(config.workers, config.logLevel);
+  if (missingTenant) log('warn', missingTenant);
+  superviseWorkers(config.workers, log);
 }
 
 async function main(): Promise<void> {

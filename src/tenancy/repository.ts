@@ -179,3 +179,11 @@ export async function findSiteByIdOrHandleAmong(db: Executor, idOrHandle: string
     .where((eb) => (id === null ? eb('handle', '=', idOrHandle) : eb.or([eb('id', '=', id), eb('handle', '=', idOrHandle)])))
     .executeTakeFirst();
 }
+
+/** Whether the store holds any site, organisation and API client at all: without all three nobody can get a token. */
+export async function findTenancyPresence(db: Executor): Promise<{ site: boolean; organisation: boolean; client: boolean }> {
+  const [site, organisation, client] = await Promise.all(
+    (['sites', 'organisations', 'api_clients'] as const).map((table) => db.selectFrom(table).select('id').limit(1).executeTakeFirst()),
+  );
+  return { site: site !== undefined, organisation: organisation !== undefined, client: client !== undefined };
+}

@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEMO, V1 } from '../support/app.ts';
 import { freePort } from '../../bench/http/processes.ts';
 
 /*
- * The real server as a child process (`node --import tsx src/server.ts`),
+ * The real server as a child process (`node --import tsx src/server.ts`, or
+ * another command such as `npm start`),
  * spoken to over HTTP on a fresh connection per request, so that a cluster's
  * primary hands successive requests to different workers. With LOG_LEVEL=info
  * every request's log line carries pino's `pid` and the `x-request-id` the
@@ -23,6 +25,8 @@ export { freePort };
 
 export interface LogLine {
   level: number;
+  /** Milliseconds since the epoch. */
+  time: number;
   pid: number;
   msg: string;
   reqId?: string;
@@ -37,6 +41,12 @@ export interface Response {
   requestId: string;
 }
 
+/** The TypeScript sources through tsx: what most tests run. */
+export const TSX_SERVER: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+
+/** What operators run: the built JavaScript, through bin/serve.js. */
+export const NPM_START: readonly string[] = ['npm', 'start'];
+
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
@@ -44,9 +54,10 @@ export class ServerProcess {
   stderr = '';
   private readonly waiters = new Set<() => void>();
 
-  constructor(port: number, env: Record<string, string>) {
+  constructor(port: number, env: Record<string, string>, command: readonly string[] = TSX_SERVER) {
     this.port = port;
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const [file, ...args] = command as [string, ...string[]];
+    this.child = spawn(file, args, {
       cwd: ROOT,
       // A process group of its own, so cleanup can reach workers a dead primary left behind.
       detached: true,
@@ -85,15 +96,15 @@ export class ServerProcess {
   }
 
   /** Polls until /health/ready answers 200. */
-  async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
+  async waitUntilReady(timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}: ${this.stderr}`);
       const response = await this.send('GET', '/health/ready').catch(() => null);
       if (response?.status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new Error(`server not ready after ${START_TIMEOUT_MS} ms\n${this.stdout}\n${this.stderr}`);
+    throw new Error(`server not ready after ${timeoutMs} ms\n${this.stdout}\n${this.stderr}`);
   }
 
   /** One request on a connection of its own. */
@@ -160,11 +171,16 @@ export class ServerProcess {
   }
 }
 
+export interface StartOptions {
+  readonly command?: readonly string[];
+  readonly startTimeoutMs?: number;
+}
+
 /** Starts the server and waits until it is ready; kills it if it never gets there. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const server = new ServerProcess(await freePort(), env);
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
+  const server = new ServerProcess(await freePort(), env, options.command);
   try {
-    await server.waitUntilReady();
+    await server.waitUntilReady(options.startTimeoutMs);
   } catch (error) {
     server.kill();
     throw error;
@@ -240,4 +256,22 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves true once a new connection to the port is refused, false if it is still accepted after `timeoutMs`. */
+export async function refusesConnections(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }

@@ -1,28 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { holdTokenRequest, type ServerProcess, startServer } from './process.ts';
-
-/** Resolves true once a new connection to the port is refused, false if it is still accepted after `timeoutMs`. */
-async function refusesConnections(port: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-    });
-    if (refused) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
+import { holdTokenRequest, refusesConnections, type ServerProcess, startServer } from './process.ts';
 
 describe('server shutdown (WORKERS=1)', { timeout: 180_000 }, () => {
   let folder: string;

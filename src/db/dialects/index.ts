@@ -58,6 +58,8 @@ export interface StoreOptions {
   readonly poolSize?: number;
   /** Told about errors on idle connections, which must not crash the process. */
   readonly onPoolError?: (error: Error) => void;
+  /** How long opening a PostgreSQL connection may take before it fails; none by default. */
+  readonly connectTimeoutMs?: number;
 }
 
 export function dialectFor(databaseUrl: string, options: StoreOptions = {}): StoreDialect {

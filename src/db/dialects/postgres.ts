@@ -27,6 +27,7 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
     // JIT compiling pays off for long analytical queries; ours are short, and it cost
     // a search's facet count 10 ms of compiling for 4 ms of work.
     options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
