@@ -164,7 +164,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
 
   const profileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server (npm run build)`);
+  say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
   const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: serverEnv(credentials) };
