@@ -47,12 +47,12 @@ export function superviseWorkers(count: number, log: Log): void {
   const stopAll = (exitCode: number, signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = { exitCode };
-    log('info', 'stopping workers', { signal });
+    log.info({ signal }, 'stopping workers');
     for (const timer of pendingForks) clearTimeout(timer);
     pendingForks.clear();
     for (const worker of live) worker.process.kill(signal);
     const force = setTimeout(() => {
-      log('error', `workers still running ${STOP_TIMEOUT_MS / 1000} s after ${signal}; killing them`);
+      log.error(`workers still running ${STOP_TIMEOUT_MS / 1000} s after ${signal}; killing them`);
       for (const worker of live) worker.process.kill('SIGKILL');
       process.exit(1);
     }, STOP_TIMEOUT_MS);
@@ -63,11 +63,11 @@ export function superviseWorkers(count: number, log: Log): void {
   const replaceLater = (fields: Record<string, unknown>) => {
     const backOff = restarts.backOffAfterDeath(Date.now());
     if (backOff === null) {
-      log('fatal', 'workers keep dying; giving up', fields);
+      log.fatal(fields, 'workers keep dying; giving up');
       stopAll(1, 'SIGTERM');
       return;
     }
-    log('error', `worker died; replacing it in ${backOff} ms`, fields);
+    log.error(fields, `worker died; replacing it in ${backOff} ms`);
     const timer = setTimeout(() => {
       pendingForks.delete(timer);
       fork();
@@ -78,14 +78,14 @@ export function superviseWorkers(count: number, log: Log): void {
   const fork = () => {
     const worker = cluster.fork();
     live.add(worker);
-    log('info', 'worker started', { worker: worker.process.pid });
+    log.info({ worker: worker.process.pid }, 'worker started');
     worker.on('exit', (code, signal) => {
       live.delete(worker);
       const fields = { worker: worker.process.pid, code, signal };
       if (!stopping) return replaceLater(fields);
       // A worker that could not drain in time makes the whole stop a failure.
       if (code !== 0) stopping.exitCode = 1;
-      log(code === 0 ? 'info' : 'warn', 'worker stopped', fields);
+      log[code === 0 ? 'info' : 'warn'](fields, 'worker stopped');
       exitWhenNoneLeft();
     });
   };

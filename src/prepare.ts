@@ -85,7 +85,7 @@ export async function waitForDatabase(config: Config, log: Log, stop?: AbortSign
       const tried = timeoutMs === 0 ? 'unreachable' : `still unreachable after ${config.databaseStartTimeoutSeconds} s and ${attempt} attempts`;
       throw new Error(`database ${tried}: ${reason}`);
     }
-    log('warn', `database unreachable at attempt ${attempt} (${reason}); next try in ${(delayMs / 1000).toFixed(1)} s`, { attempt });
+    log.warn({ attempt }, `database unreachable at attempt ${attempt} (${reason}); next try in ${(delayMs / 1000).toFixed(1)} s`);
     const stopped = await sleep(delayMs, false, { signal: stop }).catch(() => true);
     if (stopped) return false;
   }

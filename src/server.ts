@@ -53,7 +53,7 @@ async function serve(config: Config): Promise<void> {
   // listening rather than during the first geocoded post.
   const [reachable] = await Promise.all([waitForDatabase(config, log, stopWaiting.signal), loadGazetteerApart()]);
   if (!reachable) {
-    log('info', 'stopped while waiting for the database', { signal: stopSignal });
+    log.info({ signal: stopSignal }, 'stopped while waiting for the database');
     process.exit(0);
   }
   const started = await buildApp(config);
@@ -80,7 +80,7 @@ async function startCluster(config: Config): Promise<void> {
     await store.db.destroy();
   }
   if (demoTenant) printDemoTenant(demoTenant, config.publicUrl);
-  if (missingTenant) log('warn', missingTenant);
+  if (missingTenant) log.warn(missingTenant);
   superviseWorkers(config.workers, log);
 }
 

@@ -3,7 +3,7 @@ import { MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import { openStore, type Store } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { copyStore } from '../db/copy.ts';
-import { backupSqlite, restoreSqlite, type BackupSummary } from '../db/backup.ts';
+import { backupSqlite, restoreSqlite, type BackupSummary } from '../db/dialects/sqlite-backup.ts';
 import { seedLookups } from '../db/seed-lookups.ts';
 import { nowIso } from '../clock.ts';
 import * as tenancy from '../tenancy/service.ts';

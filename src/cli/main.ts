@@ -1,6 +1,6 @@
 import { ConfigError } from '../config.ts';
 import { CopyError } from '../db/copy.ts';
-import { BackupError } from '../db/backup.ts';
+import { BackupError } from '../db/dialects/sqlite-backup.ts';
 import { TenancyError } from '../tenancy/service.ts';
 import { SeedError } from '../seed/fake-jobs.ts';
 import { readOptions, UsageError } from './arguments.ts';

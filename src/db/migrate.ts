@@ -21,6 +21,9 @@ const MIGRATIONS = {
 
 export type MigrationName = keyof typeof MIGRATIONS;
 
+/** The names this code knows, in order: a store that records any other was migrated by a newer version. */
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS) as readonly MigrationName[];
+
 export interface MigrationOutcome {
   /** True when the store had never been migrated: a brand-new database. */
   readonly brandNew: boolean;
@@ -29,8 +32,7 @@ export interface MigrationOutcome {
 
 function migratorFor(store: Store): Migrator {
   const migrations: Record<string, Migration> = {};
-  // Object.keys types its keys as strings; these are the record's own.
-  for (const name of Object.keys(MIGRATIONS) as MigrationName[]) {
+  for (const name of MIGRATION_NAMES) {
     const ownStep = store.dialect.migrationSteps[name];
     migrations[name] = {
       up: async (db) => {

@@ -1,9 +1,9 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { openStore } from './connect.ts';
-import { migrateToLatest } from './migrate.ts';
-import { sqliteFileOf } from './dialects/store-url.ts';
+import { openStore } from '../connect.ts';
+import { MIGRATION_NAMES, migrateToLatest } from '../migrate.ts';
+import { sqliteFileOf } from './store-url.ts';
 
 /*
  * Backup and restore of a SQLite store, file to file. PostgreSQL has its own
@@ -61,7 +61,7 @@ export async function restoreSqlite(databaseUrl: string, from: string, options: 
   const file = sqliteFileOrRefuse(databaseUrl);
   const backup = resolve(from);
   if (backup === file) throw new BackupError('--from names the store itself');
-  await checkBackup(backup, from);
+  checkBackup(backup, from);
   if (existsSync(file) && !options.force) throw new BackupError(`${file} exists; --force replaces it with the backup`);
   if (!existsSync(dirname(file))) throw new BackupError(`the folder of ${file} does not exist`);
   await writeBeside(file, async (partial) => {
@@ -120,7 +120,7 @@ function removeDatabaseFiles(file: string, suffixes = ['', '-wal', '-shm', '-jou
 }
 
 /** A backup must be a sound SQLite file made by this server, at migrations this code knows. */
-async function checkBackup(file: string, given: string): Promise<void> {
+function checkBackup(file: string, given: string): void {
   if (!existsSync(file)) throw new BackupError(`there is no file ${given}`);
   let applied: string[];
   let database: SQLite.Database | undefined;
@@ -138,23 +138,11 @@ async function checkBackup(file: string, given: string): Promise<void> {
   } finally {
     database?.close();
   }
-  const known = new Set(await knownMigrations());
+  const known = new Set<string>(MIGRATION_NAMES);
   const unknown = applied.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     const migrations = unknown.join(', ');
     throw new BackupError(`${given} was made by a newer version of this server (migration ${migrations}); restore it with that version`);
-  }
-}
-
-/** The migrations this code has, as an empty store migrated by it records them. */
-async function knownMigrations(): Promise<string[]> {
-  const store = openStore('sqlite::memory:');
-  try {
-    await migrateToLatest(store);
-    const rows = await store.db.selectFrom('schema_migrations' as never).select('name' as never).execute();
-    return rows.map((row) => (row as { name: string }).name);
-  } finally {
-    await store.db.destroy();
   }
 }
 
