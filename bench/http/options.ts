@@ -34,7 +34,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scenarios a,b,...       run only these (${SCENARIO_NAMES.join(', ')})
   --seed N                  the generator's seed (1)
   --postgres-url URL        PostgreSQL to make a schema in (postgres://root@127.0.0.1:5432/test)
-  --smoke                   1,000 jobs, 1-second scenarios, 4 connections: checks the harness, not the speed
+  --smoke                   1,000 jobs, half-second scenarios, 4 connections: checks the harness, not the speed
   --no-write                print the table but leave bench/RESULTS.md alone (a smoke run never writes)
   --cpu-prof                run the server under node --cpu-prof and summarise the profiles' top functions
   --cpu-prof-dir DIR        where the .cpuprofile files go (.tmp/cpu-profiles/<time>)
@@ -101,8 +101,8 @@ export function parseOptions(argv: readonly string[], now = new Date()): BenchOp
     jobs: wholeNumber(values.jobs, '--jobs', smoke ? 1000 : 100_000),
     workers,
     connections: wholeNumber(values.connections, '--connections', smoke ? 4 : 32),
-    duration: seconds(values.duration, '--duration', smoke ? 1 : 10),
-    warmup: seconds(values.warmup, '--warmup', smoke ? 0.5 : 3),
+    duration: seconds(values.duration, '--duration', smoke ? 0.5 : 10),
+    warmup: seconds(values.warmup, '--warmup', smoke ? 0.25 : 3),
     scenarios: scenarioList(values.scenarios),
     seed: wholeNumber(values.seed, '--seed', 1),
     postgresUrl: values['postgres-url'] ?? process.env.TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test',

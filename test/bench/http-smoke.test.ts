@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 /*
  * The HTTP benchmark's harness, run the way `npm run bench` runs it but in
- * smoke mode: 1,000 jobs, one-second scenarios, a few connections. It checks
+ * smoke mode: 1,000 jobs, half-second scenarios, a few connections. It checks
  * that every scenario ran without errors or unexpected statuses, never how
  * fast; --no-write leaves bench/RESULTS.md alone.
  */
