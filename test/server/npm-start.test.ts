@@ -1,10 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { holdTokenRequest, isRunning, NPM_START, refusesConnections, type ServerProcess, startServer } from './process.ts';
+import { assertDrainsOnSigterm, isRunning, NPM_START, refusesConnections, startServer, useServerSandbox } from './process.ts';
 
 /*
  * `npm start` as an operator or a supervisor runs it: the signal goes to the
@@ -22,33 +19,18 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('npm start', { timeout: 300_000 }, () => {
-  let folder: string;
-  let server: ServerProcess | undefined;
-
-  before(() => {
-    folder = mkdtempSync(join(tmpdir(), 'jobspace-npm-start-'));
-  });
-  afterEach(() => server?.kill());
-  after(() => rmSync(folder, { recursive: true, force: true }));
+  const sandbox = useServerSandbox('jobspace-npm-start-');
 
   it('runs the server as npm\'s own child, which drains and exits on a SIGTERM sent to npm', async () => {
-    server = await startServer(
-      { LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(folder, 'npm-start.sqlite')}` },
+    const server = (sandbox.server = await startServer(
+      { LOG_LEVEL: 'info', DATABASE_URL: sandbox.sqliteUrl('npm-start') },
       { command: NPM_START, startTimeoutMs: FIRST_START_TIMEOUT_MS },
-    );
+    ));
     const [serverPid, ...others] = childrenOf(server.pid);
     assert.deepEqual(others, [], 'npm has more than one child: a shell stayed between npm and node');
     assert.equal(await server.servedBy(await server.send('GET', '/health/live')), serverPid, 'the server is not npm\'s child');
 
-    const held = holdTokenRequest(server);
-    await server.waitForLog((line) => line.reqId === held.requestId && line.msg === 'incoming request');
-    server.child.kill('SIGTERM');
-    await server.waitForLog((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM');
-    assert.ok(await refusesConnections(server.port, 5_000), 'new connections still accepted while draining');
-    const response = await held.finish();
-    assert.equal(response.status, 200, response.body);
-
-    assert.equal(await server.exitCode(), 0);
+    await assertDrainsOnSigterm(server);
     assert.equal(isRunning(serverPid as number), false, 'the server outlived npm');
     assert.ok(await refusesConnections(server.port, 1_000), 'something still listens on the port');
   });

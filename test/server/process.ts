@@ -1,8 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { DEMO, V1 } from '../support/app.ts';
 import { freePort } from '../../bench/http/processes.ts';
 
@@ -274,4 +279,36 @@ export async function refusesConnections(port: number, timeoutMs: number): Promi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
+}
+
+export interface ServerSandbox {
+  /** The server a test started last; killed after each test. */
+  server: ServerProcess | undefined;
+  /** A SQLite store of this name in the suite's folder, removed after the suite. */
+  sqliteUrl(name: string): string;
+}
+
+/** A suite's temporary folder and the servers its tests start, cleaned up by the suite's hooks. */
+export function useServerSandbox(prefix: string): ServerSandbox {
+  let folder = '';
+  const sandbox: ServerSandbox = { server: undefined, sqliteUrl: (name) => `sqlite:${join(folder, `${name}.sqlite`)}` };
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => sandbox.server?.kill());
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  return sandbox;
+}
+
+/** Sends SIGTERM with a token request in flight: the server stops accepting connections, answers that request, and exits 0. */
+export async function assertDrainsOnSigterm(server: ServerProcess): Promise<void> {
+  const held = holdTokenRequest(server);
+  await server.waitForLog((line) => line.reqId === held.requestId && line.msg === 'incoming request');
+  server.child.kill('SIGTERM');
+  await server.waitForLog((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM');
+  assert.ok(await refusesConnections(server.port, 5_000), 'new connections still accepted while draining');
+  const response = await held.finish();
+  assert.equal(response.status, 200, response.body);
+  assert.ok(JSON.parse(response.body).access_token);
+  assert.equal(await server.exitCode(), 0);
 }

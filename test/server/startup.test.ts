@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropPostgresSchema, freshPostgresUrl, POSTGRES_URL, stores } from '../support/stores.ts';
-import { freePort, type LogLine, ServerProcess, START_TIMEOUT_MS, startServer } from './process.ts';
+import { freePort, type LogLine, ServerProcess, START_TIMEOUT_MS, startServer, useServerSandbox } from './process.ts';
 
 /*
  * What the server says and does at start before it can serve: waiting for a
@@ -122,19 +119,11 @@ describe('start-up with PostgreSQL coming up late', { skip: skipPostgres, timeou
 });
 
 describe('start-up without a tenant', { timeout: 120_000 }, () => {
-  let folder: string;
-  let server: ServerProcess | undefined;
-
-  before(() => {
-    folder = mkdtempSync(join(tmpdir(), 'jobspace-startup-'));
-  });
-  afterEach(() => server?.kill());
-  after(() => rmSync(folder, { recursive: true, force: true }));
-
+  const sandbox = useServerSandbox('jobspace-startup-');
   const hintsOf = (started: ServerProcess) => started.logLines().filter((line) => line.msg.includes('nobody can get a token'));
 
   it('in production on a new store says in one line which jobspace commands make one', async () => {
-    server = await startServer({ NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(folder, 'production.sqlite')}` });
+    const server = (sandbox.server = await startServer({ NODE_ENV: 'production', DATABASE_URL: sandbox.sqliteUrl('production') }));
     const [hint, ...more] = hintsOf(server);
     assert.deepEqual(more, []);
     assert.equal(hint?.level, 40);
@@ -142,7 +131,7 @@ describe('start-up without a tenant', { timeout: 120_000 }, () => {
   });
 
   it('says nothing of the kind when it made the demo tenant', async () => {
-    server = await startServer({ DATABASE_URL: `sqlite:${join(folder, 'demo.sqlite')}` });
+    const server = (sandbox.server = await startServer({ DATABASE_URL: sandbox.sqliteUrl('demo') }));
     assert.match(server.stdout, /Demo tenant created/);
     assert.deepEqual(hintsOf(server), []);
   });
