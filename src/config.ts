@@ -32,6 +32,8 @@ export interface Config {
   readonly maintenance: boolean;
   readonly logLevel: string;
   readonly demo: DemoCredentials;
+  /** Where e-mail goes out (nodemailer's smtp:// or smtps:// URL); null: the server sends none. */
+  readonly smtpUrl: string | null;
 }
 
 /** Demo tenant credentials; each is generated when left undefined. */
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseStartTimeoutSeconds: readWholeNumber(env, 'DATABASE_START_TIMEOUT_SECONDS', 60, 0, 3600),
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
+    smtpUrl: readSmtpUrl(env),
     mediaDir: readMediaDir(env, databaseUrl),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
@@ -149,6 +152,22 @@ function readWorkers(env: Env, databaseUrl: string): number {
     throw new ConfigError('WORKERS', `must be 1 with DATABASE_URL=sqlite::memory:, got "${raw}"`);
   }
   return workers;
+}
+
+function readSmtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL || undefined;
+  if (raw === undefined) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    // The raw value may hold a password: it is not echoed.
+    throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example:587');
+  }
+  return url.href;
 }
 
 function readPublicUrl(env: Env, port: number): string {

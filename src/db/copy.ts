@@ -55,6 +55,8 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'jobs', key: ['id'] },
   { name: 'job_sites', key: ['job_id', 'site_id'] },
   { name: 'job_media', key: ['id'] },
+  { name: 'events', key: ['id'] },
+  { name: 'deliveries', key: ['id'] },
 ];
 
 /*

@@ -203,6 +203,42 @@ export interface JobMediaTable {
   created_at: string;
 }
 
+/** An event of the transactional outbox (migration 0006). */
+export interface EventsTable {
+  id: Generated<number>;
+  event_id: string;
+  organisation_id: number;
+  type: string;
+  /** JSON: ids and states, never personal data. */
+  data: string;
+  created_at: string;
+  dispatched_at: string | null;
+}
+
+export type DeliveryKind = 'webhook' | 'application_post' | 'application_email';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** Something to send and retry until it is received (migration 0006). */
+export interface DeliveriesTable {
+  id: Generated<number>;
+  organisation_id: number;
+  kind: DeliveryKind;
+  event_id: string | null;
+  webhook_id: number | null;
+  application_id: number | null;
+  target: string;
+  /** JSON: what the sender needs. */
+  payload: string;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -224,6 +260,8 @@ export interface Database {
   jobs: JobsTable;
   job_sites: JobSitesTable;
   job_media: JobMediaTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { nowIso } from '../clock.ts';
+import type { DeliveryKind, Tx } from '../db/types.ts';
+
+/*
+ * Writing to the transactional outbox (migration 0006). Both functions take
+ * the transaction of the change they announce, so the event or delivery
+ * commits, or rolls back, with it. Sending is for the delivery worker.
+ */
+
+/** Every event a webhook may subscribe to. */
+export const EVENT_TYPES = [
+  'job.created',
+  'job.updated',
+  'job.deleted',
+  'job.expiring',
+  'job.expired',
+  'application.created',
+  'application.updated',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NewEvent {
+  readonly organisationId: number;
+  readonly type: EventType;
+  /** Ids and states only (a job's id, an application's id and status): never a candidate's personal data. */
+  readonly data: Record<string, unknown>;
+}
+
+/** Records an event for the organisation's webhooks; returns its event id. */
+export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
+  const eventId = randomUUID();
+  await tx
+    .insertInto('events')
+    .values({
+      event_id: eventId,
+      organisation_id: event.organisationId,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      created_at: nowIso(),
+      dispatched_at: null,
+    })
+    .execute();
+  return eventId;
+}
+
+export interface NewDelivery {
+  readonly organisationId: number;
+  readonly kind: Exclude<DeliveryKind, 'webhook'>;
+  /** The application it carries: its erasure cancels the delivery and removes the payload. */
+  readonly applicationId: number;
+  /** The URL to POST to, or the address to e-mail. */
+  readonly target: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** Queues an application's POST or e-mail, due at once. */
+export async function enqueueDelivery(tx: Tx, delivery: NewDelivery): Promise<void> {
+  const now = nowIso();
+  await tx
+    .insertInto('deliveries')
+    .values({
+      organisation_id: delivery.organisationId,
+      kind: delivery.kind,
+      event_id: randomUUID(),
+      webhook_id: null,
+      application_id: delivery.applicationId,
+      target: delivery.target,
+      payload: JSON.stringify(delivery.payload),
+      next_attempt_at: now,
+      claimed_until: null,
+      last_status: null,
+      last_error: null,
+      created_at: now,
+      delivered_at: null,
+    })
+    .execute();
+}
