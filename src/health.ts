@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import type { Store } from './db/connect.ts';
+import { pingStore, type Store } from './db/connect.ts';
 import { isMigrationCurrent } from './db/migrate.ts';
 
 /** Liveness and readiness, outside the Accept and auth rules, for load balancers. */
@@ -8,7 +7,7 @@ export async function healthRoutes(app: FastifyInstance, { store }: { store: Sto
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await sql`select 1`.execute(store.db);
+      await pingStore(store);
       if (!(await isMigrationCurrent(store))) return reply.code(503).send({ status: 'migrations pending' });
       return { status: 'ok' };
     } catch {

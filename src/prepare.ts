@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import type { Config } from './config.ts';
-import { openStore, type Store } from './db/connect.ts';
+import { openStore, pingStore, type Store } from './db/connect.ts';
 import { sqliteFileOf } from './db/dialects/store-url.ts';
 import { isStoreUnavailable } from './db/errors.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -35,10 +34,10 @@ export async function describeMissingTenant(db: Db): Promise<string | null> {
   const steps = [
     ...(present.site ? [] : ['npx jobspace site create --handle S --name N --url U']),
     ...(present.organisation ? [] : ['npx jobspace org create --handle H --name N', 'npx jobspace user create --username U --password P --name N --org H']),
-    'npx jobspace client create --name N --sites 1',
+    'npx jobspace client create --name N --sites <site ids>',
   ];
   const missing = present.organisation ? 'no API client' : 'no organisation or API client';
-  return `${missing} yet, so nobody can get a token: make ${present.organisation ? 'one' : 'them'} with ${steps.join(' && ')} (README, "Operator commands")`;
+  return `${missing} yet, so nobody can get a token: make ${steps.length === 1 ? 'one' : 'them'} with ${steps.join(' && ')} (README, "Operator commands")`;
 }
 
 /** PostgreSQL is given this long to open each connection while start-up waits for it. */
@@ -49,11 +48,11 @@ export function startRetryDelayMs(attempt: number): number {
   return Math.min(500 * 2 ** (attempt - 1), 5_000);
 }
 
-/** Null when the store answered a query, else why not. */
-async function tryStore(databaseUrl: string): Promise<Error | null> {
-  const store = openStore(databaseUrl, { poolSize: 1, connectTimeoutMs: ATTEMPT_TIMEOUT_MS });
+/** Null when the store answered a query within `timeoutMs`, else why not. */
+async function tryStore(databaseUrl: string, timeoutMs: number): Promise<Error | null> {
+  const store = openStore(databaseUrl, { poolSize: 1, connectTimeoutMs: timeoutMs });
   try {
-    await sql`select 1`.execute(store.db);
+    await pingStore(store);
     return null;
   } catch (error) {
     return error as Error;
@@ -76,7 +75,8 @@ export async function waitForDatabase(config: Config, log: Log, stop?: AbortSign
   const timeoutMs = config.databaseStartTimeoutSeconds * 1000;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt += 1) {
-    const error = await tryStore(config.databaseUrl);
+    // An attempt never runs past the deadline by more than a moment.
+    const error = await tryStore(config.databaseUrl, Math.max(1_000, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())));
     if (error === null) return true;
     if (!isStoreUnavailable(error)) throw error;
     const reason = error.message || String((error as NodeJS.ErrnoException).code);

@@ -59,8 +59,8 @@ async function serve(config: Config): Promise<void> {
   const started = await buildApp(config);
   await started.listen({ port: config.port, host: config.host });
   if (started.demoTenant) printDemoTenant(started.demoTenant, config.publicUrl);
-  // A cluster's primary has said it already.
-  const missingTenant = cluster.isPrimary ? await describeMissingTenant(started.store.db) : null;
+  // A cluster's primary has said it already. Only a hint: failing to give it must not stop a listening server.
+  const missingTenant = cluster.isPrimary ? await describeMissingTenant(started.store.db).catch(() => null) : null;
   if (missingTenant) started.log.warn(missingTenant);
   app = started;
   if (stopSignal) drain(app, stopSignal);
@@ -69,7 +69,18 @@ async function serve(config: Config): Promise<void> {
 /** The cluster primary prepares the database once, so workers never race to migrate a new one, then forks. */
 async function startCluster(config: Config): Promise<void> {
   const log = processLog(config.logLevel, { role: 'primary' });
-  await waitForDatabase(config, log);
+  // Until the workers exist (superviseWorkers then takes the signals), a signal stops the wait and exits cleanly.
+  const stopWaiting = new AbortController();
+  const onSignal = () => stopWaiting.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const reachable = await waitForDatabase(config, log, stopWaiting.signal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  if (!reachable) {
+    log.info('stopped while waiting for the database');
+    process.exit(0);
+  }
   const store = openStore(config.databaseUrl, { poolSize: 1 });
   let demoTenant: DemoTenant | null;
   let missingTenant: string | null;

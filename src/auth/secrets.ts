@@ -47,9 +47,12 @@ let cost = HASH_COST;
 
 /**
  * For test processes only: the hashes made from now on are cheap. Checking
- * any hash still reads the parameters stored with it. The server never calls this.
+ * any hash still reads the parameters stored with it. Outside node's test
+ * runner (which marks its processes with NODE_TEST_CONTEXT) it throws, so
+ * no stray call can weaken a real store's hashes.
  */
 export function makeCheapHashesForTests(): void {
+  if (!process.env.NODE_TEST_CONTEXT) throw new Error('makeCheapHashesForTests is for processes of node --test only');
   cost = TEST_HASH_COST;
 }
 

@@ -32,7 +32,8 @@ export interface Command {
   readonly run: (options: Values, io: Io) => Promise<string>;
 }
 
-const MAX_CREDITS = 999_999_999;
+/** The largest number an option takes: nine digits, well inside a 32-bit column. */
+const MAX_NUMBER = 999_999_999;
 
 /** Opens DATABASE_URL, migrated and with its look-ups, for the length of one command. */
 function onStore(action: (store: Store, options: Values, io: Io) => Promise<string>) {
@@ -47,6 +48,10 @@ function onStore(action: (store: Store, options: Values, io: Io) => Promise<stri
     }
   };
 }
+
+/** `--sites`: checked before the store is opened, like every value. */
+const siteIdList = (value: string) =>
+  /^\s*\d{1,9}\s*(,\s*\d{1,9}\s*)*$/.test(value) ? undefined : `must be a comma-separated list of site ids such as 1,2, got "${value}"`;
 
 const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -77,7 +82,7 @@ export const COMMANDS: readonly Command[] = [
     options: {
       handle: { ...organisationHandle, about: 'a short name: letters, digits, _ . and -, at most 64' },
       name: { value: 'N', required: true, about: 'the organisation\'s name' },
-      credits: { value: 'C', about: 'jobs it may post, 0 or more; without it, unlimited', check: wholeNumber(0, MAX_CREDITS) },
+      credits: { value: 'C', about: 'jobs it may post, 0 or more; without it, unlimited', check: wholeNumber(0, MAX_NUMBER) },
     },
     run: onStore(async ({ db }, { handle, name, credits }) =>
       String(await tenancy.createOrganisation(db, { handle: textOf(handle), name: textOf(name), credits: numberOf(credits) ?? null })),
@@ -91,8 +96,8 @@ export const COMMANDS: readonly Command[] = [
       add: {
         value: 'C',
         required: true,
-        about: 'credits to add; a negative number takes them away (never below 0)',
-        check: wholeNumber(-MAX_CREDITS, MAX_CREDITS),
+        about: 'credits to add; a negative number takes them away, refused if the balance would go below 0',
+        check: wholeNumber(-MAX_NUMBER, MAX_NUMBER),
       },
     },
     run: onStore(async ({ db }, options) => {
@@ -154,7 +159,7 @@ export const COMMANDS: readonly Command[] = [
     notes: ['Only a hash of the secret is kept: note it down.'],
     options: {
       name: { value: 'N', required: true, about: 'the client\'s name, such as the vendor\'s' },
-      sites: { value: '1,2', required: true, about: 'the ids of the sites it may post to, comma-separated' },
+      sites: { value: '1,2', required: true, about: 'the ids of the sites it may post to, comma-separated', check: siteIdList },
       basic: { about: 'lets it authenticate with HTTP Basic and Client-Id/Client-Secret headers' },
       board: { about: 'a board client: reads the live jobs of its sites with the client_credentials grant' },
     },
@@ -184,9 +189,9 @@ export const COMMANDS: readonly Command[] = [
     about: 'adds made-up jobs to an organisation, for trying the API or a benchmark',
     notes: ['Progress goes to stderr, the outcome to stdout.'],
     options: {
-      jobs: { value: 'N', required: true, about: 'how many jobs, 1 or more', check: wholeNumber(1, 999_999_999) },
+      jobs: { value: 'N', required: true, about: 'how many jobs, 1 or more', check: wholeNumber(1, MAX_NUMBER) },
       org: { value: 'H', about: 'the organisation\'s handle; without it, the first organisation' },
-      seed: { value: 'S', about: 'a whole number: the same seed makes the same jobs', check: wholeNumber(0, 999_999_999) },
+      seed: { value: 'S', about: 'a whole number: the same seed makes the same jobs', check: wholeNumber(0, MAX_NUMBER) },
     },
     run: onStore(async ({ db, dialect }, options, io) =>
       describeSeeding(

@@ -4,6 +4,7 @@ import { openStore, type Store } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { isStoreUrl, sqliteFileOf, storeIdentity } from './dialects/store-url.ts';
 import type { Database } from './types.ts';
+import { isStoreUnavailable } from './errors.ts';
 
 /*
  * Copies every row of one store into another, ids and all, so an operator
@@ -108,6 +109,8 @@ async function openMigrated(url: string, option: string): Promise<Store> {
     return store;
   } catch (error) {
     await store?.db.destroy();
+    // Unreachable is a failure of the moment (exit 1), not a refusal of the command line.
+    if (isStoreUnavailable(error)) throw new Error(`cannot reach the ${option} store: ${reasonOf(error)}`);
     throw new CopyError(`cannot open the ${option} store: ${reasonOf(error)}`);
   }
 }

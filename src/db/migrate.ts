@@ -66,6 +66,13 @@ export async function migrateToLatest(store: Store): Promise<MigrationOutcome> {
   };
 }
 
+/** Brings a store only as far as `name`: a store as an earlier release left it, for the tests of upgrades. */
+export async function migrateUpTo(store: Store, name: MigrationName): Promise<void> {
+  await store.dialect.prepare(store.db as Kysely<unknown>);
+  const { error } = await migratorFor(store).migrateTo(name);
+  if (error) throw error;
+}
+
 /** True when every known migration has run (readiness checks use it). */
 export async function isMigrationCurrent(store: Store): Promise<boolean> {
   const migrations = await migratorFor(store).getMigrations();

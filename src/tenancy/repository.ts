@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/types.ts';
+import { canonicalUsername } from './username.ts';
 
 export function findSiteByHandle(db: Executor, handle: string) {
   return db.selectFrom('sites').selectAll().where('handle', '=', handle).executeTakeFirst();
@@ -45,8 +46,10 @@ export async function addOrganisationCredits(db: Executor, handle: string, amoun
     .executeTakeFirst();
 }
 
+/** The user of this username in any case; a user stored before usernames were kept in lower case matches exactly. */
 export function findUserByUsername(db: Executor, username: string) {
-  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const spellings = [...new Set([canonicalUsername(username), username])];
+  return db.selectFrom('users').selectAll().where('username', 'in', spellings).orderBy('id').executeTakeFirst();
 }
 
 export async function insertUser(
@@ -62,12 +65,14 @@ export async function insertUser(
   return row.id;
 }
 
-export async function insertMembership(db: Executor, userId: number, organisationId: number) {
-  await db
+/** Whether the membership is new. */
+export async function insertMembership(db: Executor, userId: number, organisationId: number): Promise<boolean> {
+  const inserted = await db
     .insertInto('memberships')
     .values({ user_id: userId, organisation_id: organisationId })
     .onConflict((conflict) => conflict.columns(['user_id', 'organisation_id']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Whether there was such a membership to delete. */
@@ -125,12 +130,14 @@ export async function listClientSiteIds(db: Executor, apiClientId: number): Prom
   return rows.map((row) => row.site_id);
 }
 
+/** Whether it was revoked now; a client revoked before keeps its first revocation time. */
 export async function revokeClient(db: Db, clientId: string, now: string): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const client = await tx
       .updateTable('api_clients')
       .set({ revoked_at: now })
       .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
       .returning('id')
       .executeTakeFirst();
     if (!client) return false;

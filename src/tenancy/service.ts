@@ -4,7 +4,7 @@ import type { Db } from '../db/types.ts';
 import { nowIso } from '../clock.ts';
 import { generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
-import { usernameProblem } from './username.ts';
+import { canonicalUsername, usernameProblem } from './username.ts';
 
 /* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. */
 
@@ -62,7 +62,7 @@ export async function createUser(
   db: Db,
   input: { username?: string; password?: string; name?: string; organisation?: string; timezone?: string },
 ) {
-  const username = requireText('username', input.username);
+  const username = canonicalUsername(requireText('username', input.username));
   const problem = usernameProblem(username);
   if (problem) throw new TenancyError(`username ${problem}`);
   const password = requireText('password', input.password, 1024);
@@ -93,16 +93,10 @@ async function requireUser(db: Db, username: string | undefined) {
   return user;
 }
 
-async function isMember(db: Db, userId: number, organisationId: number): Promise<boolean> {
-  return (await tenancy.listUserOrganisations(db, userId)).some((organisation) => organisation.id === organisationId);
-}
-
 export async function addUserToOrganisation(db: Db, username: string | undefined, handle: string | undefined): Promise<Changed> {
   const user = await requireUser(db, username);
   const organisation = await requireOrganisation(db, handle);
-  if (await isMember(db, user.id, organisation.id)) return false;
-  await tenancy.insertMembership(db, user.id, organisation.id);
-  return true;
+  return tenancy.insertMembership(db, user.id, organisation.id);
 }
 
 /*
@@ -170,6 +164,5 @@ export async function createClient(
 export async function revokeClient(db: Db, clientId: string | undefined): Promise<Changed> {
   const client = await tenancy.findClientByClientId(db, requireText('id', clientId));
   if (!client) throw new TenancyError(`no client "${clientId}"`);
-  if (client.revoked_at !== null) return false;
   return tenancy.revokeClient(db, client.client_id, nowIso());
 }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/db/connect.ts';
-import { isMigrationCurrent, migrateToLatest } from '../../src/db/migrate.ts';
+import { isMigrationCurrent, MIGRATION_NAMES, type MigrationName, migrateToLatest, migrateUpTo } from '../../src/db/migrate.ts';
 import { createOrganisation } from '../../src/tenancy/service.ts';
 import { runJobspace, type Run } from '../support/cli.ts';
 import { POSTGRES_URL } from '../support/stores.ts';
@@ -125,10 +125,9 @@ describe('jobspace restore', () => {
 
   it('migrates an older backup to the latest schema', async () => {
     const older = join(folder, 'older.sqlite');
-    copyFileSync(BACKUP, older);
     const store = openStore(`sqlite:${older}`);
-    await sql`delete from schema_migrations where name = '0005_job_media'`.execute(store.db);
-    await sql`drop table job_media`.execute(store.db);
+    // The store as the release before the newest migration left it.
+    await migrateUpTo(store, MIGRATION_NAMES.at(-2) as MigrationName);
     await store.db.destroy();
     const target = join(folder, 'from-older.sqlite');
     const run = await runJobspace(['restore', '--from', older], on(target));

@@ -226,8 +226,12 @@ describe('jobspace store copy: bad input', () => {
   it('refuses the same store as --from and --to', () =>
     failsWith(['--from', SOURCE_URL, '--to', `sqlite:${relative(ROOT, join(folder, 'source.sqlite'))}`], /same store/));
 
-  it('names a store it cannot reach', () =>
-    failsWith(['--from', SOURCE_URL, '--to', 'postgres://root@127.0.0.1:1/test'], /cannot open the --to store: .*ECONNREFUSED/));
+  it('names a store it cannot reach, exiting 1: a failure of the moment, not a wrong command', async () => {
+    const run = await jobspace(['store', 'copy', '--from', SOURCE_URL, '--to', 'postgres://root@127.0.0.1:1/test']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^jobspace: failed: cannot reach the --to store: .*ECONNREFUSED[^\n]*\n$/);
+  });
 
   it('refuses a URL that names no kind of store', () =>
     failsWith(['--from', SOURCE_URL, '--to', './other.sqlite'], /--to must start with sqlite: or postgres:\/\//));

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { openStore } from '../connect.ts';
@@ -35,7 +35,7 @@ export async function backupSqlite(databaseUrl: string, to: string, options: { f
   const file = sqliteFileOrRefuse(databaseUrl);
   if (!existsSync(file)) throw new BackupError(`there is no database at ${file} to back up`);
   const target = resolve(to);
-  if (target === file) throw new BackupError('--to names the store itself');
+  if (isSameFile(target, file)) throw new BackupError('--to names the store itself');
   if (existsSync(target) && !options.force) throw new BackupError(`${to} exists; --force overwrites it`);
   if (!existsSync(dirname(target))) throw new BackupError(`the folder of ${to} does not exist`);
   const source = new SQLite(file, { fileMustExist: true });
@@ -60,7 +60,7 @@ export async function backupSqlite(databaseUrl: string, to: string, options: { f
 export async function restoreSqlite(databaseUrl: string, from: string, options: { force?: boolean } = {}): Promise<BackupSummary> {
   const file = sqliteFileOrRefuse(databaseUrl);
   const backup = resolve(from);
-  if (backup === file) throw new BackupError('--from names the store itself');
+  if (isSameFile(backup, file)) throw new BackupError('--from names the store itself');
   checkBackup(backup, from);
   if (existsSync(file) && !options.force) throw new BackupError(`${file} exists; --force replaces it with the backup`);
   if (!existsSync(dirname(file))) throw new BackupError(`the folder of ${file} does not exist`);
@@ -89,6 +89,16 @@ function useRollbackJournal(file: string): void {
   } finally {
     database.close();
   }
+}
+
+/** Whether two paths name one file, through symbolic links and hard links: the store must never be written over itself. */
+function isSameFile(a: string, b: string): boolean {
+  if (existsSync(a) && existsSync(b)) {
+    const [one, other] = [statSync(a), statSync(b)];
+    return one.dev === other.dev && one.ino === other.ino;
+  }
+  const canonical = (path: string) => (existsSync(dirname(path)) ? join(realpathSync(dirname(path)), basename(path)) : path);
+  return canonical(a) === canonical(b);
 }
 
 function sqliteFileOrRefuse(databaseUrl: string): string {
