@@ -27,6 +27,11 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
     assert.notEqual(body.access_token, body.refresh_token);
   });
 
+  it('signs a user in by their username in any case: usernames are e-mail addresses', async () => {
+    const response = await token({ ...passwordGrant, username: DEMO.username.toUpperCase() });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
   it('stores tokens and secrets only as hashes', async () => {
     const body = (await token(passwordGrant)).json();
     const db = test.app.store.db;
