@@ -283,3 +283,16 @@ for (const store of stores) describe(`POST /api/job/{id}/apply without SMTP_URL 
     assert.equal((await rows(suite.test, 'deliveries')).length, 0);
   });
 });
+
+for (const store of stores) describe(`POST /api/job/{id}/apply with APPLICATION_CV_INLINE=on [${store}]`, () => {
+  const suite = useTestApp(store, { APPLICATION_CV_INLINE: 'on' });
+  it('queues a SIGNUP_WITHPOST delivery carrying the CV itself, as base64', async () => {
+    const jobId = await createLiveJob(suite.test, suite.token, { apply_type: 'SIGNUP_WITHPOST', apply_url: 'https://ats.example/inbox' });
+    const response = await postApplicationForm(suite.test, await issueBoardToken(suite.test.app), jobId, [...applicationParts(), ['cv', upload(PDF, 'cv.pdf')]]);
+    assert.equal(response.statusCode, 201, response.body);
+    const [delivery] = await rows(suite.test, 'deliveries');
+    const { cv } = JSON.parse(delivery!.payload).application;
+    assert.deepEqual(Buffer.from(cv.content, 'base64'), PDF);
+    assert.equal(cv.url, undefined);
+  });
+});
