@@ -2,11 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 import { jobRoutes, type JobRouteOptions } from './jobs/routes.ts';
 import { lookupRoutes } from './lookups/routes.ts';
+import { applicationRoutes } from './applications/routes.ts';
+import type { ApplicationServices } from './applications/service.ts';
+import { counterRoutes } from './counters/routes.ts';
+
+export interface ApiRouteOptions extends JobRouteOptions {
+  readonly applications: ApplicationServices;
+}
 
 /** Everything under /api (and, identically, /admin/api). */
-export async function apiRoutes(app: FastifyInstance, options: JobRouteOptions) {
+export async function apiRoutes(app: FastifyInstance, options: ApiRouteOptions) {
   await app.register(lookupRoutes, { catalogue: options.catalogue });
   await app.register(jobRoutes, options);
+  await app.register(applicationRoutes, options.applications);
+  await app.register(counterRoutes, { db: options.db });
   // The published reference lists it; we honour it.
   app.get('/teapot', { schema: { hide: true } }, async () => {
     throw new AppError('teapot', "418 I'm a teapot");

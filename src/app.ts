@@ -24,12 +24,21 @@ import { ListCaches } from './search/list-cache.ts';
 import { healthRoutes } from './health.ts';
 import { openFolderStorage } from './media/storage.ts';
 import { mediaRoutes } from './media/routes.ts';
+import type { ApplicationServices } from './applications/service.ts';
+import { openCvLinks } from './applications/cv-links.ts';
+import { cvLinkRoutes } from './applications/routes.ts';
+import { startApplicationSweep } from './applications/retention.ts';
+import { ViewCounter } from './counters/views.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     /** The demo tenant made at this start, or null (made earlier, or production). */
     demoTenant: DemoTenant | null;
+    /** What applications are stored and sent with; the retention sweep runs on it (tests call it with a clock). */
+    applications: ApplicationServices;
+    /** Board views of jobs, counted in memory and written every few seconds. */
+    jobViews: ViewCounter;
   }
 }
 
@@ -109,13 +118,35 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', () => jobsChanged.stop());
   const lists = new ListCaches(() => jobsChanged.read());
   const transact = store.dialect.transact(store.db);
+  const applications: ApplicationServices = {
+    db: store.db,
+    transact,
+    catalogue,
+    lists,
+    files: await openFolderStorage(config.applications.filesDir),
+    cvLinks: await openCvLinks(store.db, config.applications.linkSecret, config.publicUrl),
+    publicUrl: config.publicUrl,
+    sendsEmail: config.smtpUrl !== null,
+    cvInline: config.applications.cvInline,
+    retentionDays: config.applications.retentionDays,
+  };
+  app.decorate('applications', applications);
+  const views = new ViewCounter(transact, app.log);
+  app.decorate('jobViews', views);
+  const sweep = startApplicationSweep(applications, app.log);
+  // onClose hooks run last registered first: these finish before the store is destroyed.
+  app.addHook('onClose', async () => {
+    await sweep.stop();
+    await views.stop();
+  });
+  await app.register(cvLinkRoutes, applications);
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl, views, applications });
       },
       { prefix },
     );

@@ -34,6 +34,19 @@ export interface Config {
   readonly demo: DemoCredentials;
   /** Where e-mail goes out (nodemailer's smtp:// or smtps:// URL); null: the server sends none. */
   readonly smtpUrl: string | null;
+  /** Candidates' CVs and what is done with them (src/applications/). */
+  readonly applications: ApplicationSettings;
+}
+
+export interface ApplicationSettings {
+  /** The folder CVs are stored in, absolute; never the logos' folder. */
+  readonly filesDir: string;
+  /** Applications older than this many days are erased by the server's sweep. */
+  readonly retentionDays: number;
+  /** SIGNUP_WITHPOST sends the CV inline (base64) rather than as a link that expires. */
+  readonly cvInline: boolean;
+  /** The key CV links are signed with; null: one generated at first start and kept in the store. */
+  readonly linkSecret: string | null;
 }
 
 /** Demo tenant credentials; each is generated when left undefined. */
@@ -70,6 +83,12 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: readPublicUrl(env, port),
     smtpUrl: readSmtpUrl(env),
     mediaDir: readMediaDir(env, databaseUrl),
+    applications: Object.freeze({
+      filesDir: readApplicationFilesDir(env, databaseUrl),
+      retentionDays: readWholeNumber(env, 'APPLICATION_RETENTION_DAYS', 365, 1, 3650),
+      cvInline: readSwitch(env, 'APPLICATION_CV_INLINE'),
+      linkSecret: readLinkSecret(env),
+    }),
     defaultTimezone: readTimezone(env),
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
@@ -191,16 +210,42 @@ function readPublicUrl(env: Env, port: number): string {
  * start, so a later change of working directory cannot move it.
  */
 function readMediaDir(env: Env, databaseUrl: string): string {
-  const raw = env.MEDIA_DIR;
+  return readFolder(env, 'MEDIA_DIR', databaseUrl, 'media');
+}
+
+function readFolder(env: Env, variable: string, databaseUrl: string, name: string): string {
+  const raw = env[variable];
   if (raw !== undefined && raw !== '') {
     // A stray space from an env file would name another folder, silently.
     if (raw.trim() !== raw) {
-      throw new ConfigError('MEDIA_DIR', `must be a folder path without surrounding spaces, got "${raw}"`);
+      throw new ConfigError(variable, `must be a folder path without surrounding spaces, got "${raw}"`);
     }
     return resolve(raw);
   }
   const sqliteFile = sqliteFileOf(databaseUrl) ?? ':memory:';
-  return sqliteFile === ':memory:' ? resolve('data', 'media') : join(dirname(resolve(sqliteFile)), 'media');
+  return sqliteFile === ':memory:' ? resolve('data', name) : join(dirname(resolve(sqliteFile)), name);
+}
+
+/* `jobspace job purge` removes the logo folder's files that no job names: CVs must never be among them. */
+function readApplicationFilesDir(env: Env, databaseUrl: string): string {
+  const folder = readFolder(env, 'APPLICATION_FILES_DIR', databaseUrl, 'applications');
+  if (folder === readMediaDir(env, databaseUrl)) {
+    throw new ConfigError('APPLICATION_FILES_DIR', `must not be the MEDIA_DIR folder, got "${folder}"`);
+  }
+  return folder;
+}
+
+/* A key short enough to guess would let anyone sign a CV link. */
+const MIN_LINK_SECRET_LENGTH = 32;
+
+function readLinkSecret(env: Env): string | null {
+  const raw = env.APPLICATION_LINK_SECRET || undefined;
+  if (raw === undefined) return null;
+  if (raw.length < MIN_LINK_SECRET_LENGTH) {
+    // The value is a secret: it is not echoed.
+    throw new ConfigError('APPLICATION_LINK_SECRET', `must be at least ${MIN_LINK_SECRET_LENGTH} characters`);
+  }
+  return raw;
 }
 
 function readTimezone(env: Env): string {

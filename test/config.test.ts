@@ -66,6 +66,27 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ MEDIA_DIR: 'uploads/logos' }).mediaDir, resolve('uploads/logos'));
   });
 
+  it('keeps CVs in an applications folder beside the SQLite file, else in ./data/applications, or in APPLICATION_FILES_DIR, never MEDIA_DIR', () => {
+    assert.equal(loadConfig({}).applications.filesDir, resolve('data/applications'));
+    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:/srv/jobs/store.sqlite' }).applications.filesDir, '/srv/jobs/applications');
+    assert.equal(loadConfig({ APPLICATION_FILES_DIR: 'private/cvs' }).applications.filesDir, resolve('private/cvs'));
+    assert.throws(() => loadConfig({ MEDIA_DIR: '/srv/files', APPLICATION_FILES_DIR: '/srv/files' }), /APPLICATION_FILES_DIR must not be the MEDIA_DIR/);
+  });
+
+  it('keeps applications 365 days by default, sends CVs as links and generates the link key unless told otherwise', () => {
+    const { applications } = loadConfig({});
+    assert.deepEqual({ ...applications, filesDir: undefined }, { filesDir: undefined, retentionDays: 365, cvInline: false, linkSecret: null });
+    const set = loadConfig({ APPLICATION_RETENTION_DAYS: '30', APPLICATION_CV_INLINE: 'true', APPLICATION_LINK_SECRET: 'k'.repeat(32) }).applications;
+    assert.deepEqual([set.retentionDays, set.cvInline, set.linkSecret], [30, true, 'k'.repeat(32)]);
+  });
+
+  it('rejects an APPLICATION_LINK_SECRET under 32 characters without echoing it', () => {
+    assert.throws(
+      () => loadConfig({ APPLICATION_LINK_SECRET: 'short-secret' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'APPLICATION_LINK_SECRET' && !error.message.includes('short-secret'),
+    );
+  });
+
   const badValues: [string, string][] = [
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -82,6 +103,10 @@ describe('loadConfig', () => {
     ['AUTH_USERNAME_FAILURE_LIMIT', 'many'],
     ['AUTH_USERNAME_FAILURE_WINDOW_SECONDS', '86401'],
     ['MEDIA_DIR', '/srv/media '],
+    ['APPLICATION_RETENTION_DAYS', '0'],
+    ['APPLICATION_RETENTION_DAYS', '3651'],
+    ['APPLICATION_CV_INLINE', 'maybe'],
+    ['APPLICATION_FILES_DIR', ' cvs'],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

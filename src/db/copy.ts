@@ -56,6 +56,9 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'jobs', key: ['id'] },
   { name: 'job_sites', key: ['job_id', 'site_id'] },
   { name: 'job_media', key: ['id'] },
+  { name: 'applications', key: ['id'] },
+  { name: 'job_counters', key: ['job_id', 'site_id', 'day'] },
+  { name: 'server_secrets', key: ['name'] },
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
 ];

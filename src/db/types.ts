@@ -239,6 +239,58 @@ export interface DeliveriesTable {
   delivered_at: string | null;
 }
 
+export const APPLICATION_STATUSES = ['new', 'reviewed', 'shortlisted', 'interviewing', 'offered', 'hired', 'rejected'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/*
+ * An application made through a board (migration 0007). The personal
+ * columns are nulled on erasure (erased_at set), the row kept so that the
+ * job's counts stay.
+ */
+export interface ApplicationsTable {
+  id: Generated<number>;
+  job_id: number;
+  site_id: number;
+  /** The board client it came through. */
+  api_client_id: number;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  /** The e-mail in lower case: one application per e-mail and job (a unique index). */
+  email_key: string | null;
+  phone: string | null;
+  cover_letter: string | null;
+  notes: string | null;
+  /** The CV's name in the applications' own storage: random, never derived from the bytes. */
+  cv_storage_key: string | null;
+  cv_filename: string | null;
+  cv_content_type: string | null;
+  cv_size: number | null;
+  source: string | null;
+  status: Generated<ApplicationStatus>;
+  consented_at: string | null;
+  created_at: string;
+  updated_at: string;
+  erased_at: string | null;
+}
+
+/** A job's counts on one site for one UTC day (migration 0007), raised by upserts. */
+export interface JobCountersTable {
+  job_id: number;
+  site_id: number;
+  day: string;
+  views: Generated<number>;
+  apply_clicks: Generated<number>;
+  applications: Generated<number>;
+}
+
+/** Keys the server makes for itself once and shares between processes (migration 0007). */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -260,6 +312,9 @@ export interface Database {
   jobs: JobsTable;
   job_sites: JobSitesTable;
   job_media: JobMediaTable;
+  applications: ApplicationsTable;
+  job_counters: JobCountersTable;
+  server_secrets: ServerSecretsTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
 }

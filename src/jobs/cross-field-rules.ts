@@ -1,4 +1,4 @@
-import { addError, attributeName, isHttpUrl } from './rules.ts';
+import { addError, attributeName, isEmailAddress, isHttpUrl } from './rules.ts';
 import type { DraftContext } from './field-kinds.ts';
 import type { JobDraft, JobFieldName } from './schema.ts';
 
@@ -40,8 +40,6 @@ export const logoOrLogoUrl: CrossFieldRule = (_draft, { fields, errors }) => {
   if (fields.logo && fields.logo_url) addError(errors, 'logo_url', 'The logo url field must be missing when logo is present.');
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /* REDIRECT and SIGNUP_WITHPOST send the applicant to a URL, EMAIL to an address; SIGNUP needs neither. */
 export const applyUrlForApplyType: CrossFieldRule = (draft, { catalogue, sentAs, errors }) => {
   const applyType = draft.apply_type === undefined ? undefined : catalogue.applyTypes.get(draft.apply_type);
@@ -55,7 +53,7 @@ export const applyUrlForApplyType: CrossFieldRule = (draft, { catalogue, sentAs,
     addError(errors, key, `The ${attribute} field is required when apply type is ${applyType.handle}.`);
   } else if (wantsUrl && !isHttpUrl(draft.apply_url)) {
     addError(errors, key, `The ${attribute} format is invalid.`);
-  } else if (wantsEmail && !EMAIL.test(draft.apply_url)) {
+  } else if (wantsEmail && !isEmailAddress(draft.apply_url)) {
     addError(errors, key, `The ${attribute} must be a valid email address.`);
   }
 };

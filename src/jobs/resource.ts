@@ -72,6 +72,8 @@ export const JobResourceSchema = Type.Object({
   apply: Type.Object({ type: Type.String(), url: NullableString }),
   show_map: Type.Boolean(),
   status: Type.Union([Type.Literal('scheduled'), Type.Literal('live'), Type.Literal('expired'), Type.Literal('deleted')]),
+  /** To the job's vendor on a read, create or update (not on lists): views, apply clicks and applications, all sites and days. */
+  stats: Type.Optional(Type.Object({ views: Type.Integer(), apply_clicks: Type.Integer(), applications: Type.Integer() })),
   distance: Type.Optional(Type.Object({ value: Type.Number(), unit: Type.Union([Type.Literal('mi'), Type.Literal('km')]) })),
 });
 

@@ -7,15 +7,19 @@ import { JobSearchQuery } from '../search/criteria.ts';
 import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { ErrorResponseSchema } from '../http/schemas.ts';
-import { scopeOf } from '../tenancy/visibility.ts';
+import { boardSiteOf, scopeOf } from '../tenancy/visibility.ts';
 import { keptPageRenderer } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
 import { DeletedResponse, JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
 import * as service from './service.ts';
+import { findJobTotals, NO_COUNTS } from '../counters/repository.ts';
+import type { ViewCounter } from '../counters/views.ts';
 
 export interface JobRouteOptions extends service.JobServices {
   readonly publicUrl: string;
+  /** A board's read of a job counts a view (batched: src/counters/views.ts). */
+  readonly views: ViewCounter;
 }
 
 /** Job ids in paths are positive integers; anything else is no route at all (404). */
@@ -123,7 +127,13 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     `/job/${JOB_ID}`,
     { schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
     async (request) => {
-      return { data: presentJob(await service.getJob(services, request.caller, jobId(request)), contextFor(request)) };
+      const { caller } = request;
+      const stored = await service.getJob(services, caller, jobId(request));
+      const job = presentJob(stored, contextFor(request));
+      if (caller.kind === 'vendor') return { data: { ...job, stats: await findJobTotals(options.db, stored.job.id) } };
+      const siteId = boardSiteOf(caller, stored.sites.map((site) => site.id));
+      if (siteId !== undefined) options.views.count(stored.job.id, siteId);
+      return { data: job };
     },
   );
 
@@ -135,7 +145,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     },
     async (request, reply) => {
       const stored = await service.createJob(services, request.caller, bodyOf(request));
-      return reply.code(201).send({ data: presentJob(stored, contextFor(request)) });
+      return reply.code(201).send({ data: { ...presentJob(stored, contextFor(request)), stats: NO_COUNTS } });
     },
   );
 
@@ -147,7 +157,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     },
     async (request) => {
       const stored = await service.updateJob(services, request.caller, jobId(request), bodyOf(request));
-      return { data: presentJob(stored, contextFor(request)) };
+      return { data: { ...presentJob(stored, contextFor(request)), stats: await findJobTotals(options.db, stored.job.id) } };
     },
   );
 

@@ -80,6 +80,20 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Something an e-mail can be sent to: one @, no spaces, a dot in the domain. */
+export const isEmailAddress = (value: string) => EMAIL_ADDRESS.test(value);
+
+/** An e-mail address of at most `max` characters, kept as sent (trimmed). */
+export function email(max: number, options: RuleOptions = {}): FieldRule<string> {
+  const asText = text(max);
+  return rule(options, Type.String({ maxLength: max, format: 'email' }), (raw, attribute) => {
+    const parsed = asText.parse(raw, attribute);
+    return parsed.ok && !isEmailAddress(parsed.value) ? fail(`The ${attribute} must be a valid email address.`) : parsed;
+  });
+}
+
 /** An http(s) URL, kept as sent (trimmed): we only link to it. */
 export function url(max: number, options: RuleOptions = {}): FieldRule<string> {
   const asText = text(max);

@@ -11,7 +11,7 @@ export interface ReadFields {
 }
 
 /* A file part without bytes is empty too: what a form sends for a file input left blank. */
-function isEmpty(raw: unknown): boolean {
+export function isEmpty(raw: unknown): boolean {
   if (raw === null || raw === undefined) return true;
   if (isUploadedFile(raw)) return raw.data.length === 0;
   if (typeof raw === 'string') return raw.trim() === '';

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { Caller, VendorCaller } from '../auth/caller.ts';
+import type { BoardCaller, Caller, VendorCaller } from '../auth/caller.ts';
 import type { Executor } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { findOrganisationByIdOrHandle, findSiteByIdOrHandleAmong, idOfIdOrHandle } from './repository.ts';
@@ -127,4 +127,35 @@ export async function findVisibleOrganisation(db: Executor, caller: Caller, idOr
 
 export function findVisibleSite(db: Executor, caller: Caller, idOrHandle: string) {
   return findSiteByIdOrHandleAmong(db, idOrHandle, caller.siteIds);
+}
+
+/*
+ * Applications. A board applies to the jobs of its sites: found by the
+ * same scope as its reads, deleted or not, so that a job the board showed
+ * and that has since closed or been deleted answers 410 rather than 404;
+ * one not yet open is not shown, so it is missing (404).
+ */
+export function appliableJobConditions(caller: BoardCaller): RawBuilder<unknown>[] {
+  return [inScope(scopeOf(caller))];
+}
+
+export function requireOpenForApplications(job: { deleted_at: string | null; open_date: string; close_date: string }, today: string): void {
+  const status = jobStatus(job, today);
+  if (status === 'scheduled') throw new AppError('not_found');
+  if (status === 'deleted') throw new AppError('gone', '410 Gone: the job was deleted.');
+  if (status === 'expired') throw new AppError('gone', '410 Gone: the job is closed to applications.');
+}
+
+/** The site of the board's an application or a view is counted for: the lowest of the job's sites the board shows. */
+export function boardSiteOf(caller: BoardCaller, jobSiteIds: readonly number[]): number | undefined {
+  return jobSiteIds.filter((siteId) => caller.siteIds.includes(siteId)).sort((a, b) => a - b)[0];
+}
+
+/*
+ * A vendor reaches the applications to its user's organisations' jobs, by
+ * the job's organisation as it is now (a job moved to another organisation
+ * takes its applications along); a board reaches none.
+ */
+export function readableApplicationCondition(caller: VendorCaller): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from jobs where jobs.id = applications.job_id and ${inScope(scopeOf(caller))})`;
 }

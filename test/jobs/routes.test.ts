@@ -30,11 +30,12 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.deepEqual(Object.keys(job), [
         'id', 'reference', 'number_applied', 'job_title', 'job_title_suggest', 'slug', 'summary', 'description',
         'benefits', 'skills', 'salary', 'location', 'language', 'open_date', 'close_date', 'created_at', 'updated_at',
-        'deleted_at', 'category', 'type', 'media', 'address', 'links', 'organisation', 'sites', 'apply', 'show_map', 'status',
+        'deleted_at', 'category', 'type', 'media', 'address', 'links', 'organisation', 'sites', 'apply', 'show_map', 'status', 'stats',
       ]);
       assert.equal(typeof job.id, 'number');
       assert.equal(job.reference, 'SHAPE-1');
       assert.equal(job.number_applied, 0);
+      assert.deepEqual(job.stats, { views: 0, apply_clicks: 0, applications: 0 });
       assert.equal(job.slug, `jdt/${job.id}/senior-accountant-node-js`);
       assert.equal(job.summary, 'Keep the books of a growing firm.');
       assert.equal(job.benefits, null);

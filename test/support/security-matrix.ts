@@ -25,12 +25,21 @@ export interface MatrixRoute {
   /**
    * The path under the prefix. `{job}` is filled with a job of the caller's
    * (a fresh one each request), or another tenant's, or one that does not
-   * exist; `{word}` with a word in the title of a job of the caller's, or of
+   * exist; `{application}` likewise with an application (with a CV) to a
+   * job of the caller's, of another tenant's, or none; `{word}` with a word in the title of a job of the caller's, or of
    * another tenant's, or of none.
    */
   readonly path: string;
   /** A write's body, for a job of this organisation on these sites. */
   readonly body?: (target: Target) => Record<string, unknown>;
+  /** A write's body that names no organisation or site (so the write-target cases do not apply). */
+  readonly payload?: () => Record<string, unknown>;
+  /**
+   * Who the route is for (default: a vendor). A board's route is answered to
+   * the matrix's board, refused (403) to a vendor, and its `{job}` of
+   * another tenant is one on a site the board is not granted.
+   */
+  readonly caller?: 'vendor' | 'board';
   /** GET /api/job's organisation and site filters apply. */
   readonly filters?: boolean;
   /** The status the route answers its own caller (default: any 2xx). */
@@ -39,6 +48,8 @@ export interface MatrixRoute {
 
 const PREFIXES = ['/api', '/admin/api'] as const;
 const UNKNOWN_JOB = 1_999_999_999;
+const UNKNOWN_APPLICATION = 1_999_999_998;
+const TODAY = new Date().toISOString().slice(0, 10);
 const UNAUTHENTICATED = '{"data":{"message":"Unauthenticated","status_code":401}}';
 
 /** Tokens that must be refused, by what is wrong with them. */
@@ -52,8 +63,8 @@ interface RefusedTokens {
 interface World {
   test: TestApp;
   own: Target & { token: string; word: string };
-  other: Target & { job: number; word: string };
-  removed: { organisation: string; job: number };
+  other: Target & { job: number; word: string; application: number; offSiteJob: number };
+  removed: { organisation: string; job: number; application: number };
   board: string;
   refused: RefusedTokens;
 }
@@ -62,7 +73,24 @@ const uniqueWord = (label: string) => `${label}${randomBytes(4).toString('hex')}
 
 async function createJob(test: TestApp, token: string, target: Target, title = 'Security Matrix Clerk'): Promise<number> {
   const response = await test.app.inject({
-    method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson({ ...target, name: title }),
+    // Open today and for years, so that a board may apply.
+    method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson({ ...target, name: title, open_date: TODAY, close_date: '2099-12-31' }),
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json().data.id;
+}
+
+let applicants = 0;
+
+/** A board's application, with a CV, to this job. */
+async function createApplication(test: TestApp, board: string, job: number): Promise<number> {
+  applicants += 1;
+  const response = await test.app.inject({
+    method: 'POST', url: `/api/job/${job}/apply`, headers: auth(board),
+    payload: {
+      first_name: 'Matrix', last_name: 'Candidate', email: `matrix.${applicants}.${randomBytes(4).toString('hex')}@example.com`, consent: true,
+      cv_content: Buffer.from('Matrix Candidate, clerk\n').toString('base64'), cv_filename: 'cv.txt',
+    },
   });
   assert.equal(response.statusCode, 201, response.body);
   return response.json().data.id;
@@ -83,12 +111,16 @@ async function buildWorld(test: TestApp): Promise<World> {
   const otherWord = uniqueWord('otherword');
   const other = { organisation: theirs.organisation, sites: [1], word: otherWord };
   const otherJob = await createJob(test, otherToken, other, `${otherWord} Clerk`);
+  const offSiteJob = await createJob(test, otherToken, { ...other, sites: [2] });
+  const board = await issueBoard(test);
+  const otherApplication = await createApplication(test, board, otherJob);
 
   // The caller's user leaves an organisation after using it, so that its remembered caller has to be dropped.
   const left = `${mine.organisation}X`;
   await createOrganisation(db, { handle: left, name: 'Left behind', credits: null });
   await addUserToOrganisation(db, mine.username, left);
   const removedJob = await createJob(test, token, { organisation: left, sites: [1] });
+  const removedApplication = await createApplication(test, board, removedJob);
   await removeUserFromOrganisation(db, mine.username, left);
 
   const expired = await issueToken(test.app, mine);
@@ -100,20 +132,24 @@ async function buildWorld(test: TestApp): Promise<World> {
   // The client alone is revoked, its token left as it was: the guard must check the client itself.
   await db.updateTable('api_clients').set({ revoked_at: new Date().toISOString() }).where('client_id', '=', spare.clientId).execute();
 
-  const boardClient = await createClient(db, { name: 'Matrix board', siteIds: [1], allowBasic: false, board: true });
+  return {
+    test,
+    own,
+    other: { ...other, job: otherJob, application: otherApplication, offSiteJob },
+    removed: { organisation: left, job: removedJob, application: removedApplication },
+    board,
+    refused: { expired, revoked, revokedClient },
+  };
+}
+
+async function issueBoard(test: TestApp): Promise<string> {
+  const boardClient = await createClient(test.app.store.db, { name: 'Matrix board', siteIds: [1], allowBasic: false, board: true });
   const grant = await test.app.inject({
     method: 'POST', url: '/oauth/token',
     payload: { grant_type: 'client_credentials', client_id: boardClient.clientId, client_secret: boardClient.clientSecret },
   });
   assert.equal(grant.statusCode, 200, grant.body);
-  return {
-    test,
-    own,
-    other: { ...other, job: otherJob },
-    removed: { organisation: left, job: removedJob },
-    board: grant.json().access_token,
-    refused: { expired, revoked, revokedClient },
-  };
+  return grant.json().access_token;
 }
 
 /** The route's request for this caller: its path under the prefix with {job} and {word} filled in, and its body. */
@@ -121,12 +157,15 @@ async function requestFor(
   world: World,
   route: MatrixRoute,
   prefix: string,
-  fill: { job?: number; word?: string; target?: Target; query?: string } = {},
+  fill: { job?: number; application?: number; word?: string; target?: Target; query?: string } = {},
 ): Promise<InjectOptions> {
   const job = route.path.includes('{job}') ? (fill.job ?? (await createJob(world.test, world.own.token, world.own))) : undefined;
-  const path = route.path.replace('{job}', String(job)).replace('{word}', fill.word ?? world.own.word);
+  const application = route.path.includes('{application}')
+    ? (fill.application ?? (await createApplication(world.test, world.board, await createJob(world.test, world.own.token, world.own))))
+    : undefined;
+  const path = route.path.replace('{job}', String(job)).replace('{application}', String(application)).replace('{word}', fill.word ?? world.own.word);
   const url = fill.query === undefined ? `${prefix}${path}` : `${prefix}${path}${path.includes('?') ? '&' : '?'}${fill.query}`;
-  const payload = route.body?.(fill.target ?? world.own);
+  const payload = route.body?.(fill.target ?? world.own) ?? route.payload?.();
   return { method: route.method, url, ...(payload ? { payload } : {}) };
 }
 
@@ -161,8 +200,10 @@ const BAD_AUTHORIZATIONS: [string, (world: World) => Record<string, string>][] =
 
 function describeRouteCases(world: () => World, route: MatrixRoute, prefix: string) {
   const writes = route.method === 'POST';
+  const forBoard = route.caller === 'board';
+  const ownToken = () => (forBoard ? world().board : world().own.token);
   it('answers its own caller', async () => {
-    const response = await send(world(), await requestFor(world(), route, prefix), auth(world().own.token));
+    const response = await send(world(), await requestFor(world(), route, prefix), auth(ownToken()));
     if (route.answers !== undefined) assert.equal(response.statusCode, route.answers, response.body);
     else assert.ok(response.statusCode >= 200 && response.statusCode < 300, `${response.statusCode} ${response.body}`);
   });
@@ -173,14 +214,38 @@ function describeRouteCases(world: () => World, route: MatrixRoute, prefix: stri
     });
   }
 
-  if (writes) {
+  if (forBoard) {
+    it('answers 403 to a vendor token', async () => {
+      const response = await send(world(), await requestFor(world(), route, prefix), auth(world().own.token));
+      assert.equal(response.statusCode, 403, response.body);
+    });
+    it("answers for a job on a site not granted to the board exactly as for one that does not exist", async () => {
+      const foreign = await send(world(), await requestFor(world(), route, prefix, { job: world().other.offSiteJob }), auth(world().board));
+      const unknown = await send(world(), await requestFor(world(), route, prefix, { job: UNKNOWN_JOB }), auth(world().board));
+      assert.ok(foreign.statusCode >= 400, foreign.body);
+      assertSameAnswer(foreign, unknown, [String(world().other.offSiteJob), String(UNKNOWN_JOB)]);
+    });
+  } else if (writes) {
     it('answers 403 to a board client', async () => {
       const response = await send(world(), await requestFor(world(), route, prefix), auth(world().board));
       assert.equal(response.statusCode, 403, response.body);
     });
   }
 
-  if (route.path.includes('{job}')) {
+  if (route.path.includes('{application}')) {
+    const cases = [['another tenant', () => world().other.application], ['the organisation the user left', () => world().removed.application]] as const;
+    for (const [whose, application] of cases) {
+      it(`answers for an application of ${whose} exactly as for one that does not exist`, async () => {
+        const { own } = world();
+        const foreign = await send(world(), await requestFor(world(), route, prefix, { application: application() }), auth(own.token));
+        const unknown = await send(world(), await requestFor(world(), route, prefix, { application: UNKNOWN_APPLICATION }), auth(own.token));
+        assert.ok(foreign.statusCode >= 400, foreign.body);
+        assertSameAnswer(foreign, unknown, [String(application()), String(UNKNOWN_APPLICATION)]);
+      });
+    }
+  }
+
+  if (route.path.includes('{job}') && !forBoard) {
     for (const [whose, job] of [['another tenant', () => world().other.job], ['the organisation the user left', () => world().removed.job]] as const) {
       it(`answers for a job of ${whose} exactly as for one that does not exist`, async () => {
         const { own } = world();
