@@ -10,11 +10,15 @@ export interface DemoTenant {
   password: string;
   clientId: string;
   clientSecret: string;
+  /** A board client on both sites: what a job board's own site uses to list jobs and send applications. */
+  boardClientId: string;
+  boardClientSecret: string;
 }
 
 /*
  * The contract's demo tenant, made once on a brand-new database outside
- * production so that R1's example requests run as printed.
+ * production so that R1's example requests run as printed, and a board
+ * client beside it so that the README's walkthrough can apply for a job.
  */
 export async function createDemoTenant(db: Db, credentials: DemoCredentials, publicUrl: string): Promise<DemoTenant> {
   const siteIds = [
@@ -32,7 +36,17 @@ export async function createDemoTenant(db: Db, credentials: DemoCredentials, pub
     clientId: credentials.clientId,
     clientSecret: credentials.clientSecret,
   });
-  return { organisation: 'JDT', siteIds, username, password, clientId: client.clientId, clientSecret: client.clientSecret };
+  const board = await createClient(db, { name: 'Demo board', siteIds, allowBasic: false, board: true });
+  return {
+    organisation: 'JDT',
+    siteIds,
+    username,
+    password,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    boardClientId: board.clientId,
+    boardClientSecret: board.clientSecret,
+  };
 }
 
 /** A shell word: whatever the operator chose as a credential pastes safely. */
@@ -49,6 +63,8 @@ export function demoTenantBanner(demo: DemoTenant, publicUrl: string): string {
     CLIENT_SECRET: demo.clientSecret,
     USERNAME: demo.username,
     PASSWORD: demo.password,
+    BOARD_CLIENT_ID: demo.boardClientId,
+    BOARD_CLIENT_SECRET: demo.boardClientSecret,
   };
   const exported = Object.entries(variables).map(([name, value]) => `${name}=${shellWord(value)}`);
   return [
@@ -59,6 +75,7 @@ export function demoTenantBanner(demo: DemoTenant, publicUrl: string): string {
     `  client_secret  ${demo.clientSecret}`,
     `  username       ${demo.username}`,
     `  password       ${demo.password}`,
+    `  board client   ${demo.boardClientId} / ${demo.boardClientSecret} (client_credentials: a job board's own site)`,
     '',
     "For the README's walkthrough, paste this line into your shell:",
     `  export ${exported.join(' ')}`,
