@@ -24,12 +24,16 @@ import { ListCaches } from './search/list-cache.ts';
 import { healthRoutes } from './health.ts';
 import { openFolderStorage } from './media/storage.ts';
 import { mediaRoutes } from './media/routes.ts';
+import { loadSigningKey } from './webhooks/signing.ts';
+import { DeliveryWorker } from './deliveries/worker.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     /** The demo tenant made at this start, or null (made earlier, or production). */
     demoTenant: DemoTenant | null;
+    /** This process's delivery worker (started unless DELIVERY_POLL_MS=0), stopped when the app closes. */
+    deliveries: DeliveryWorker;
   }
 }
 
@@ -109,16 +113,32 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', () => jobsChanged.stop());
   const lists = new ListCaches(() => jobsChanged.read());
   const transact = store.dialect.transact(store.db);
+  const signingKey = await loadSigningKey(config.deliveries);
+  const webhooks = { signingKey, allowPrivateTargets: config.deliveries.allowPrivateTargets };
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl, webhooks });
       },
       { prefix },
     );
   }
+  const worker = new DeliveryWorker({
+    store,
+    ...webhooks,
+    smtpUrl: config.smtpUrl,
+    mailFrom: `The Job Space <no-reply@${new URL(config.publicUrl).hostname}>`,
+    // Applications' CVs are opened from their storage by key; the media storage until that one is wired.
+    openAttachment: (key) => media.get(key),
+    pollMs: config.deliveries.pollMs,
+    log: app.log,
+  });
+  app.decorate('deliveries', worker);
+  app.addHook('onReady', async () => worker.start());
+  // Before the store closes: the round in flight finishes first.
+  app.addHook('preClose', () => worker.stop());
   return app;
 }

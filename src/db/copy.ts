@@ -55,8 +55,10 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'jobs', key: ['id'] },
   { name: 'job_sites', key: ['job_id', 'site_id'] },
   { name: 'job_media', key: ['id'] },
+  { name: 'webhooks', key: ['id'] },
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
+  { name: 'job_notices', key: ['job_id', 'kind', 'close_date', 'webhook_id'] },
 ];
 
 /*
