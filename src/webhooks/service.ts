@@ -64,15 +64,18 @@ export async function createWebhook(services: WebhookServices, anyCaller: Caller
   return { webhook, secret: webhookSecret(services.signingKey, salt) };
 }
 
-/** Fields sent are applied, fields absent kept; `enabled=true` re-enables a disabled webhook, `rotate_secret=true` answers a new secret. */
+/** Fields sent are applied, fields absent kept (`organisation` moves it to another of the user's); `enabled=true` re-enables a disabled webhook, `rotate_secret=true` answers a new secret. */
 export async function updateWebhook(services: WebhookServices, caller: Caller, id: number, body: Record<string, unknown>): Promise<WebhookWithSecret> {
-  const organisationIds = managedOrganisationIds(requireVendor(caller));
+  const vendor = requireVendor(caller);
+  const organisationIds = managedOrganisationIds(vendor);
   const existing = await requireWebhook(services, organisationIds, id);
   const read = readWebhookFields(body, 'update', services.allowPrivateTargets);
+  const organisationId = read.fields.organisation === undefined ? undefined : authoriseOrganisation(vendor, read.fields.organisation);
   if (Object.keys(read.errors).length > 0) throw validationFailed(read.errors);
   const { url, events, expiring_days, enabled, rotate_secret } = read.fields;
   const salt = rotate_secret ? newSecretSalt() : undefined;
   await webhooks.updateWebhook(services.db, existing.id, {
+    ...(organisationId !== undefined ? { organisation_id: organisationId } : {}),
     ...(url !== undefined ? { url } : {}),
     ...(events !== undefined ? { events: JSON.stringify(events) } : {}),
     ...(expiring_days !== undefined ? { expiring_days } : {}),

@@ -78,18 +78,16 @@ function readBoolean(raw: unknown, attribute: string, errors: FieldErrors, field
   return undefined;
 }
 
-/** Reads a create's or an update's fields; `organisation` is read here and authorised by the service. */
+/** Reads a create's or an update's fields; `organisation` is read here and authorised by the service (on update, it moves the webhook). */
 export function readWebhookFields(body: Record<string, unknown>, mode: 'create' | 'update', allowPrivate: boolean): ReadWebhook {
   const fields: WebhookFields = {};
   const errors: FieldErrors = {};
   const required = (field: string, attribute: string) => {
     if (mode === 'create' || field in body) errors[field] = [`The ${attribute} field is required.`];
   };
-  if (mode === 'create') {
-    const organisation = textOf(body.organisation);
-    if (isEmpty(body.organisation) || organisation === undefined) errors.organisation = ['The organisation field is required.'];
-    else fields.organisation = organisation;
-  }
+  const organisation = textOf(body.organisation);
+  if (isEmpty(body.organisation) || organisation === undefined) required('organisation', 'organisation');
+  else fields.organisation = organisation;
   if (isEmpty(body.url)) required('url', 'url');
   else {
     const url = readUrl(body.url, allowPrivate);

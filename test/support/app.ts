@@ -40,6 +40,8 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
     JOBSPACE_DEMO_USERNAME: DEMO.username,
     JOBSPACE_DEMO_PASSWORD: DEMO.password,
+    // The delivery worker's loop runs only in the suites that want it (they set their own interval).
+    DELIVERY_POLL_MS: '0',
     ...env,
   });
   const app = await buildApp(config);
