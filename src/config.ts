@@ -41,6 +41,8 @@ export interface Config {
 export interface DeliveryConfig {
   /** WEBHOOK_SIGNING_KEY: the server key every signing key is derived from; null outside production when unset. */
   readonly signingKey: Buffer | null;
+  /** NODE_ENV=production: the key must then be given, never generated. */
+  readonly production: boolean;
   /** Where the key is generated and kept when WEBHOOK_SIGNING_KEY is unset (outside production only). */
   readonly signingKeyFile: string;
   /** Targets on private, loopback and other internal addresses, and plain http, are allowed (tests, development). */
@@ -187,12 +189,10 @@ function readSmtpUrl(env: Env): string | null {
 /** At least 32 bytes: as hex (64+ digits), base64, or raw text of 32+ characters. */
 const MIN_SIGNING_KEY_BYTES = 32;
 
-function readSigningKey(env: Env, production: boolean): Buffer | null {
+/* Its absence in production is refused when the server starts (webhooks/signing.ts), so operator commands run without it. */
+function readSigningKey(env: Env): Buffer | null {
   const raw = env.WEBHOOK_SIGNING_KEY || undefined;
-  if (raw === undefined) {
-    if (production) throw new ConfigError('WEBHOOK_SIGNING_KEY', `is required in production: ${MIN_SIGNING_KEY_BYTES} random bytes or more, e.g. \`openssl rand -hex 32\``);
-    return null;
-  }
+  if (raw === undefined) return null;
   const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'utf8');
   // The key is not echoed.
   if (key.length < MIN_SIGNING_KEY_BYTES) throw new ConfigError('WEBHOOK_SIGNING_KEY', `must hold at least ${MIN_SIGNING_KEY_BYTES} bytes (64 hex digits)`);
@@ -202,7 +202,8 @@ function readSigningKey(env: Env, production: boolean): Buffer | null {
 function readDeliveries(env: Env, databaseUrl: string): DeliveryConfig {
   const sqliteFile = sqliteFileOf(databaseUrl) ?? ':memory:';
   return Object.freeze({
-    signingKey: readSigningKey(env, env.NODE_ENV === 'production'),
+    signingKey: readSigningKey(env),
+    production: env.NODE_ENV === 'production',
     // Beside the SQLite file, as the logos are: a store and its key move together, yet a copy of the store alone lacks it.
     signingKeyFile: sqliteFile === ':memory:' ? resolve('data', 'webhook-signing.key') : join(dirname(resolve(sqliteFile)), 'webhook-signing.key'),
     allowPrivateTargets: readSwitch(env, 'WEBHOOK_ALLOW_PRIVATE'),
