@@ -1,6 +1,5 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 import { isInternalAddress } from '../../src/deliveries/address-guard.ts';
 import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
 import { jobJson } from '../support/fixtures.ts';
