@@ -41,8 +41,6 @@ export interface Config {
 export interface DeliveryConfig {
   /** WEBHOOK_SIGNING_KEY: the server key every signing key is derived from; null outside production when unset. */
   readonly signingKey: Buffer | null;
-  /** NODE_ENV=production: the key must then be given, never generated. */
-  readonly production: boolean;
   /** Where the key is generated and kept when WEBHOOK_SIGNING_KEY is unset (outside production only). */
   readonly signingKeyFile: string;
   /** Targets on private, loopback and other internal addresses, and plain http, are allowed (tests, development). */
@@ -189,10 +187,15 @@ function readSmtpUrl(env: Env): string | null {
 /** At least 32 bytes: as hex (64+ digits), base64, or raw text of 32+ characters. */
 const MIN_SIGNING_KEY_BYTES = 32;
 
-/* Its absence in production is refused when the server starts (webhooks/signing.ts), so operator commands run without it. */
+/* Required in production: a generated key would live on one machine, and several would sign with different keys. */
 function readSigningKey(env: Env): Buffer | null {
   const raw = env.WEBHOOK_SIGNING_KEY || undefined;
-  if (raw === undefined) return null;
+  if (raw === undefined) {
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError('WEBHOOK_SIGNING_KEY', `is required in production: ${MIN_SIGNING_KEY_BYTES} random bytes or more, e.g. \`openssl rand -hex 32\``);
+    }
+    return null;
+  }
   const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'utf8');
   // The key is not echoed.
   if (key.length < MIN_SIGNING_KEY_BYTES) throw new ConfigError('WEBHOOK_SIGNING_KEY', `must hold at least ${MIN_SIGNING_KEY_BYTES} bytes (64 hex digits)`);

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError, type DeliveryConfig } from '../config.ts';
+import type { DeliveryConfig } from '../config.ts';
 
 /*
  * Secrets are stored only as what cannot give them back. A webhook keeps a
@@ -11,13 +11,9 @@ import { ConfigError, type DeliveryConfig } from '../config.ts';
  * SQLite store), never in the database.
  */
 
-/** The server key: WEBHOOK_SIGNING_KEY, or outside production the key file, made once with 32 random bytes. */
+/** The server key: WEBHOOK_SIGNING_KEY (required in production, see config.ts), or outside production the key file, made once with 32 random bytes. */
 export async function loadSigningKey(config: DeliveryConfig): Promise<Buffer> {
   if (config.signingKey) return config.signingKey;
-  // A generated key lives on one machine: several would sign with different keys.
-  if (config.production) {
-    throw new ConfigError('WEBHOOK_SIGNING_KEY', 'is required in production: 32 random bytes or more, e.g. `openssl rand -hex 32`');
-  }
   try {
     return Buffer.from((await readFile(config.signingKeyFile, 'utf8')).trim(), 'hex');
   } catch (error) {
