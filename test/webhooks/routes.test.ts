@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, createTenant, issueToken, type TestApp } from '../support/app.ts';
-import { createClient } from '../../src/tenancy/service.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { addUserToOrganisation, createClient, createOrganisation } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { describeSecurityMatrix } from '../support/security-matrix.ts';
 import { webhookBody } from '../support/webhooks.ts';
@@ -56,12 +56,31 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
     });
 
     it('answers 422 naming every missing field', async () => {
-      const response = await post('/api/webhook', { organisation: 'JDT' });
+      const response = await post('/api/webhook', {});
       assert.equal(response.statusCode, 422, response.body);
-      assert.deepEqual(response.json().data.errors, {
-        url: ['The url field is required.'],
-        events: ['The events field is required.'],
+      assert.deepEqual(response.json().data, {
+        message: '422 Unprocessable Entity',
+        status_code: 422,
+        errors: {
+          organisation: ['The organisation field is required.'],
+          url: ['The url field is required.'],
+          events: ['The events field is required.'],
+        },
       });
+    });
+
+    it('takes a multipart body as the job routes do', async () => {
+      const boundary = '----hook';
+      const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      const payload = part('organisation', 'JDT') + part('url', 'https://hooks.example.com/multipart') +
+        part('events[]', 'job.deleted') + part('expiring_days', '9') + `--${boundary}--\r\n`;
+      const response = await test.app.inject({
+        method: 'POST', url: '/admin/api/webhook', payload,
+        headers: { ...auth(token), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      assert.deepEqual(response.json().data.events, ['job.deleted']);
+      assert.equal(response.json().data.expiring_days, 9);
     });
 
     it('answers 422 naming every invalid field', async () => {
@@ -146,6 +165,15 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
       assert.equal(updated.expiring_days, 10);
       assert.equal(updated.url, webhook.url);
       assert.equal('secret' in updated, false);
+    });
+
+    it("moves the webhook to another of the user's organisations", async () => {
+      const webhook = await create();
+      await createOrganisation(test.app.store.db, { handle: 'HOOKMOVE', name: 'Moved to', credits: null });
+      await addUserToOrganisation(test.app.store.db, DEMO.username, 'HOOKMOVE');
+      const response = await post(`/api/webhook/${webhook.id}/update`, { organisation: 'HOOKMOVE' });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().data.organisation.data.handle, 'HOOKMOVE');
     });
 
     it('re-enables a disabled webhook with enabled=true', async () => {
