@@ -173,8 +173,9 @@ async function findOrganisation(tx: Tx, organisationId: number): Promise<StoredJ
 }
 
 /** The outbox event of a job's change, in the change's transaction: ids and states only. */
-async function recordJobEvent(tx: Tx, type: EventType, job: { id: number; organisation_id: number; reference: string } & Parameters<typeof jobStatus>[0]) {
-  await recordEvent(tx, { organisationId: job.organisation_id, type, data: { job_id: job.id, reference: job.reference, status: jobStatus(job, todayUtc()) } });
+async function recordJobEvent(tx: Tx, type: EventType, job: StoredJob['job']) {
+  const data = { job_id: job.id, reference: job.reference, status: jobStatus(job, todayUtc()) };
+  await recordEvent(tx, { organisationId: job.organisation_id, type, data });
 }
 
 /* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
