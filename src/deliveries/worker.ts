@@ -72,15 +72,19 @@ export class DeliveryWorker {
     for (const transport of this.transports.values()) transport.close();
   }
 
+  /** Fans every undispatched event out into deliveries. */
+  async dispatch(): Promise<void> {
+    const { db, dialect } = this.options.store;
+    while ((await dispatchEvents(db, dialect, new Date(this.now()).toISOString())) > 0);
+  }
+
   /** One round: fan out, record due notices, send what is due. Returns the deliveries sent or tried. */
   async runOnce(): Promise<number> {
     const { db, dialect } = this.options.store;
-    while ((await dispatchEvents(db, dialect, new Date(this.now()).toISOString())) > 0);
+    await this.dispatch();
     if (this.now() - this.lastNotices >= (this.options.noticeEveryMs ?? 60_000)) {
       this.lastNotices = this.now();
-      if ((await recordNotices(db, new Date(this.now()))) > 0) {
-        while ((await dispatchEvents(db, dialect, new Date(this.now()).toISOString())) > 0);
-      }
+      if ((await recordNotices(db, new Date(this.now()))) > 0) await this.dispatch();
     }
     const now = this.now();
     const claimed = await dialect.claimDue(db, new Date(now).toISOString(), new Date(now + LEASE_MS).toISOString(), this.options.batch ?? 10);

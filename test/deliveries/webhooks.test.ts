@@ -36,6 +36,7 @@ for (const store of stores) describe(`webhook deliveries [${store}]`, () => {
   afterEach(() => {
     receiver.received.length = 0;
     receiver.status = 200;
+    receiver.delayMs = 0;
   });
 
   const post = (url: string, payload: Record<string, unknown>) => test.app.inject({ method: 'POST', url, payload, headers: auth(token) });
@@ -170,6 +171,37 @@ for (const store of stores) describe(`webhook deliveries [${store}]`, () => {
     assert.equal(after.length, 2);
     assert.equal(after[1]!.status, 'delivered');
     await removeWebhook(webhook.id);
+  });
+
+  it('counts a redirect and an answer past the deadline as failures, following neither', async () => {
+    const webhook = await createWebhook({ url: receiver.url('/slow') });
+    const worker = await testWorker(test, { sendTimeoutMs: 100 });
+    receiver.status = 302;
+    await createJob();
+    await worker.runOnce();
+    let [delivery] = await deliveriesOf(webhook.id);
+    assert.equal(delivery!.last_status, 302);
+    assert.equal(delivery!.last_error, 'the receiver answered 302');
+    receiver.status = 200;
+    receiver.delayMs = 400;
+    await test.app.store.db.updateTable('deliveries').set({ next_attempt_at: new Date().toISOString() }).where('id', '=', delivery!.id).execute();
+    await worker.runOnce();
+    [delivery] = await deliveriesOf(webhook.id);
+    assert.equal(delivery!.status, 'pending');
+    assert.equal(delivery!.last_error, 'no answer within 0.1 s');
+    receiver.delayMs = 0;
+    await removeWebhook(webhook.id);
+  });
+
+  it('cancels what a deleted webhook had still to send', async () => {
+    const webhook = await createWebhook({ url: receiver.url('/deleted') });
+    await createJob();
+    await (await testWorker(test)).dispatch();
+    assert.equal((await deliveriesOf(webhook.id))[0]!.status, 'pending');
+    await removeWebhook(webhook.id);
+    assert.equal((await deliveriesOf(webhook.id))[0]!.status, 'cancelled');
+    await (await testWorker(test)).runOnce();
+    assert.equal(receiver.received.filter((request) => request.path === '/deleted').length, 0);
   });
 
   it('sends each delivery once with two workers in two processes on the same store', async () => {
