@@ -29,6 +29,8 @@ import { openCvLinks } from './applications/cv-links.ts';
 import { cvLinkRoutes } from './applications/routes.ts';
 import { startApplicationSweep } from './applications/retention.ts';
 import { ViewCounter } from './counters/views.ts';
+import { loadSigningKey } from './webhooks/signing.ts';
+import { DeliveryWorker } from './deliveries/worker.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,6 +41,8 @@ declare module 'fastify' {
     applications: ApplicationServices;
     /** Board views of jobs, counted in memory and written every few seconds. */
     jobViews: ViewCounter;
+    /** This process's delivery worker (started unless DELIVERY_POLL_MS=0), stopped when the app closes. */
+    deliveries: DeliveryWorker;
   }
 }
 
@@ -140,16 +144,32 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await views.stop();
   });
   await app.register(cvLinkRoutes, applications);
+  const signingKey = await loadSigningKey(config.deliveries);
+  const webhooks = { signingKey, allowPrivateTargets: config.deliveries.allowPrivateTargets };
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl, views, applications });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl, views, applications, webhooks });
       },
       { prefix },
     );
   }
+  const worker = new DeliveryWorker({
+    store,
+    ...webhooks,
+    smtpUrl: config.smtpUrl,
+    mailFrom: `The Job Space <no-reply@${new URL(config.publicUrl).hostname}>`,
+    // An e-mailed application attaches its CV, opened from the applications' own storage by key.
+    openAttachment: (key) => applications.files.get(key),
+    pollMs: config.deliveries.pollMs,
+    log: app.log,
+  });
+  app.decorate('deliveries', worker);
+  app.addHook('onReady', async () => worker.start());
+  // Before the store closes: the round in flight finishes first.
+  app.addHook('preClose', () => worker.stop());
   return app;
 }

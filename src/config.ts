@@ -36,6 +36,8 @@ export interface Config {
   readonly smtpUrl: string | null;
   /** Candidates' CVs and what is done with them (src/applications/). */
   readonly applications: ApplicationSettings;
+  /** Webhook and delivery settings (src/deliveries/). */
+  readonly deliveries: DeliveryConfig;
 }
 
 export interface ApplicationSettings {
@@ -47,6 +49,17 @@ export interface ApplicationSettings {
   readonly cvInline: boolean;
   /** The key CV links are signed with; null: one generated at first start and kept in the store. */
   readonly linkSecret: string | null;
+}
+
+export interface DeliveryConfig {
+  /** WEBHOOK_SIGNING_KEY: the server key every signing key is derived from; null outside production when unset. */
+  readonly signingKey: Buffer | null;
+  /** Where the key is generated and kept when WEBHOOK_SIGNING_KEY is unset (outside production only). */
+  readonly signingKeyFile: string;
+  /** Targets on private, loopback and other internal addresses, and plain http, are allowed (tests, development). */
+  readonly allowPrivateTargets: boolean;
+  /** Milliseconds between the worker's rounds; 0: this process sends nothing. */
+  readonly pollMs: number;
 }
 
 /** Demo tenant credentials; each is generated when left undefined. */
@@ -82,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
     smtpUrl: readSmtpUrl(env),
+    deliveries: readDeliveries(env, databaseUrl),
     mediaDir: readMediaDir(env, databaseUrl),
     applications: Object.freeze({
       filesDir: readApplicationFilesDir(env, databaseUrl),
@@ -187,6 +201,36 @@ function readSmtpUrl(env: Env): string | null {
     throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example:587');
   }
   return url.href;
+}
+
+/** At least 32 bytes: as hex (64+ digits), base64, or raw text of 32+ characters. */
+const MIN_SIGNING_KEY_BYTES = 32;
+
+/* Required in production: a generated key would live on one machine, and several would sign with different keys. */
+function readSigningKey(env: Env): Buffer | null {
+  const raw = env.WEBHOOK_SIGNING_KEY || undefined;
+  if (raw === undefined) {
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError('WEBHOOK_SIGNING_KEY', `is required in production: ${MIN_SIGNING_KEY_BYTES} random bytes or more, e.g. \`openssl rand -hex 32\``);
+    }
+    return null;
+  }
+  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'utf8');
+  // The key is not echoed.
+  if (key.length < MIN_SIGNING_KEY_BYTES) throw new ConfigError('WEBHOOK_SIGNING_KEY', `must hold at least ${MIN_SIGNING_KEY_BYTES} bytes (64 hex digits)`);
+  return key;
+}
+
+function readDeliveries(env: Env, databaseUrl: string): DeliveryConfig {
+  const sqliteFile = sqliteFileOf(databaseUrl) ?? ':memory:';
+  return Object.freeze({
+    signingKey: readSigningKey(env),
+    production: env.NODE_ENV === 'production',
+    // Beside the SQLite file, as the logos are: a store and its key move together, yet a copy of the store alone lacks it.
+    signingKeyFile: sqliteFile === ':memory:' ? resolve('data', 'webhook-signing.key') : join(dirname(resolve(sqliteFile)), 'webhook-signing.key'),
+    allowPrivateTargets: readSwitch(env, 'WEBHOOK_ALLOW_PRIVATE'),
+    pollMs: readWholeNumber(env, 'DELIVERY_POLL_MS', 1000, 0, 3_600_000),
+  });
 }
 
 function readPublicUrl(env: Env, port: number): string {

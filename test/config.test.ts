@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://jobs@db:5432/jobs',
       DEFAULT_TIMEZONE: 'Europe/London',
       NODE_ENV: 'production',
+      WEBHOOK_SIGNING_KEY: 'ab'.repeat(32),
       LOG_LEVEL: 'warn',
       JOBSPACE_DEMO_CLIENT_ID: 'demo',
     });

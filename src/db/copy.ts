@@ -59,8 +59,10 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'applications', key: ['id'] },
   { name: 'job_counters', key: ['job_id', 'site_id', 'day'] },
   { name: 'server_secrets', key: ['name'] },
+  { name: 'webhooks', key: ['id'] },
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
+  { name: 'job_notices', key: ['job_id', 'kind', 'close_date', 'webhook_id'] },
 ];
 
 /*

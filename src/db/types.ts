@@ -213,6 +213,8 @@ export interface EventsTable {
   data: string;
   created_at: string;
   dispatched_at: string | null;
+  /** Set for an event meant for one webhook only (a job.expiring due by its own days); null: every subscriber (migration 0008). */
+  webhook_id: number | null;
 }
 
 export type DeliveryKind = 'webhook' | 'application_post' | 'application_email';
@@ -291,6 +293,35 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+/** An organisation's subscription to its events (migration 0008). */
+export interface WebhooksTable {
+  id: Generated<number>;
+  organisation_id: number;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  expiring_days: number;
+  /** The signing key is HMAC(WEBHOOK_SIGNING_KEY, salt): the store alone never reveals it. */
+  secret_salt: string;
+  enabled: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type NoticeKind = 'expiring' | 'expired';
+
+/** A job.expiring or job.expired recorded for a webhook, once per job and close date (migration 0008). */
+export interface JobNoticesTable {
+  job_id: number;
+  kind: NoticeKind;
+  close_date: string;
+  webhook_id: number;
+  created_at: string;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -317,6 +348,8 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
+  webhooks: WebhooksTable;
+  job_notices: JobNoticesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -26,6 +26,8 @@ export interface NewEvent {
   readonly type: EventType;
   /** Ids and states only (a job's id, an application's id and status): never a candidate's personal data. */
   readonly data: Record<string, unknown>;
+  /** For this webhook only (a notice due by its own days); absent: every webhook subscribed to the type. */
+  readonly webhookId?: number;
 }
 
 /** Records an event for the organisation's webhooks; returns its event id. */
@@ -40,6 +42,7 @@ export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
       data: JSON.stringify(event.data),
       created_at: nowIso(),
       dispatched_at: null,
+      webhook_id: event.webhookId ?? null,
     })
     .execute();
   return eventId;

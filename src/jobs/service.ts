@@ -3,11 +3,12 @@ import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
-import { authorisePosting, changeableJobCondition, readableJobConditions } from '../tenancy/visibility.ts';
+import { authorisePosting, changeableJobCondition, jobStatus, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
+import { recordEvent, type EventType } from '../deliveries/outbox.ts';
 import { readJobFields, type ReadFields } from './validation.ts';
 import { draftFromJob, resolveDraft } from './draft.ts';
 import { logoChange } from './field-kinds.ts';
@@ -96,6 +97,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
       await fullText.indexJobs(tx, [job.id]);
       const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
+      await recordJobEvent(tx, 'job.created', job);
       return { job, organisation, postcode: draft.postal_code, sites: await jobs.findSites(tx, draft.sites), logo: jobLogo };
     }),
   );
@@ -155,6 +157,7 @@ async function writeUpdate(
   if (sitesSent) await jobs.replaceJobSites(tx, id, draft.sites);
   await services.fullText.indexJobs(tx, [id]);
   const written = await logo.write(tx, id, now);
+  await recordJobEvent(tx, 'job.updated', job);
   return {
     job,
     organisation: draft.organisation === existing.organisation.id ? existing.organisation : await findOrganisation(tx, draft.organisation),
@@ -169,11 +172,19 @@ async function findOrganisation(tx: Tx, organisationId: number): Promise<StoredJ
   return { id, handle, name };
 }
 
+/** The outbox event of a job's change, in the change's transaction: ids and states only. */
+async function recordJobEvent(tx: Tx, type: EventType, job: StoredJob['job']) {
+  const data = { job_id: job.id, reference: job.reference, status: jobStatus(job, todayUtc()) };
+  await recordEvent(tx, { organisationId: job.organisation_id, type, data });
+}
+
 /* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
   const changeable = changeableJobCondition(requireVendor(caller));
   const deleted = await services.transact(async (tx) => {
     if (!(await jobs.softDeleteJob(tx, id, changeable, nowIso()))) return false;
+    const deletedJob = await jobs.findJob(tx, id, [changeable]);
+    if (deletedJob) await recordJobEvent(tx, 'job.deleted', deletedJob.job);
     await services.fullText.indexJobs(tx, [id]);
     return true;
   });

@@ -159,3 +159,21 @@ export function boardSiteOf(caller: BoardCaller, jobSiteIds: readonly number[]):
 export function readableApplicationCondition(caller: VendorCaller): RawBuilder<SqlBool> {
   return sql<SqlBool>`exists (select 1 from jobs where jobs.id = applications.job_id and ${inScope(scopeOf(caller))})`;
 }
+
+/*
+ * An organisation's own settings (its webhooks): a vendor manages those of
+ * its user's organisations; a board client none (403). Another
+ * organisation's is found by no one, so it answers as one that does not exist.
+ */
+export function managedOrganisationIds(caller: Caller): number[] {
+  if (caller.kind !== 'vendor') throw new AppError('forbidden', 'A board client may not manage webhooks.');
+  return caller.organisations.map((organisation) => organisation.id);
+}
+
+/** The id of the organisation a settings write names: 403 for one the user is not in, or one that does not exist. */
+export function authoriseOrganisation(caller: VendorCaller, organisationHandle: string): number {
+  const wanted = organisationHandle.toLowerCase();
+  const organisation = caller.organisations.find((candidate) => candidate.handle.toLowerCase() === wanted);
+  if (!organisation) throw new AppError('forbidden', `You may not manage organisation ${organisationHandle}.`);
+  return organisation.id;
+}

@@ -74,6 +74,8 @@ export class ServerProcess {
         JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
         JOBSPACE_DEMO_USERNAME: DEMO.username,
         JOBSPACE_DEMO_PASSWORD: DEMO.password,
+        // Required in production (docs/contract.md, "Webhooks"); outside it the server would make a key file.
+        WEBHOOK_SIGNING_KEY: 'server-test-signing-key-of-at-least-32-bytes',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

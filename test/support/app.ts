@@ -40,6 +40,10 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
     JOBSPACE_DEMO_USERNAME: DEMO.username,
     JOBSPACE_DEMO_PASSWORD: DEMO.password,
+    // The delivery worker's loop runs only in the suites that want it (they set their own interval).
+    DELIVERY_POLL_MS: '0',
+    // Outside production the key is a file beside the SQLite store; PostgreSQL's would go to ./data.
+    ...(postgres ? { WEBHOOK_SIGNING_KEY: 'test-signing-key-of-at-least-thirty-two-bytes' } : {}),
     ...env,
   });
   const app = await buildApp(config);

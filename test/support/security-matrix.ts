@@ -6,6 +6,7 @@ import { hashToken } from '../../src/auth/secrets.ts';
 import { addUserToOrganisation, createClient, createOrganisation, removeUserFromOrganisation } from '../../src/tenancy/service.ts';
 import { auth, buildTestApp, createTenant, issueToken, V1, type TestApp } from './app.ts';
 import { jobJson } from './fixtures.ts';
+import { webhookBody } from './webhooks.ts';
 import { stores } from './stores.ts';
 
 /*
@@ -26,8 +27,9 @@ export interface MatrixRoute {
    * The path under the prefix. `{job}` is filled with a job of the caller's
    * (a fresh one each request), or another tenant's, or one that does not
    * exist; `{application}` likewise with an application (with a CV) to a
-   * job of the caller's, of another tenant's, or none; `{word}` with a word in the title of a job of the caller's, or of
-   * another tenant's, or of none.
+   * job of the caller's, of another tenant's, or none; `{webhook}` likewise
+   * with a webhook; `{word}` with a word in the title of a job of the
+   * caller's, or of another tenant's, or of none.
    */
   readonly path: string;
   /** A write's body, for a job of this organisation on these sites. */
@@ -44,6 +46,10 @@ export interface MatrixRoute {
   readonly filters?: boolean;
   /** The status the route answers its own caller (default: any 2xx). */
   readonly answers?: number;
+  /** A read a board client is refused too (403), as it is every write. */
+  readonly vendorsOnly?: true;
+  /** What a write's body names that the caller may be refused: an organisation and sites (default), or an organisation only. */
+  readonly writeTargets?: 'organisation and sites' | 'organisation';
 }
 
 const PREFIXES = ['/api', '/admin/api'] as const;
@@ -63,8 +69,8 @@ interface RefusedTokens {
 interface World {
   test: TestApp;
   own: Target & { token: string; word: string };
-  other: Target & { job: number; word: string; application: number; offSiteJob: number };
-  removed: { organisation: string; job: number; application: number };
+  other: Target & { job: number; word: string; application: number; offSiteJob: number; webhook: number };
+  removed: { organisation: string; job: number; application: number; webhook: number };
   board: string;
   refused: RefusedTokens;
 }
@@ -96,6 +102,14 @@ async function createApplication(test: TestApp, board: string, job: number): Pro
   return response.json().data.id;
 }
 
+async function createWebhook(test: TestApp, token: string, organisation: string): Promise<number> {
+  const response = await test.app.inject({
+    method: 'POST', url: '/api/webhook', headers: auth(token), payload: webhookBody({ organisation }),
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json().data.id;
+}
+
 async function setTokenRow(test: TestApp, token: string, column: 'expires_at' | 'revoked_at', value: string) {
   await test.app.store.db.updateTable('access_tokens').set({ [column]: value }).where('token_hash', '=', hashToken(token)).execute();
 }
@@ -114,6 +128,7 @@ async function buildWorld(test: TestApp): Promise<World> {
   const offSiteJob = await createJob(test, otherToken, { ...other, sites: [2] });
   const board = await issueBoard(test);
   const otherApplication = await createApplication(test, board, otherJob);
+  const otherWebhook = await createWebhook(test, otherToken, theirs.organisation);
 
   // The caller's user leaves an organisation after using it, so that its remembered caller has to be dropped.
   const left = `${mine.organisation}X`;
@@ -121,6 +136,7 @@ async function buildWorld(test: TestApp): Promise<World> {
   await addUserToOrganisation(db, mine.username, left);
   const removedJob = await createJob(test, token, { organisation: left, sites: [1] });
   const removedApplication = await createApplication(test, board, removedJob);
+  const removedWebhook = await createWebhook(test, token, left);
   await removeUserFromOrganisation(db, mine.username, left);
 
   const expired = await issueToken(test.app, mine);
@@ -135,8 +151,8 @@ async function buildWorld(test: TestApp): Promise<World> {
   return {
     test,
     own,
-    other: { ...other, job: otherJob, application: otherApplication, offSiteJob },
-    removed: { organisation: left, job: removedJob, application: removedApplication },
+    other: { ...other, job: otherJob, application: otherApplication, offSiteJob, webhook: otherWebhook },
+    removed: { organisation: left, job: removedJob, application: removedApplication, webhook: removedWebhook },
     board,
     refused: { expired, revoked, revokedClient },
   };
@@ -157,13 +173,20 @@ async function requestFor(
   world: World,
   route: MatrixRoute,
   prefix: string,
-  fill: { job?: number; application?: number; word?: string; target?: Target; query?: string } = {},
+  fill: { job?: number; application?: number; webhook?: number; word?: string; target?: Target; query?: string } = {},
 ): Promise<InjectOptions> {
   const job = route.path.includes('{job}') ? (fill.job ?? (await createJob(world.test, world.own.token, world.own))) : undefined;
   const application = route.path.includes('{application}')
     ? (fill.application ?? (await createApplication(world.test, world.board, await createJob(world.test, world.own.token, world.own))))
     : undefined;
-  const path = route.path.replace('{job}', String(job)).replace('{application}', String(application)).replace('{word}', fill.word ?? world.own.word);
+  const webhook = route.path.includes('{webhook}')
+    ? (fill.webhook ?? (await createWebhook(world.test, world.own.token, world.own.organisation)))
+    : undefined;
+  const path = route.path
+    .replace('{job}', String(job))
+    .replace('{application}', String(application))
+    .replace('{webhook}', String(webhook))
+    .replace('{word}', fill.word ?? world.own.word);
   const url = fill.query === undefined ? `${prefix}${path}` : `${prefix}${path}${path.includes('?') ? '&' : '?'}${fill.query}`;
   const payload = route.body?.(fill.target ?? world.own) ?? route.payload?.();
   return { method: route.method, url, ...(payload ? { payload } : {}) };
@@ -225,7 +248,7 @@ function describeRouteCases(world: () => World, route: MatrixRoute, prefix: stri
       assert.ok(foreign.statusCode >= 400, foreign.body);
       assertSameAnswer(foreign, unknown, [String(world().other.offSiteJob), String(UNKNOWN_JOB)]);
     });
-  } else if (writes) {
+  } else if (writes || route.vendorsOnly) {
     it('answers 403 to a board client', async () => {
       const response = await send(world(), await requestFor(world(), route, prefix), auth(world().board));
       assert.equal(response.statusCode, 403, response.body);
@@ -253,6 +276,18 @@ function describeRouteCases(world: () => World, route: MatrixRoute, prefix: stri
         const unknown = await send(world(), await requestFor(world(), route, prefix, { job: UNKNOWN_JOB }), auth(own.token));
         assert.ok(foreign.statusCode >= 400, foreign.body);
         assertSameAnswer(foreign, unknown, [String(job()), String(UNKNOWN_JOB)]);
+      });
+    }
+  }
+
+  if (route.path.includes('{webhook}')) {
+    for (const [whose, webhook] of [['another tenant', () => world().other.webhook], ['the organisation the user left', () => world().removed.webhook]] as const) {
+      it(`answers for a webhook of ${whose} exactly as for one that does not exist`, async () => {
+        const { own } = world();
+        const foreign = await send(world(), await requestFor(world(), route, prefix, { webhook: webhook() }), auth(own.token));
+        const unknown = await send(world(), await requestFor(world(), route, prefix, { webhook: UNKNOWN_JOB }), auth(own.token));
+        assert.equal(foreign.statusCode, 404, foreign.body);
+        assertSameAnswer(foreign, unknown, [String(webhook()), String(UNKNOWN_JOB)]);
       });
     }
   }
@@ -300,7 +335,7 @@ function describeWriteTargetCases(world: () => World, route: MatrixRoute, prefix
     ['the organisation the user left', (w) => ({ ...w.own, organisation: w.removed.organisation })],
     ['a site not granted to the client', (w) => ({ ...w.own, sites: [1, 2] })],
   ];
-  for (const [what, targetFor] of cases) {
+  for (const [what, targetFor] of route.writeTargets === 'organisation' ? cases.slice(0, 2) : cases) {
     it(`answers 403 for a write to ${what}`, async () => {
       const request = await requestFor(world(), route, prefix, { target: targetFor(world()) });
       const response = await send(world(), request, auth(world().own.token));

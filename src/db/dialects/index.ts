@@ -1,4 +1,5 @@
-import type { ColumnDefinitionBuilder, Dialect, Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Dialect, Kysely, RawBuilder } from 'kysely';
+import type { ClaimDue } from './delivery-claims.ts';
 import type { FullTextEngine } from '../../search/engine.ts';
 import type { ChangeStamp } from '../change-stamp.ts';
 import type { MigrationName } from '../migrate.ts';
@@ -48,6 +49,10 @@ export interface StoreDialect {
   readonly concurrentBulkWrites: number;
   /** Brings the planner's statistics up to date after a bulk load. */
   readonly refreshStatistics: (db: Db) => Promise<void>;
+  /** Claims due deliveries for one worker until a lease ends, so that no two workers send one (delivery-claims.ts). */
+  readonly claimDue: ClaimDue;
+  /** Appended to a select inside a transaction: the rows it takes are its own, those another transaction took are passed over. */
+  readonly takeUnlocked: RawBuilder<unknown>;
 }
 
 /** A store's own part of each migration that has one, by the migration's name. */

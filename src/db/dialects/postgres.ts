@@ -6,6 +6,7 @@ import { transactEach, type RowLock } from '../group-commit.ts';
 import type { StoreDialect, StoreOptions } from './index.ts';
 import { stampFromNotifications } from './postgres-listen.ts';
 import { POSTGRES_MIGRATION_STEPS } from './postgres-migrations.ts';
+import { claimDueOnPostgres } from './delivery-claims.ts';
 
 /* PostgreSQL writers run side by side, so a write locks the rows it reads. */
 const LOCK_FOR_UPDATE: RowLock = sql`for update`;
@@ -69,5 +70,7 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
     refreshStatistics: async (db) => {
       await sql`vacuum analyze jobs, job_sites`.execute(db);
     },
+    claimDue: claimDueOnPostgres,
+    takeUnlocked: sql`for update skip locked`,
   };
 }

@@ -7,6 +7,7 @@ import { groupCommit, type RowLock } from '../group-commit.ts';
 import type { StoreDialect } from './index.ts';
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-driver.ts';
 import { SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
+import { claimDueOnSqlite } from './delivery-claims.ts';
 
 /*
  * SQLite has no row locks and rejects the clause; a write there needs none,
@@ -61,5 +62,8 @@ export function sqliteDialect(location: string): StoreDialect {
     refreshStatistics: async (db) => {
       await sql`analyze`.execute(db);
     },
+    claimDue: claimDueOnSqlite,
+    // The transaction holds the one write lock from BEGIN IMMEDIATE: no other can take the same rows.
+    takeUnlocked: HELD_BY_THE_TRANSACTION,
   };
 }

@@ -1,0 +1,110 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../errors.ts';
+import { isPlainObject } from '../http/body.ts';
+import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
+import { ErrorResponseSchema } from '../http/schemas.ts';
+import { DeliveryListResponse, presentDelivery, presentWebhook, WebhookListResponse, WebhookResponse } from './presenter.ts';
+import * as service from './service.ts';
+
+export interface WebhookRouteOptions extends service.WebhookServices {
+  readonly publicUrl: string;
+}
+
+/** Webhook ids in paths are positive integers; anything else is no route (404). */
+const WEBHOOK_ID = ':id(^\\d{1,10}$)';
+
+interface WebhookIdRoute {
+  Params: { id: string };
+}
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
+const writeErrors = { ...errors, 422: ErrorResponseSchema };
+const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });
+const WebhookBody = Type.Object({
+  organisation: Type.Optional(Type.String({ description: 'Create only: the handle of one of your organisations' })),
+  url: Type.Optional(Type.String({ description: 'https URL the events are POSTed to' })),
+  events: Type.Optional(Type.Array(Type.String(), { description: 'Event types (events[] in forms)' })),
+  expiring_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 3 })),
+  enabled: Type.Optional(Type.Boolean()),
+  rotate_secret: Type.Optional(Type.Boolean({ description: 'Update only: a new secret, shown in the answer' })),
+});
+
+/** Fields are checked by the service, so one 422 names every failing field. */
+const documentedOnly = () => (data: unknown) => ({ value: data });
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  if (request.body === undefined || request.body === null) return {};
+  if (!isPlainObject(request.body)) throw new AppError('bad_request', 'The request body must be an object of fields.');
+  return request.body;
+}
+
+export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRouteOptions) {
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['webhooks'];
+  const webhookId = (request: { params: WebhookIdRoute['Params'] }) => Number(request.params.id);
+  const contextFor = (request: FastifyRequest) => ({ zone: request.caller.timezone, publicUrl: options.publicUrl });
+
+  app.get(
+    '/webhook',
+    { schema: { tags, summary: "List your organisations' webhooks", querystring: PageQuery, response: { 200: WebhookListResponse, ...errors } } },
+    async (request) => {
+      const started = performance.now();
+      const page = pageFrom(request.query);
+      const { total, rows } = await service.listWebhooks(options, request.caller, page);
+      const context = contextFor(request);
+      return {
+        data: rows.map((row) => presentWebhook(row, context)),
+        meta: { took: Math.round(performance.now() - started), pagination: paginate(page, total, rows.length, new URL(request.url, options.publicUrl)) },
+      };
+    },
+  );
+
+  app.post(
+    '/webhook',
+    { schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    async (request, reply) => {
+      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyOf(request));
+      return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
+    },
+  );
+
+  app.get<WebhookIdRoute>(
+    `/webhook/${WEBHOOK_ID}`,
+    { schema: { tags, summary: 'Read one webhook', response: { 200: WebhookResponse, ...errors } } },
+    async (request) => ({ data: presentWebhook(await service.getWebhook(options, request.caller, webhookId(request)), contextFor(request)) }),
+  );
+
+  app.post<WebhookIdRoute>(
+    `/webhook/${WEBHOOK_ID}/update`,
+    { schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    async (request) => {
+      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyOf(request));
+      return { data: presentWebhook(webhook, contextFor(request), secret) };
+    },
+  );
+
+  app.post<WebhookIdRoute>(
+    `/webhook/${WEBHOOK_ID}/delete`,
+    { schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
+    async (request) => {
+      await service.deleteWebhook(options, request.caller, webhookId(request));
+      return { data: { acknowledged: true } };
+    },
+  );
+
+  app.get<WebhookIdRoute & { Querystring: PageQuery }>(
+    `/webhook/${WEBHOOK_ID}/deliveries`,
+    { schema: { tags, summary: "A webhook's deliveries, newest first", querystring: PageQuery, response: { 200: DeliveryListResponse, ...errors } } },
+    async (request) => {
+      const started = performance.now();
+      const page = pageFrom(request.query);
+      const { total, rows } = await service.listDeliveries(options, request.caller, webhookId(request), page);
+      return {
+        data: rows.map((row) => presentDelivery(row, request.caller.timezone)),
+        meta: { took: Math.round(performance.now() - started), pagination: paginate(page, total, rows.length, new URL(request.url, options.publicUrl)) },
+      };
+    },
+  );
+}
