@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
+import { OwnSchemaPostgresDialect } from './postgres-introspection.ts';
 import { postgresFullText } from '../../search/engines/postgres-tsvector.ts';
 import { jobsChangedChannel } from '../change-stamp.ts';
 import { transactEach, type RowLock } from '../group-commit.ts';
@@ -36,7 +37,7 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
   pool.on('error', (error) => options.onPoolError?.(error));
   const connection = { connectionString: parsed.toString(), options: schema ? `-c search_path=${schema}` : undefined };
   return {
-    kysely: new PostgresDialect({ pool }),
+    kysely: new OwnSchemaPostgresDialect({ pool }, schema ?? 'public'),
     autoIncrementId: (column) => column.primaryKey(),
     autoIncrementType: 'serial',
     sortsByBytes: (column) => column.modifyFront(sql`collate "C"`),
