@@ -29,6 +29,9 @@ export function sqliteDialect(location: string): StoreDialect {
   database.pragma('foreign_keys = ON');
   // Writers in other processes wait for the lock instead of failing at once.
   database.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed, not left in free pages: an erased
+  // candidate's details must be gone from the file, not merely unreachable.
+  database.pragma('secure_delete = ON');
   return {
     kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
