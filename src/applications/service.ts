@@ -172,10 +172,14 @@ async function enqueueEmail(tx: EnqueueTx, stored: StoredJob, made: StoredApplic
     payload: {
       subject: `Application for ${stored.job.title} (${stored.job.reference}): ${name}`,
       text: lines.join('\n'),
-      reply_to: application.email,
+      replyTo: application.email as string,
       attachment: application.cv_storage_key === null
         ? null
-        : { storage_key: application.cv_storage_key, filename: application.cv_filename, content_type: application.cv_content_type },
+        : {
+          storageKey: application.cv_storage_key,
+          filename: application.cv_filename as string,
+          contentType: application.cv_content_type as string,
+        },
     },
   });
 }

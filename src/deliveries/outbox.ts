@@ -48,15 +48,29 @@ export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
   return eventId;
 }
 
-export interface NewDelivery {
+/** What an e-mailed application carries, as the apply writes it and the sender reads it. */
+export interface ApplicationEmailPayload {
+  readonly subject: string;
+  readonly text: string;
+  /** The candidate's address, for the employer's reply. */
+  readonly replyTo: string;
+  /** The CV, opened by the sender from the applications' storage. */
+  readonly attachment: { readonly storageKey: string; readonly filename: string; readonly contentType: string } | null;
+}
+
+interface DeliveryOf<Kind extends Exclude<DeliveryKind, 'webhook'>, Payload> {
   readonly organisationId: number;
-  readonly kind: Exclude<DeliveryKind, 'webhook'>;
+  readonly kind: Kind;
   /** The application it carries: its erasure cancels the delivery and removes the payload. */
   readonly applicationId: number;
   /** The URL to POST to, or the address to e-mail. */
   readonly target: string;
-  readonly payload: Record<string, unknown>;
+  readonly payload: Payload;
 }
+
+export type NewDelivery =
+  | DeliveryOf<'application_post', Record<string, unknown>>
+  | DeliveryOf<'application_email', ApplicationEmailPayload>;
 
 /** Queues an application's POST or e-mail, due at once. */
 export async function enqueueDelivery(tx: Tx, delivery: NewDelivery): Promise<void> {

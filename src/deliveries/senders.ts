@@ -3,6 +3,7 @@ import type { ClaimedDelivery } from '../db/dialects/delivery-claims.ts';
 import type { Db } from '../db/types.ts';
 import { applicationSecret, signatureHeader, webhookSecret } from '../webhooks/signing.ts';
 import { postJson } from './http-post.ts';
+import type { ApplicationEmailPayload } from './outbox.ts';
 
 /*
  * How each kind of delivery is sent. A sender resolves with the receiver's
@@ -69,12 +70,6 @@ function sendApplicationPost(options: SenderOptions, delivery: ClaimedDelivery, 
   return postSigned(options, delivery.target, delivery.payload, delivery.event_id ?? '', secret, now);
 }
 
-interface EmailPayload {
-  subject: string;
-  text: string;
-  attachment?: { storageKey: string; filename: string; contentType: string };
-}
-
 function transportFor(transports: Map<string, Transporter>, smtpUrl: string): Transporter {
   let transport = transports.get(smtpUrl);
   if (!transport) {
@@ -86,7 +81,7 @@ function transportFor(transports: Map<string, Transporter>, smtpUrl: string): Tr
 
 async function sendApplicationEmail(options: SenderOptions, delivery: ClaimedDelivery): Promise<number> {
   if (!options.smtpUrl) throw new SendFailure('SMTP_URL is not set: the server sends no e-mail');
-  const payload = JSON.parse(delivery.payload) as EmailPayload;
+  const payload = JSON.parse(delivery.payload) as ApplicationEmailPayload;
   const attachments = [];
   if (payload.attachment) {
     const content = await options.openAttachment(payload.attachment.storageKey);
@@ -97,6 +92,7 @@ async function sendApplicationEmail(options: SenderOptions, delivery: ClaimedDel
     await transportFor(options.transports, options.smtpUrl).sendMail({
       from: options.mailFrom,
       to: delivery.target,
+      replyTo: payload.replyTo,
       subject: payload.subject,
       text: payload.text,
       attachments,

@@ -132,8 +132,9 @@ for (const store of stores) describe(`POST /api/job/{id}/apply [${store}]`, () =
       assert.match(payload.subject, /Grace Candidate/);
       assert.match(payload.text, /I keep excellent books\./);
       assert.equal(payload.attachment.filename, 'cv.pdf');
-      assert.equal(payload.attachment.content_type, 'application/pdf');
-      const stored = await suite.test.app.applications.files.get(payload.attachment.storage_key);
+      assert.equal(payload.attachment.contentType, 'application/pdf');
+      assert.match(payload.replyTo, /^ada\.candidate\./);
+      const stored = await suite.test.app.applications.files.get(payload.attachment.storageKey);
       assert.deepEqual(stored, PDF);
     });
   });

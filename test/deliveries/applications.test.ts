@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
-import { buildTestApp, type TestApp } from '../support/app.ts';
+import { buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { applicationJson, createLiveJob, issueBoardToken, PDF, postApplication } from '../support/applications.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { stores } from '../support/stores.ts';
 import { testWorker } from '../support/workers.ts';
@@ -56,8 +57,8 @@ for (const store of stores) describe(`application deliveries [${store}]`, () => 
     await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
   });
 
-  const enqueue = (delivery: Omit<NewDelivery, 'organisationId' | 'applicationId'>) =>
-    test.app.store.db.transaction().execute((tx) => enqueueDelivery(tx, { organisationId: 1, applicationId: 7, ...delivery }));
+  const enqueue = (delivery: Pick<NewDelivery, 'kind' | 'target' | 'payload'>) =>
+    test.app.store.db.transaction().execute((tx) => enqueueDelivery(tx, { organisationId: 1, applicationId: 7, ...delivery } as NewDelivery));
   const lastDelivery = () => test.app.store.db.selectFrom('deliveries').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
 
   it('e-mails an application with its CV attached through the SMTP server, retrying a refusal', async () => {
@@ -72,7 +73,12 @@ for (const store of stores) describe(`application deliveries [${store}]`, () => 
     await enqueue({
       kind: 'application_email',
       target: 'jobs@employer.example',
-      payload: { subject: 'Application: Accountant', text: 'Ada applied.', attachment: { storageKey: 'cvs/abc.pdf', filename: 'ada-cv.pdf', contentType: 'application/pdf' } },
+      payload: {
+        subject: 'Application: Accountant',
+        text: 'Ada applied.',
+        replyTo: 'ada@example.com',
+        attachment: { storageKey: 'cvs/abc.pdf', filename: 'ada-cv.pdf', contentType: 'application/pdf' },
+      },
     });
     smtp.refuse = true;
     await worker.runOnce();
@@ -97,6 +103,24 @@ for (const store of stores) describe(`application deliveries [${store}]`, () => 
     assert.match(mail!.raw, /filename=ada-cv\.pdf|filename="ada-cv\.pdf"/);
     assert.ok(mail!.raw.includes(cv.toString('base64')), 'the CV is attached');
     assert.match(mail!.raw, new RegExp(`^JobSpace-Event-Id: ${delivery.event_id}\\r?$`, 'mi'));
+  });
+
+  it("e-mails a candidate's application to an EMAIL job's address with the CV they sent, through the app's own worker", async () => {
+    const vendor = await issueToken(test.app);
+    const jobId = await createLiveJob(test, vendor, { apply_type: 'EMAIL', apply_url: 'hr@employer.example' });
+    const board = await issueBoardToken(test.app);
+    const applied = await postApplication(test, board, jobId, applicationJson({
+      email: 'grace@example.com', cv_content: PDF.toString('base64'), cv_filename: 'grace.pdf',
+    }));
+    assert.equal(applied.statusCode, 201, applied.body);
+    const before = smtp.mails.length;
+    await test.app.deliveries.runOnce();
+    assert.equal(smtp.mails.length, before + 1, String((await lastDelivery()).last_error));
+    const mail = smtp.mails.at(-1) as Mail;
+    assert.deepEqual(mail.to, ['hr@employer.example']);
+    assert.match(mail.raw, /^Reply-To: grace@example\.com\r?$/m);
+    assert.match(mail.raw, /filename=grace\.pdf|filename="grace\.pdf"/);
+    assert.ok(mail.raw.replace(/\r?\n/g, '').includes(PDF.toString('base64')), 'the CV the candidate sent is attached');
   });
 
   it("POSTs an application to the job's apply URL, signed with the organisation's application key", async () => {
