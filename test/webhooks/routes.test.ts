@@ -1,23 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp, useTestApp } from '../support/app.ts';
 import { addUserToOrganisation, createClient, createOrganisation } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { describeSecurityMatrix } from '../support/security-matrix.ts';
 import { webhookBody } from '../support/webhooks.ts';
 
 for (const store of stores) describe(`webhooks [${store}]`, () => {
-  let test: TestApp;
-  let token: string;
-  before(async () => {
-    test = await buildTestApp(store, { DELIVERY_POLL_MS: '0' });
-    token = await issueToken(test.app);
-  });
-  after(() => test.close());
+  const suite = useTestApp(store, { DELIVERY_POLL_MS: '0' });
 
-  const post = (url: string, payload: unknown, bearer = token) =>
-    test.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: auth(bearer) });
-  const get = (url: string, bearer = token) => test.app.inject({ url, headers: auth(bearer) });
+  const post = (url: string, payload: unknown, bearer = suite.token) =>
+    suite.test.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: auth(bearer) });
+  const get = (url: string, bearer = suite.token) => suite.test.app.inject({ url, headers: auth(bearer) });
   const create = async (overrides: Record<string, unknown> = {}) => {
     const response = await post('/api/webhook', webhookBody(overrides));
     assert.equal(response.statusCode, 201, response.body);
@@ -41,13 +35,13 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
       const read = await get(`/api/webhook/${webhook.id}`);
       assert.equal(read.statusCode, 200, read.body);
       assert.equal('secret' in read.json().data, false);
-      const stored = await test.app.store.db.selectFrom('webhooks').selectAll().where('id', '=', webhook.id).executeTakeFirstOrThrow();
+      const stored = await suite.test.app.store.db.selectFrom('webhooks').selectAll().where('id', '=', webhook.id).executeTakeFirstOrThrow();
       assert.equal(JSON.stringify(stored).includes(webhook.secret), false, 'the store never holds the secret');
     });
 
     it('defaults expiring_days to 3 and takes events[] from a form', async () => {
-      const response = await test.app.inject({
-        method: 'POST', url: '/api/webhook', headers: { ...auth(token), 'content-type': 'application/x-www-form-urlencoded' },
+      const response = await suite.test.app.inject({
+        method: 'POST', url: '/api/webhook', headers: { ...auth(suite.token), 'content-type': 'application/x-www-form-urlencoded' },
         payload: 'organisation=JDT&url=https%3A%2F%2Fhooks.example.com%2Fform&events%5B%5D=job.created&events%5B%5D=job.expiring',
       });
       assert.equal(response.statusCode, 201, response.body);
@@ -74,9 +68,9 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
       const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
       const payload = part('organisation', 'JDT') + part('url', 'https://hooks.example.com/multipart') +
         part('events[]', 'job.deleted') + part('expiring_days', '9') + `--${boundary}--\r\n`;
-      const response = await test.app.inject({
+      const response = await suite.test.app.inject({
         method: 'POST', url: '/admin/api/webhook', payload,
-        headers: { ...auth(token), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        headers: { ...auth(suite.token), 'content-type': `multipart/form-data; boundary=${boundary}` },
       });
       assert.equal(response.statusCode, 201, response.body);
       assert.deepEqual(response.json().data.events, ['job.deleted']);
@@ -114,7 +108,7 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
     });
 
     it("answers 403 for another tenant's organisation before any 422", async () => {
-      const other = await createTenant(test.app);
+      const other = await createTenant(suite.test.app);
       const response = await post('/api/webhook', { organisation: other.organisation, url: 'nonsense' });
       assert.equal(response.statusCode, 403, response.body);
     });
@@ -137,8 +131,8 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
     });
 
     it("does not list another tenant's webhooks", async () => {
-      const other = await createTenant(test.app);
-      const otherToken = await issueToken(test.app, other);
+      const other = await createTenant(suite.test.app);
+      const otherToken = await issueToken(suite.test.app, other);
       const theirs = await post('/api/webhook', webhookBody({ organisation: other.organisation }), otherToken);
       assert.equal(theirs.statusCode, 201, theirs.body);
       const mine = (await get('/api/webhook?page[size]=100')).json().data.map((webhook: { id: number }) => webhook.id);
@@ -146,8 +140,8 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
     });
 
     it('answers 403 to a board client', async () => {
-      const board = await createClient(test.app.store.db, { name: 'Board', siteIds: [1], allowBasic: false, board: true });
-      const grant = await test.app.inject({
+      const board = await createClient(suite.test.app.store.db, { name: 'Board', siteIds: [1], allowBasic: false, board: true });
+      const grant = await suite.test.app.inject({
         method: 'POST', url: '/oauth/token',
         payload: { grant_type: 'client_credentials', client_id: board.clientId, client_secret: board.clientSecret },
       });
@@ -169,8 +163,8 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
 
     it("moves the webhook to another of the user's organisations", async () => {
       const webhook = await create();
-      await createOrganisation(test.app.store.db, { handle: 'HOOKMOVE', name: 'Moved to', credits: null });
-      await addUserToOrganisation(test.app.store.db, DEMO.username, 'HOOKMOVE');
+      await createOrganisation(suite.test.app.store.db, { handle: 'HOOKMOVE', name: 'Moved to', credits: null });
+      await addUserToOrganisation(suite.test.app.store.db, DEMO.username, 'HOOKMOVE');
       const response = await post(`/api/webhook/${webhook.id}/update`, { organisation: 'HOOKMOVE' });
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(response.json().data.organisation.data.handle, 'HOOKMOVE');
@@ -178,7 +172,7 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
 
     it('re-enables a disabled webhook with enabled=true', async () => {
       const webhook = await create();
-      await test.app.store.db.updateTable('webhooks')
+      await suite.test.app.store.db.updateTable('webhooks')
         .set({ enabled: 0, disabled_reason: 'Deliveries failed for 24 hours', disabled_at: new Date().toISOString(), failing_since: new Date().toISOString() })
         .where('id', '=', webhook.id).execute();
       const disabled = (await get(`/api/webhook/${webhook.id}`)).json().data;
@@ -228,7 +222,7 @@ for (const store of stores) describe(`webhooks [${store}]`, () => {
       for (const reference of ['D-1', 'D-2']) {
         assert.equal((await post('/api/job', jobJson({ reference }))).statusCode, 201);
       }
-      await test.app.deliveries.runOnce().catch(() => undefined);
+      await suite.test.app.deliveries.runOnce().catch(() => undefined);
       const response = await get(`/api/webhook/${webhook.id}/deliveries`);
       assert.equal(response.statusCode, 200, response.body);
       const { data, meta } = response.json();
