@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeliveryConfig } from '../config.ts';
 
@@ -14,19 +14,36 @@ import type { DeliveryConfig } from '../config.ts';
 /** The server key: WEBHOOK_SIGNING_KEY (required in production, see config.ts), or outside production the key file, made once with 32 random bytes. */
 export async function loadSigningKey(config: DeliveryConfig): Promise<Buffer> {
   if (config.signingKey) return config.signingKey;
-  try {
-    return Buffer.from((await readFile(config.signingKeyFile, 'utf8')).trim(), 'hex');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readKeyFile(config.signingKeyFile);
+  if (existing) return existing;
   await mkdir(dirname(config.signingKeyFile), { recursive: true });
+  // Written whole under a name of its own, then linked into place: of processes starting
+  // together, one key wins, and none can read a file still being written.
+  const partial = `${config.signingKeyFile}.${process.pid}.partial`;
+  await writeFile(partial, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   try {
-    // `wx`: of processes starting together, one writes the key and the others read it.
-    await writeFile(config.signingKeyFile, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+    await link(partial, config.signingKeyFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(partial, { force: true });
   }
-  return Buffer.from((await readFile(config.signingKeyFile, 'utf8')).trim(), 'hex');
+  const key = await readKeyFile(config.signingKeyFile);
+  if (!key) throw new Error(`${config.signingKeyFile} holds no key`);
+  return key;
+}
+
+/** The key in the file: 32 bytes or more of hex; undefined when there is no file. */
+async function readKeyFile(file: string): Promise<Buffer | undefined> {
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (!/^(?:[0-9a-f]{2}){32,}$/i.test(text)) throw new Error(`${file} must hold a key of 64 or more hex digits`);
+  return Buffer.from(text, 'hex');
 }
 
 export const newSecretSalt = () => randomBytes(16).toString('hex');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,11 +13,19 @@ describe('the webhook signing key', () => {
   it('outside production, is made once in a file beside the SQLite store, readable by its owner only, and kept', async () => {
     const config = loadConfig({ DATABASE_URL: `sqlite:${join(folder, 'store.sqlite')}` });
     assert.equal(config.deliveries.signingKeyFile, join(folder, 'webhook-signing.key'));
-    const [first, second] = await Promise.all([loadSigningKey(config.deliveries), loadSigningKey(config.deliveries)]);
-    assert.equal(first.length, 32);
-    assert.deepEqual(first, second, 'processes starting together agree on one key');
+    const [first, ...others] = await Promise.all(Array.from({ length: 8 }, () => loadSigningKey(config.deliveries)));
+    assert.equal(first?.length, 32);
+    for (const other of others) assert.deepEqual(other, first, 'processes starting together agree on one key');
+    assert.deepEqual(readdirSync(folder).filter((name) => name.includes('partial')), [], 'no partial key file left');
     assert.deepEqual(await loadSigningKey(config.deliveries), first);
     assert.equal(statSync(config.deliveries.signingKeyFile).mode & 0o777, 0o600);
+  });
+
+  it('refuses a key file that holds no key rather than signing with an empty one', async () => {
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(folder, 'damaged', 'store.sqlite')}` });
+    await loadSigningKey(config.deliveries);
+    writeFileSync(config.deliveries.signingKeyFile, '\n');
+    await assert.rejects(loadSigningKey(config.deliveries), /must hold a key of 64 or more hex digits/);
   });
 
   it('is WEBHOOK_SIGNING_KEY when set: 64+ hex digits, or 32+ characters', async () => {
