@@ -22,6 +22,7 @@ interface WebhookIdRoute {
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 const writeErrors = { ...errors, 422: ErrorResponseSchema };
 const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });
+const ApplicationSecretResponse = Type.Object({ data: Type.Object({ organisation: Type.String(), secret: Type.String() }) });
 const WebhookBody = Type.Object({
   organisation: Type.Optional(Type.String({ description: 'Create only: the handle of one of your organisations' })),
   url: Type.Optional(Type.String({ description: 'https URL the events are POSTed to' })),
@@ -67,6 +68,25 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     async (request, reply) => {
       const { webhook, secret } = await service.createWebhook(options, request.caller, bodyOf(request));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
+    },
+  );
+
+  app.post(
+    '/webhook/application-secret',
+    {
+      schema: {
+        tags,
+        summary: "The key your receivers check the signature of applications POSTed to your jobs' apply URLs (SIGNUP_WITHPOST) with",
+        body: Type.Object({ organisation: Type.Optional(Type.String({ description: 'The handle of one of your organisations' })) }),
+        response: { 200: ApplicationSecretResponse, ...writeErrors },
+      },
+      validatorCompiler: documentedOnly,
+    },
+    async (request, reply) => {
+      const secret = service.applicationSigningSecret(options, request.caller, bodyOf(request));
+      // A secret: never kept by a cache on the way.
+      reply.header('cache-control', 'no-store');
+      return { data: { organisation: String(bodyOf(request).organisation).trim(), secret } };
     },
   );
 

@@ -5,7 +5,7 @@ import { AppError, validationFailed } from '../errors.ts';
 import type { Page } from '../http/pagination.ts';
 import { authoriseOrganisation, managedOrganisationIds } from '../tenancy/visibility.ts';
 import * as webhooks from './repository.ts';
-import { newSecretSalt, webhookSecret } from './signing.ts';
+import { applicationSecret, newSecretSalt, webhookSecret } from './signing.ts';
 import { EXPIRING_DAYS, readWebhookFields } from './validation.ts';
 
 export interface WebhookServices {
@@ -62,6 +62,18 @@ export async function createWebhook(services: WebhookServices, anyCaller: Caller
   });
   const webhook = await requireWebhook(services, [organisationId], id);
   return { webhook, secret: webhookSecret(services.signingKey, salt) };
+}
+
+/**
+ * The key an organisation's receivers check application POSTs (SIGNUP_WITHPOST)
+ * with. Derived, never stored, so it can be shown again to the organisation's
+ * own users; 403 for an organisation the user is not in, as for a webhook.
+ */
+export function applicationSigningSecret(services: WebhookServices, anyCaller: Caller, body: Record<string, unknown>): string {
+  const caller = requireVendor(anyCaller);
+  const handle = body.organisation;
+  if (typeof handle !== 'string' || handle.trim() === '') throw validationFailed({ organisation: ['The organisation field is required.'] });
+  return applicationSecret(services.signingKey, authoriseOrganisation(caller, handle.trim()));
 }
 
 /** Fields sent are applied, fields absent kept (`organisation` moves it to another of the user's); `enabled=true` re-enables a disabled webhook, `rotate_secret=true` answers a new secret. */

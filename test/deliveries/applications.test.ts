@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
-import { buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
 import { applicationJson, createLiveJob, issueBoardToken, PDF, postApplication } from '../support/applications.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { stores } from '../support/stores.ts';
@@ -131,7 +131,14 @@ for (const store of stores) describe(`application deliveries [${store}]`, () => 
     const [request] = receiver.received;
     assert.deepEqual(JSON.parse(request!.body), { id: 7, name: 'Ada' });
     assert.equal(request!.headers['jobspace-event-id'], delivery.event_id);
-    const secret = applicationSecret(await loadSigningKey(test.config.deliveries), 1);
+    // The key the organisation's users read from the API, as their receiver would be given it.
+    const shown = await test.app.inject({
+      method: 'POST', url: '/api/webhook/application-secret', headers: auth(await issueToken(test.app)), payload: { organisation: 'JDT' },
+    });
+    assert.equal(shown.statusCode, 200, shown.body);
+    assert.equal(shown.headers['cache-control'], 'no-store');
+    const { secret } = shown.json().data;
+    assert.equal(secret, applicationSecret(await loadSigningKey(test.config.deliveries), 1));
     const [t, v1] = String(request!.headers['jobspace-signature']).split(',').map((part) => part.split('=')[1]);
     assert.equal(v1, createHmac('sha256', secret).update(`${t}.${request!.body}`).digest('hex'));
   });

@@ -244,4 +244,5 @@ describeSecurityMatrix([
   { method: 'POST', path: '/webhook/{webhook}/update', body: (target) => ({ organisation: target.organisation, expiring_days: 5 }), writeTargets: 'organisation' },
   { method: 'POST', path: '/webhook/{webhook}/delete' },
   { method: 'GET', path: '/webhook/{webhook}/deliveries', vendorsOnly: true },
+  { method: 'POST', path: '/webhook/application-secret', body: (target) => ({ organisation: target.organisation }), writeTargets: 'organisation' },
 ]);
