@@ -1,3 +1,5 @@
+import { applicationJson, createLiveJob, issueBoardToken, postApplication } from '../support/applications.ts';
+import { webhookBody } from '../support/webhooks.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -19,7 +21,9 @@ const INJECTED = 1500;
 const RAW = 150;
 
 const ROUTES = ['/job', '/job/{id}', '/job/{id}/update', '/job/{id}/delete', '/job/suggest', '/job/type', '/job/category',
-  '/job/options', '/address/country', '/teapot', '/job/{id}/apply'];
+  '/job/options', '/address/country', '/teapot', '/job/{id}/apply', '/job/{id}/applications', '/job/{id}/stats',
+  '/application/{id}', '/application/{id}/cv', '/application/{id}/update', '/application/{id}/delete',
+  '/webhook', '/webhook/{id}', '/webhook/{id}/update', '/webhook/{id}/delete', '/webhook/{id}/deliveries', '/webhook/application-secret'];
 const ODD_METHODS = ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const;
 const ODD_ACCEPTS = ['application/vnd.jb.v2+json', 'text/html', 'application/json;q=0', '', ';;;'];
 const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=z'];
@@ -106,7 +110,12 @@ async function digest(test: TestApp): Promise<string> {
       (select count(*) from job_sites) as job_sites,
       (select sum(coalesce(credits, 0)) from organisations) as credits,
       (select count(*) from access_tokens) as tokens,
-      (select count(*) from postcodes) as postcodes`.execute(test.app.store.db);
+      (select count(*) from postcodes) as postcodes,
+      (select count(*) from applications) as applications,
+      (select max(updated_at) from applications) as applications_updated,
+      (select count(*) from webhooks) as webhooks,
+      (select max(updated_at) from webhooks) as webhooks_updated,
+      (select count(*) from events) as events`.execute(test.app.store.db);
   return JSON.stringify(rows[0], (_key, value) => (typeof value === 'bigint' ? String(value) : value));
 }
 
@@ -134,6 +143,12 @@ for (const store of stores) describe(`Fuzzing every route [${store}]`, () => {
     for (let i = 0; i < 3; i += 1) {
       await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson() });
     }
+    // Something behind the application and webhook ids too.
+    const job = await createLiveJob(test, token);
+    const applied = await postApplication(test, await issueBoardToken(test.app), job, applicationJson());
+    assert.equal(applied.statusCode, 201, applied.body);
+    const hooked = await test.app.inject({ method: 'POST', url: '/api/webhook', headers: auth(token), payload: webhookBody({ organisation: 'JDT' }) });
+    assert.equal(hooked.statusCode, 201, hooked.body);
   });
   after(() => test.close());
 
@@ -141,7 +156,7 @@ for (const store of stores) describe(`Fuzzing every route [${store}]`, () => {
     const random = seededRandom(SEED);
     for (let i = 0; i < INJECTED; i += 1) {
       const path = junkPath(random);
-      const writes = /\/(update|delete|apply)$|\/job$|token$/.test(path);
+      const writes = /\/(update|delete|apply|application-secret)$|\/(job|webhook)$|token$/.test(path);
       const method = random.chance(0.85) ? (writes && random.chance(0.8) ? 'POST' : 'GET') : random.pick(ODD_METHODS);
       const url = `${path}${junkQuery(random)}`;
       const contentType = random.chance(0.85) ? random.pick(CONTENT_TYPES) : random.pick(ODD_CONTENT_TYPES);
