@@ -1,12 +1,12 @@
-import { applicationJson, createLiveJob, issueBoardToken, postApplication } from '../support/applications.ts';
-import { webhookBody } from '../support/webhooks.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { auth, buildTestApp, DEMO, issueToken, type TestApp } from '../support/app.ts';
+import { applicationJson, createLiveJob, issueBoardToken, postApplication } from '../support/applications.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { exchangeRaw, type RawResponse } from '../support/raw-http.ts';
 import { stores } from '../support/stores.ts';
+import { webhookBody } from '../support/webhooks.ts';
 import { seededRandom, type Random } from '../../src/seed/random.ts';
 
 /*
