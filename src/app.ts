@@ -161,7 +161,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     store,
     ...webhooks,
     smtpUrl: config.smtpUrl,
-    mailFrom: `The Job Space <no-reply@${new URL(config.publicUrl).hostname}>`,
+    mailFrom: config.mailFrom,
     // An e-mailed application attaches its CV, opened from the applications' own storage by key.
     openAttachment: (key) => applications.files.get(key),
     pollMs: config.deliveries.pollMs,

@@ -34,6 +34,8 @@ export interface Config {
   readonly demo: DemoCredentials;
   /** Where e-mail goes out (nodemailer's smtp:// or smtps:// URL); null: the server sends none. */
   readonly smtpUrl: string | null;
+  /** The From of the e-mail the server sends. */
+  readonly mailFrom: string;
   /** Candidates' CVs and what is done with them (src/applications/). */
   readonly applications: ApplicationSettings;
   /** Webhook and delivery settings (src/deliveries/). */
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
     smtpUrl: readSmtpUrl(env),
+    mailFrom: readMailFrom(env, port),
     deliveries: readDeliveries(env, databaseUrl),
     mediaDir: readMediaDir(env, databaseUrl),
     applications: Object.freeze({
@@ -185,6 +188,15 @@ function readWorkers(env: Env, databaseUrl: string): number {
     throw new ConfigError('WORKERS', `must be 1 with DATABASE_URL=sqlite::memory:, got "${raw}"`);
   }
   return workers;
+}
+
+/* An address, or a name and an address in angle brackets: what nodemailer takes as From. */
+function readMailFrom(env: Env, port: number): string {
+  const raw = env.MAIL_FROM || `The Job Space <no-reply@${new URL(readPublicUrl(env, port)).hostname}>`;
+  if (raw.length > 320 || !/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(raw)) {
+    throw new ConfigError('MAIL_FROM', `must be an e-mail address such as jobs@board.example or "Jobs <jobs@board.example>", got "${raw}"`);
+  }
+  return raw;
 }
 
 function readSmtpUrl(env: Env): string | null {

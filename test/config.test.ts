@@ -88,6 +88,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('sends e-mail from no-reply at the host of PUBLIC_URL, or from MAIL_FROM, which must be an address', () => {
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://jobs.example' }).mailFrom, 'The Job Space <no-reply@jobs.example>');
+    assert.equal(loadConfig({ MAIL_FROM: 'Jobs <jobs@board.example>' }).mailFrom, 'Jobs <jobs@board.example>');
+    assert.equal(loadConfig({ MAIL_FROM: 'jobs@board.example' }).mailFrom, 'jobs@board.example');
+    for (const bad of ['jobs', 'Jobs <jobs>', 'a@b\r\nBcc: c@d']) {
+      assert.throws(() => loadConfig({ MAIL_FROM: bad }), (error: unknown) => error instanceof ConfigError && error.variable === 'MAIL_FROM');
+    }
+  });
+
   const badValues: [string, string][] = [
     ['PORT', 'abc'],
     ['PORT', '70000'],
