@@ -6,6 +6,7 @@ import { dispatchEvents } from './dispatch.ts';
 import { recordNotices } from './notices.ts';
 import { DEFAULT_RETRY, nextAttemptDelay, type RetryPolicy } from './retry.ts';
 import { sendDelivery, SendFailure, type OpenAttachment } from './senders.ts';
+import { pruneSettled, SETTLED_KEPT_DAYS } from './prune.ts';
 
 /*
  * The delivery worker: every process that runs one (DELIVERY_POLL_MS above
@@ -35,6 +36,9 @@ export interface WorkerOptions {
   readonly sendTimeoutMs?: number;
 }
 
+/** How often settled deliveries and events past SETTLED_KEPT_DAYS are removed. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 /** Longer than a send may take (10 s), so that a lease never ends under a send in flight. */
 const LEASE_MS = 60_000;
 
@@ -43,6 +47,7 @@ export class DeliveryWorker {
   private round: Promise<unknown> | undefined;
   private stopped = false;
   private lastNotices = -Infinity;
+  private lastPrune = -Infinity;
   private readonly transports = new Map<string, Transporter>();
   private readonly now: () => number;
   private readonly retry: RetryPolicy;
@@ -86,6 +91,10 @@ export class DeliveryWorker {
       this.lastNotices = this.now();
       if ((await recordNotices(db, new Date(this.now()))) > 0) await this.dispatch();
     }
+    if (this.now() - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = this.now();
+      await pruneSettled(db, new Date(this.now() - SETTLED_KEPT_DAYS * 86_400_000).toISOString());
+    }
     const now = this.now();
     const claimed = await dialect.claimDue(db, new Date(now).toISOString(), new Date(now + LEASE_MS).toISOString(), this.options.batch ?? 10);
     await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
@@ -94,6 +103,8 @@ export class DeliveryWorker {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const options = { ...this.options, db: this.options.store.db, transports: this.transports, timeoutMs: this.options.sendTimeoutMs };
+    // An application erased since the claim must not go out: its erasure cancelled the delivery.
+    if (delivery.application_id !== null && (await this.isCancelled(delivery))) return;
     try {
       const status = await sendDelivery(options, delivery, this.now());
       await this.settle(delivery, { status: 'delivered', delivered_at: new Date(this.now()).toISOString(), last_status: status, last_error: null });
@@ -102,6 +113,11 @@ export class DeliveryWorker {
       const failure = error instanceof SendFailure ? error : new SendFailure((error as Error).message);
       await this.fail(delivery, failure);
     }
+  }
+
+  private async isCancelled(delivery: ClaimedDelivery): Promise<boolean> {
+    const now = await this.options.store.db.selectFrom('deliveries').select('status').where('id', '=', delivery.id).executeTakeFirst();
+    return now?.status !== 'pending';
   }
 
   /* Only while this worker's lease holds: a worker whose lease ran out leaves the delivery to its new holder. */
