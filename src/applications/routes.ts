@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../errors.ts';
-import { isPlainObject } from '../http/body.ts';
+import { bodyFields, documentedOnly } from '../http/body.ts';
 import { MULTIPART_LIMIT_BYTES } from '../http/multipart.ts';
 import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
 import { CalendarDate } from '../http/primitives.ts';
-import { ErrorResponseSchema } from '../http/schemas.ts';
-import { DeletedResponse } from '../jobs/resource.ts';
+import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { APPLICATION_STATUSES } from '../db/types.ts';
 import { ApplyBody, UpdateApplicationBody } from './fields.ts';
 import { attachmentDisposition } from './documents.ts';
@@ -27,14 +25,7 @@ const idOf = (request: { params: IdRoute['Params'] }) => Number(request.params.i
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 410: ErrorResponseSchema };
 const writeErrors = { ...errors, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
 
-/** Fields are checked by the service, so one 422 names every failing field. */
-const documentedOnly = () => (data: unknown) => ({ value: data });
 
-function bodyOf(request: FastifyRequest): Record<string, unknown> {
-  if (request.body === undefined || request.body === null) return {};
-  if (!isPlainObject(request.body)) throw new AppError('bad_request', 'The request body must be an object of fields.');
-  return request.body;
-}
 
 const ApplicationListQuery = Type.Intersect([
   PageQuery,
@@ -67,7 +58,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyOf(request));
+      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyFields(request));
       if ('redirectTo' in outcome) return reply.code(303).header('location', outcome.redirectTo).send();
       return reply.code(201).send({ data: present(request, outcome.stored) });
     },
@@ -119,7 +110,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
-    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyOf(request))) }),
+    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request))) }),
   );
 
   app.post<IdRoute>(

@@ -16,5 +16,8 @@ export const ErrorResponseSchema = Type.Object({
   }),
 });
 
+/** What a delete answers. */
+export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });
+
 export const dataEnvelope = <T extends TSchema>(data: T) => Type.Object({ data });
 

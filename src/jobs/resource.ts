@@ -100,4 +100,3 @@ export type JobListMeta = Static<typeof JobListMeta>;
 
 export const JobListResponse = Type.Object({ data: Type.Array(JobResourceSchema), meta: JobListMeta });
 
-export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });

@@ -1,17 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError } from '../errors.ts';
-import { isPlainObject } from '../http/body.ts';
+import { bodyFields, documentedOnly } from '../http/body.ts';
 import { pageFrom, paginate } from '../http/pagination.ts';
 import { JobSearchQuery } from '../search/criteria.ts';
 import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
-import { ErrorResponseSchema } from '../http/schemas.ts';
+import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { boardSiteOf, scopeOf } from '../tenancy/visibility.ts';
 import { keptPageRenderer } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
-import { DeletedResponse, JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
+import { JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
 import * as service from './service.ts';
 import { findJobTotals, NO_COUNTS } from '../counters/repository.ts';
 import type { ViewCounter } from '../counters/views.ts';
@@ -35,14 +34,7 @@ const jobId = (request: { params: JobIdRoute['Params'] }) => Number(request.para
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 const writeErrors = { ...errors, 402: ErrorResponseSchema, 410: ErrorResponseSchema, 422: ErrorResponseSchema };
 
-/** Job fields are checked by the service against JOB_FIELDS, so one 422 can name every field. */
-const documentedOnly = () => (data: unknown) => ({ value: data });
 
-function bodyOf(request: FastifyRequest): Record<string, unknown> {
-  if (request.body === undefined || request.body === null) return {};
-  if (!isPlainObject(request.body)) throw new AppError('bad_request', 'The request body must be an object of fields.');
-  return request.body;
-}
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 const LIST_OPEN = Buffer.from('{"data":[');
@@ -144,7 +136,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const stored = await service.createJob(services, request.caller, bodyOf(request));
+      const stored = await service.createJob(services, request.caller, bodyFields(request));
       return reply.code(201).send({ data: { ...presentJob(stored, contextFor(request)), stats: NO_COUNTS } });
     },
   );
@@ -156,7 +148,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request) => {
-      const stored = await service.updateJob(services, request.caller, jobId(request), bodyOf(request));
+      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request));
       return { data: { ...presentJob(stored, contextFor(request)), stats: await findJobTotals(options.db, stored.job.id) } };
     },
   );

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../errors.ts';
-import { isPlainObject } from '../http/body.ts';
+import { bodyFields, documentedOnly } from '../http/body.ts';
 import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
-import { ErrorResponseSchema } from '../http/schemas.ts';
+import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { DeliveryListResponse, presentDelivery, presentWebhook, WebhookListResponse, WebhookResponse } from './presenter.ts';
 import * as service from './service.ts';
 
@@ -21,7 +20,6 @@ interface WebhookIdRoute {
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 const writeErrors = { ...errors, 422: ErrorResponseSchema };
-const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: Type.Boolean() }) });
 const ApplicationSecretResponse = Type.Object({ data: Type.Object({ organisation: Type.String(), secret: Type.String() }) });
 const WebhookBody = Type.Object({
   organisation: Type.Optional(Type.String({ description: 'Create only: the handle of one of your organisations' })),
@@ -32,14 +30,7 @@ const WebhookBody = Type.Object({
   rotate_secret: Type.Optional(Type.Boolean({ description: 'Update only: a new secret, shown in the answer' })),
 });
 
-/** Fields are checked by the service, so one 422 names every failing field. */
-const documentedOnly = () => (data: unknown) => ({ value: data });
 
-function bodyOf(request: FastifyRequest): Record<string, unknown> {
-  if (request.body === undefined || request.body === null) return {};
-  if (!isPlainObject(request.body)) throw new AppError('bad_request', 'The request body must be an object of fields.');
-  return request.body;
-}
 
 export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRouteOptions) {
   const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
@@ -66,7 +57,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     '/webhook',
     { schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
-      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyOf(request));
+      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
     },
   );
@@ -83,10 +74,10 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const secret = service.applicationSigningSecret(options, request.caller, bodyOf(request));
+      const secret = service.applicationSigningSecret(options, request.caller, bodyFields(request));
       // A secret: never kept by a cache on the way.
       reply.header('cache-control', 'no-store');
-      return { data: { organisation: String(bodyOf(request).organisation).trim(), secret } };
+      return { data: { organisation: String(bodyFields(request).organisation).trim(), secret } };
     },
   );
 
@@ -100,7 +91,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     `/webhook/${WEBHOOK_ID}/update`,
     { schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
-      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyOf(request));
+      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
     },
   );
