@@ -20,6 +20,7 @@ import { tokenRoutes } from './auth/routes.ts';
 import { tokenFamilyLockFor } from './auth/family-lock.ts';
 import { FailedAttempts } from './auth/failed-attempts.ts';
 import { apiRoutes } from './api.ts';
+import { JobFacts } from './search/facts.ts';
 import { ListCaches } from './search/list-cache.ts';
 import { healthRoutes } from './health.ts';
 import { openFolderStorage } from './media/storage.ts';
@@ -120,7 +121,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const fullText = store.dialect.fullText;
   const jobsChanged = store.dialect.changeStamp(store.db);
   app.addHook('onClose', () => jobsChanged.stop());
-  const lists = new ListCaches(() => jobsChanged.read());
+  const facts = new JobFacts(store.db);
+  const lists = new ListCaches(() => jobsChanged.read(), facts);
   const transact = store.dialect.transact(store.db);
   const applications: ApplicationServices = {
     db: store.db,
@@ -152,7 +154,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, media, publicUrl: config.publicUrl, views, applications, webhooks });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, facts, media, publicUrl: config.publicUrl, views, applications, webhooks });
       },
       { prefix },
     );

@@ -101,7 +101,7 @@ export async function applyForJob(services: ApplicationServices, anyCaller: Call
     if (isUniqueViolation(error)) throw alreadyApplied();
     throw error;
   }
-  services.lists.clear();
+  services.lists.jobsWritten();
   return { stored: application };
 }
 

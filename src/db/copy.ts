@@ -33,8 +33,8 @@ interface CopiedTable {
 }
 
 /**
- * Every table but the auth generation (each store keeps its own, raised by its triggers as the copy
- * writes), parents before children as the foreign keys of the migrations require.
+ * Every table but the auth generation and the change feed of jobs (each store keeps its own, filled by
+ * its triggers as the copy writes), parents before children as the foreign keys of the migrations require.
  */
 export const TABLES: readonly CopiedTable[] = [
   { name: 'countries', key: ['id'], lookup: true },

@@ -188,6 +188,12 @@ export interface JobSitesTable {
   site_id: number;
 }
 
+/** The change feed of jobs (migration 0009): one row per write of a job, filled by triggers. */
+export interface JobChangesTable {
+  seq: Generated<number>;
+  job_id: number;
+}
+
 /*
  * A job's logo (the one type of media so far): a stored file, named by its
  * content (storage_key, with its content_type), or a URL the vendor gave.
@@ -342,6 +348,7 @@ export interface Database {
   postcodes: PostcodesTable;
   jobs: JobsTable;
   job_sites: JobSitesTable;
+  job_changes: JobChangesTable;
   job_media: JobMediaTable;
   applications: ApplicationsTable;
   job_counters: JobCountersTable;

@@ -7,6 +7,7 @@ import { recordNotices } from './notices.ts';
 import { DEFAULT_RETRY, nextAttemptDelay, type RetryPolicy } from './retry.ts';
 import { sendDelivery, SendFailure, type OpenAttachment } from './senders.ts';
 import { pruneSettled, SETTLED_KEPT_DAYS } from './prune.ts';
+import { pruneJobChanges } from '../search/facts.ts';
 
 /*
  * The delivery worker: every process that runs one (DELIVERY_POLL_MS above
@@ -94,6 +95,7 @@ export class DeliveryWorker {
     if (this.now() - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = this.now();
       await pruneSettled(db, new Date(this.now() - SETTLED_KEPT_DAYS * 86_400_000).toISOString());
+      await pruneJobChanges(db);
     }
     const now = this.now();
     const claimed = await dialect.claimDue(db, new Date(now).toISOString(), new Date(now + LEASE_MS).toISOString(), this.options.batch ?? 10);

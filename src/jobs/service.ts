@@ -6,6 +6,7 @@ import { requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts
 import { authorisePosting, changeableJobCondition, jobStatus, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
+import type { JobFacts } from '../search/facts.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { recordEvent, type EventType } from '../deliveries/outbox.ts';
@@ -25,8 +26,10 @@ export interface JobServices {
   readonly transact: Transact;
   readonly catalogue: Catalogue;
   readonly fullText: FullTextEngine;
-  /** Counts and rendered pages of lists, cleared by every write. */
+  /** What lists keep between requests (the facts, rendered pages), marked stale by every write. */
   readonly lists: ListCaches;
+  /** What lists and searches filter and count by, in memory. */
+  readonly facts: JobFacts;
   /** Where uploaded logos are kept. */
   readonly media: MediaStorage;
 }
@@ -101,7 +104,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       return { job, organisation, postcode: draft.postal_code, sites: await jobs.findSites(tx, draft.sites), logo: jobLogo };
     }),
   );
-  services.lists.clear();
+  services.lists.jobsWritten();
   await logo.settle();
   return stored;
 }
@@ -127,7 +130,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
     }),
   );
-  services.lists.clear();
+  services.lists.jobsWritten();
   await logo.settle();
   return stored;
 }
@@ -189,5 +192,5 @@ export async function deleteJob(services: JobServices, caller: Caller, id: numbe
     return true;
   });
   if (!deleted) throw validationFailed({ job_id: ['Invalid job id.'] });
-  services.lists.clear();
+  services.lists.jobsWritten();
 }

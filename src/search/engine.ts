@@ -36,8 +36,14 @@ export interface FullTextEngine {
   indexJobs(db: Executor, jobIds: readonly number[]): Promise<void>;
   /** Rebuilds the whole index, after a bulk load or a store copy. */
   rebuildIndex(db: Executor): Promise<void>;
-  /** Jobs matching the keywords; `near` lets an engine narrow them by place too (the filters still check). */
-  match(text: TextQuery, near: Near | null): TextMatch;
+  /**
+   * The ids of the jobs matching the keywords, newest first, as
+   * `text_hit_id` with their rank (higher is better) as `text_rank`; a job
+   * may be listed twice in a row (the better rank counts). Deleted jobs may
+   * be among them: the caller's filters decide. `near` lets an engine narrow
+   * them by place too.
+   */
+  matchHits(text: TextQuery, near: Near | null): RawBuilder<unknown>;
   /**
    * For suggestions: jobs whose titles may start with these words (the last
    * as a prefix), newest first. A superset is fine, the caller's title range

@@ -24,11 +24,16 @@ export const ID_FACETS: Readonly<Record<Exclude<keyof FacetCounts, 'salaryBands'
   types: { column: sql`jobs.job_type_id`, keyOf: (job) => job.typeId },
 };
 
+/** The band of an annual pay: its ten thousands, the top band holding everything above the cap. */
+export const bandOfPay = (annualHigh: number): number => Math.floor(Math.min(annualHigh, SALARY_BAND_CAP) / SALARY_BAND_WIDTH);
+
+/** The number of bands per currency. */
+export const SALARY_BANDS = SALARY_BAND_CAP / SALARY_BAND_WIDTH + 1;
+
 /** The pay band facet, counted per currency, of jobs that state their pay. */
 export const SALARY_BAND_FACET = {
   currency: sql`jobs.salary_currency_id`,
   band: sql`floor(case when ${ANNUAL_HIGH} > ${SALARY_BAND_CAP} then ${SALARY_BAND_CAP} else ${ANNUAL_HIGH} end / ${SALARY_BAND_WIDTH})`,
   stated: sql`${ANNUAL_HIGH} is not null`,
-  bandOf: (job: WindowJob): number | null =>
-    job.annualHigh === null ? null : Math.floor(Math.min(job.annualHigh, SALARY_BAND_CAP) / SALARY_BAND_WIDTH),
+  bandOf: (job: WindowJob): number | null => (job.annualHigh === null ? null : bandOfPay(job.annualHigh)),
 } as const;

@@ -31,6 +31,16 @@ export function boxConditions(box: GeoBox): RawBuilder<unknown>[] {
   return conditions;
 }
 
+/** The same box in JavaScript, for jobs held in memory (src/search/facts.ts). */
+export function inBox(box: GeoBox, lat: number, lon: number): boolean {
+  if (lat < box.south || lat > box.north) return false;
+  const { west, east } = box;
+  if (west === undefined || east === undefined) return true;
+  if (west < -180) return lon >= west + 360 || lon <= east;
+  if (east > 180) return lon >= west || lon <= east - 360;
+  return lon >= west && lon <= east;
+}
+
 /*
  * Grid cells as words. A full-text index that also holds each job's cells
  * (one word per grid size) can intersect "near here" with the keywords

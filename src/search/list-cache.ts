@@ -1,10 +1,4 @@
-import type { FacetCounts } from './repository.ts';
-
-/** What a search without keywords counts over its whole filtered set: how many, and by facet. */
-export interface FilterCounts {
-  readonly total: number;
-  readonly facets: FacetCounts;
-}
+import type { JobFacts } from './facts.ts';
 
 export interface ListCacheOptions {
   readonly ttlMs?: number;
@@ -58,9 +52,13 @@ export interface RenderedPage {
   readonly count: number;
 }
 
-/** The caches of lists without keywords, cleared together by a write. */
+/**
+ * What lists keep between requests: the facts every list and search counts
+ * by (facts.ts), and the rendered pages of lists without keywords. A write
+ * in this process marks both stale; another process's write moves the
+ * store's change stamp, which the next list reads.
+ */
 export class ListCaches {
-  readonly counts = new ListCache<FilterCounts>();
   /** Few: a rendered page of 25 jobs is some 75 KB. */
   readonly pages = new ListCache<RenderedPage>({ maxEntries: 100 });
   private lastStamp: unknown;
@@ -68,21 +66,28 @@ export class ListCaches {
   /**
    * `changeStamp` changes whenever another process has changed the jobs
    * (src/db/change-stamp.ts). Without it, lists may lag other processes'
-   * writes by the caches' time to live.
+   * writes by the pages' time to live, and the facts miss them.
    */
-  constructor(private readonly changeStamp?: () => Promise<unknown>) {}
+  constructor(
+    private readonly changeStamp?: () => Promise<unknown>,
+    private readonly facts?: JobFacts,
+  ) {}
 
-  /** Empties both caches if another process has changed the jobs since last asked; once per list. */
-  async forgetIfChanged(): Promise<void> {
-    if (!this.changeStamp) return;
-    const stamp = await this.changeStamp();
-    if (stamp === this.lastStamp) return;
-    this.clear();
-    this.lastStamp = stamp;
+  /** Brings what lists keep up to date with every write committed before the call; once per list or search. */
+  async current(): Promise<void> {
+    if (this.changeStamp) {
+      const stamp = await this.changeStamp();
+      if (stamp !== this.lastStamp) {
+        this.lastStamp = stamp;
+        this.jobsWritten();
+      }
+    }
+    await this.facts?.current();
   }
 
-  clear(): void {
-    this.counts.clear();
+  /** This process committed a write to jobs (or what a rendered job shows). */
+  jobsWritten(): void {
     this.pages.clear();
+    this.facts?.noteWrite();
   }
 }

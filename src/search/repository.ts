@@ -1,13 +1,10 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Executor } from '../db/types.ts';
 import type { FullTextEngine, Near } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
-import { boxAround, boxConditions } from './geo-box.ts';
-import { distanceKm as greatCircleKm } from '../geo/gazetteer.ts';
-import { ANNUAL_HIGH, ANNUAL_LOW, distanceKm } from './expressions.ts';
-import { ID_FACETS, SALARY_BAND_FACET } from './facets.ts';
-import { SORTS } from './sorts.ts';
-import { listedJobConditions, type JobScope, type StatusFilter } from '../tenancy/visibility.ts';
+import type { JobFacts } from './facts.ts';
+import { testOf, windowJobOf, type JobTest } from './fact-scan.ts';
+import type { JobScope, StatusFilter } from '../tenancy/visibility.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
 export interface SearchCriteria {
@@ -26,58 +23,6 @@ export interface SearchCriteria {
   readonly sort: 'relevance' | 'newest' | 'closing' | 'distance' | 'salary';
   /** Today's date in UTC, for the job status. */
   readonly today: string;
-}
-
-const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
-
-/**
- * Every condition of a search but the keyword match, which the engine
- * supplies. Near a point, the box always; the exact distance unless the
- * caller measures it itself (`boxOnly`).
- */
-function filters(criteria: SearchCriteria, boxOnly = false): RawBuilder<unknown>[] {
-  const conditions = listedJobConditions(criteria.visibleTo, criteria.status, criteria.today);
-  if (criteria.near) {
-    const { lat, lon, radiusKm } = criteria.near;
-    conditions.push(...boxConditions(boxAround(lat, lon, radiusKm)));
-    if (!boxOnly) conditions.push(sql`${distanceKm(lat, lon)} <= ${radiusKm}`);
-  }
-  if (criteria.countryId !== undefined) conditions.push(sql`jobs.country_id = ${criteria.countryId}`);
-  if (criteria.categoryIds) conditions.push(sql`jobs.job_category_id in (${ids(criteria.categoryIds)})`);
-  if (criteria.typeIds) conditions.push(sql`jobs.job_type_id in (${ids(criteria.typeIds)})`);
-  if (criteria.organisationId !== undefined) conditions.push(sql`jobs.organisation_id = ${criteria.organisationId}`);
-  if (criteria.siteId !== undefined) {
-    conditions.push(sql`exists (select 1 from job_sites where job_sites.job_id = jobs.id and job_sites.site_id = ${criteria.siteId})`);
-  }
-  if (criteria.salary) {
-    const { min, max, currencyId } = criteria.salary;
-    conditions.push(sql`jobs.salary_currency_id = ${currencyId}`);
-    if (min !== undefined) conditions.push(sql`${ANNUAL_HIGH} >= ${min}`);
-    if (max !== undefined) conditions.push(sql`${ANNUAL_LOW} <= ${max}`);
-  }
-  if (criteria.openedSince !== undefined) conditions.push(sql`jobs.open_date >= ${criteria.openedSince}`);
-  return conditions;
-}
-
-/** One page of a search without keywords: job ids, with distances when near a point. */
-export async function findPageIds(
-  db: Executor,
-  criteria: SearchCriteria,
-  limit: number,
-  offset: number,
-): Promise<{ id: number; distanceKm: number | null }[]> {
-  const distance = criteria.near ? distanceKm(criteria.near.lat, criteria.near.lon) : sql`null`;
-  const page = await sql<{ id: number; distance_km: number | null }>`
-    select jobs.id, ${distance} as distance_km from jobs where ${sql.join(filters(criteria), sql` and `)}
-    order by ${SORTS[criteria.sort].orderBy(criteria.near)} limit ${limit} offset ${offset}`.execute(db);
-  return page.rows.map((row) => ({ id: Number(row.id), distanceKm: row.distance_km === null ? null : Number(row.distance_km) }));
-}
-
-/** How many jobs a search without keywords pages through. */
-export async function countJobs(db: Executor, criteria: SearchCriteria): Promise<number> {
-  const count = await sql<{ total: number | string }>`
-    select count(*) as total from jobs where ${sql.join(filters(criteria), sql` and `)}`.execute(db);
-  return Number(count.rows[0]?.total ?? 0);
 }
 
 /**
@@ -109,68 +54,55 @@ export interface SearchWindow {
   readonly complete: boolean;
 }
 
+/** The first batch of matches a keyword search reads; each further batch is four times the last. */
+const FIRST_BATCH = SEARCH_WINDOW + 1;
+
 /**
  * The newest matches of a keyword search that pass its filters, at most
- * `size` rows of them. Near a point the store checks the box and the exact
- * distance is measured here, where it costs a fraction of SQL's trigonometry
- * per row; the window then counts the box's matches, of which the circle
- * keeps about four in five.
+ * `size` of them. The engine lists the matches newest first with their
+ * ranks; the filters are checked against the facts in memory (facts.ts), so
+ * the store reads nothing of the jobs themselves. When the filters leave
+ * fewer than the window of a batch, a larger batch is read.
  */
 export async function findNewestMatches(
   db: Executor,
   engine: FullTextEngine,
+  facts: JobFacts,
   criteria: SearchCriteria & { text: TextQuery },
   size = SEARCH_WINDOW,
 ): Promise<SearchWindow> {
-  const match = engine.match(criteria.text, criteria.near);
-  const conditions = filters(criteria, true);
-  if (match.condition) conditions.push(match.condition);
-  const order = match.newestFirst ? sql`order by ${match.newestFirst}` : sql``;
-  // One row more than the window, to know whether there were more.
-  const result = await sql<WindowRow>`
-    select jobs.id, ${match.rank} as text_rank, jobs.geo_lat, jobs.geo_lon, jobs.country_id, jobs.job_category_id,
-      jobs.job_type_id, jobs.salary_currency_id, ${ANNUAL_HIGH} as annual_high, jobs.close_date
-    from ${match.from} where ${sql.join(conditions, sql` and `)} ${order} limit ${size + 1}`.execute(db);
-  const complete = result.rows.length <= size;
-  const jobs = distinctNewest(result.rows.slice(0, size), criteria.near);
-  return { jobs: criteria.near ? jobs.filter((job) => (job.distanceKm as number) <= (criteria.near as Near).radiusKm) : jobs, complete };
+  const hits = engine.matchHits(criteria.text, criteria.near);
+  const test = testOf(facts, criteria);
+  for (let batch = Math.min(FIRST_BATCH, size + 1); ; batch *= 4) {
+    const result = await sql<HitRow>`${hits} limit ${batch}`.execute(db);
+    const jobs = passingNewest(facts, criteria, test, result.rows, size + 1);
+    const exhausted = result.rows.length < batch;
+    if (jobs.length > size) return { jobs: jobs.slice(0, size), complete: false };
+    if (exhausted) return { jobs, complete: true };
+  }
 }
 
-interface WindowRow {
-  id: number;
+interface HitRow {
+  text_hit_id: number;
   text_rank: number | null;
-  geo_lat: number;
-  geo_lon: number;
-  country_id: number;
-  job_category_id: number;
-  job_type_id: number;
-  salary_currency_id: number;
-  annual_high: number | null;
-  close_date: string;
 }
 
-/** Rows newest first, a job listed twice (adjacent) kept once with its better rank; distances from the point, if any. */
-function distinctNewest(rows: readonly WindowRow[], near: Near | null): WindowJob[] {
+/** Hits newest first, a job listed twice (adjacent) kept once with its better rank, those passing the filters, at most `limit`. */
+function passingNewest(facts: JobFacts, criteria: SearchCriteria, test: JobTest, rows: readonly HitRow[], limit: number): WindowJob[] {
   const jobs: WindowJob[] = [];
+  let previousId = 0;
   for (const row of rows) {
-    const id = Number(row.id);
+    const id = Number(row.text_hit_id);
     const rank = Number(row.text_rank ?? 0);
-    const previous = jobs[jobs.length - 1];
-    if (previous?.id === id) {
-      if (rank > previous.rank) jobs[jobs.length - 1] = { ...previous, rank };
+    if (id === previousId) {
+      const previous = jobs[jobs.length - 1];
+      if (previous?.id === id && rank > previous.rank) jobs[jobs.length - 1] = { ...previous, rank };
       continue;
     }
-    jobs.push({
-      id,
-      rank,
-      distanceKm: near ? greatCircleKm(near, { lat: Number(row.geo_lat), lon: Number(row.geo_lon) }) : null,
-      countryId: Number(row.country_id),
-      categoryId: Number(row.job_category_id),
-      typeId: Number(row.job_type_id),
-      currencyId: Number(row.salary_currency_id),
-      annualHigh: row.annual_high === null ? null : Number(row.annual_high),
-      closeDate: String(row.close_date),
-    });
+    previousId = id;
+    if (!test(id)) continue;
+    if (jobs.length === limit) break;
+    jobs.push(windowJobOf(facts, criteria, id, rank));
   }
   return jobs;
 }
@@ -180,29 +112,4 @@ export interface FacetCounts {
   readonly categories: readonly { id: number; count: number }[];
   readonly types: readonly { id: number; count: number }[];
   readonly salaryBands: readonly { currencyId: number; band: number; count: number }[];
-}
-
-/** Counts over the filtered set (not the page) by country, category, type and annual pay band. */
-export async function countFacets(db: Executor, criteria: SearchCriteria): Promise<FacetCounts> {
-  const where = sql.join(filters(criteria), sql` and `);
-  const grouped = (column: RawBuilder<unknown>) =>
-    sql<{ id: number; count: number | string }>`select ${column} as id, count(*) as count from jobs where ${where} group by ${column}`
-      .execute(db)
-      .then((result) => result.rows.map((row) => ({ id: Number(row.id), count: Number(row.count) })));
-  const { currency, band, stated } = SALARY_BAND_FACET;
-  // Positional GROUP BY: PostgreSQL would not see two copies of a parameterised expression as one.
-  const [countries, categories, types, bands] = await Promise.all([
-    grouped(ID_FACETS.countries.column),
-    grouped(ID_FACETS.categories.column),
-    grouped(ID_FACETS.types.column),
-    sql<{ currency_id: number; band: number; count: number | string }>`
-      select ${currency} as currency_id, ${band} as band, count(*) as count from jobs
-      where ${where} and ${stated} group by 1, 2`.execute(db),
-  ]);
-  return {
-    countries,
-    categories,
-    types,
-    salaryBands: bands.rows.map((row) => ({ currencyId: Number(row.currency_id), band: Number(row.band), count: Number(row.count) })),
-  };
 }

@@ -6,14 +6,8 @@ import { KM_PER_MILE } from '../geo/gazetteer.ts';
 import type { Page } from '../http/pagination.ts';
 import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
-import {
-  countFacets,
-  countJobs,
-  findNewestMatches,
-  findPageIds,
-  type FacetCounts,
-  type SearchCriteria,
-} from './repository.ts';
+import { findNewestMatches, type FacetCounts, type SearchCriteria } from './repository.ts';
+import { scanList } from './fact-scan.ts';
 import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
 import { facetsOfWindow, pageOfWindow } from './window.ts';
@@ -113,7 +107,8 @@ async function findByKeywords(
   page: Page,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
-  const window = await findNewestMatches(services.db, services.fullText, criteria);
+  await services.lists.current();
+  const window = await findNewestMatches(services.db, services.fullText, services.facts, criteria);
   return {
     total: window.jobs.length,
     totalRelation: window.complete ? 'eq' : 'gte',
@@ -123,8 +118,9 @@ async function findByKeywords(
 }
 
 /**
- * Filters alone: the exact total and facets per filter, kept until the jobs
- * change (list-cache.ts), and each rendered page, kept by the renderer.
+ * Filters alone: the exact total, the facets and the page's ids from the
+ * facts in memory, brought up to date first; each rendered page is kept by
+ * the renderer until the jobs change.
  */
 async function findByFilters(
   services: JobServices,
@@ -133,17 +129,11 @@ async function findByFilters(
   keptPage: (compute: () => Promise<RenderedPage>) => Promise<RenderedPage>,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
-  const { db, lists } = services;
-  const { sort: _sort, ...filter } = criteria;
-  await lists.forgetIfChanged();
-  const [rendered, counts] = await Promise.all([
-    keptPage(async () => render(await findPageIds(db, criteria, page.size, page.offset))),
-    lists.counts.get(JSON.stringify(filter), async () => {
-      const [total, facets] = await Promise.all([countJobs(db, criteria), countFacets(db, criteria)]);
-      return { total, facets };
-    }),
-  ]);
-  return { page: rendered, total: counts.total, totalRelation: 'eq', facets: counts.facets };
+  const { facts, lists } = services;
+  await lists.current();
+  const scan = scanList(facts, criteria, page.size, page.offset);
+  const rendered = await keptPage(() => render(scan.page));
+  return { page: rendered, total: scan.total, totalRelation: 'eq', facets: scan.facets };
 }
 
 /** GET /api/job: the page of jobs matching the query, rendered, with facets over all of them. */

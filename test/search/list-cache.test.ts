@@ -1,11 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ListCache, ListCaches, type FilterCounts } from '../../src/search/list-cache.ts';
+import { ListCache, ListCaches } from '../../src/search/list-cache.ts';
 
-const counts = (n: number): FilterCounts => ({ total: n, facets: { countries: [{ id: 1, count: n }], categories: [], types: [], salaryBands: [] } });
+/** Something a list computes: a number, as the pages it keeps are counted. */
+const counts = (n: number) => ({ total: n });
+type FilterCounts = ReturnType<typeof counts>;
 
-describe('ListCache (counts kept per filter)', () => {
+describe('ListCache (what lists compute, kept per key)', () => {
   it('counts once per filter while fresh, and again once expired', async () => {
     const cache = new ListCache<FilterCounts>({ ttlMs: 30 });
     let scans = 0;
@@ -46,14 +48,14 @@ describe('ListCache (counts kept per filter)', () => {
   it('forgets everything when the store says another process wrote', async () => {
     let stamp = 1;
     const lists = new ListCaches(async () => stamp);
-    let scans = 0;
-    const count = async () => counts(++scans);
-    await lists.forgetIfChanged();
-    await lists.counts.get('a', count);
-    await lists.forgetIfChanged();
-    assert.equal((await lists.counts.get('a', count)).total, 1, 'same stamp: kept');
+    let renders = 0;
+    const render = async () => ({ data: Buffer.from('[]'), count: ++renders });
+    await lists.current();
+    await lists.pages.get('a', render);
+    await lists.current();
+    assert.equal((await lists.pages.get('a', render)).count, 1, 'same stamp: kept');
     stamp = 2;
-    await lists.forgetIfChanged();
-    assert.equal((await lists.counts.get('a', count)).total, 2, 'new stamp: counted again');
+    await lists.current();
+    assert.equal((await lists.pages.get('a', render)).count, 2, 'new stamp: rendered again');
   });
 });

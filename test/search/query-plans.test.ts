@@ -20,8 +20,6 @@ const ORGANISATIONS = 4;
 const JOBS_EACH = 2_500;
 
 const LIST = '/api/job';
-const CATEGORY_LIST = '/api/job?category=ACCOUNTANCY';
-const DEEP_PAGE = '/api/job?page[number]=40';
 const KEYWORD = '/api/job?q=accountant';
 const KEYWORDS_HALF_TYPED = '/api/job?q=senior%20accou';
 const KEYWORD_NEAR = '/api/job?q=accountant&lat=51.5&lon=-0.12&radius=25';
@@ -34,9 +32,8 @@ const KEYWORD_SEARCHES = [
 const SUGGEST = '/api/job/suggest?q=dig';
 const READ_BY_ID = '/api/job/5';
 
-const isPage = (query: CompiledQuery) => /as distance_km from jobs/.test(query.sql);
-const isTotal = (query: CompiledQuery) => /select count\(\*\) as total from jobs/.test(query.sql);
-const isFacet = (query: CompiledQuery) => /count\(\*\) as count from jobs/.test(query.sql);
+const isFactsLoad = (query: CompiledQuery) => /from jobs where deleted_at is null and id > /.test(query.sql);
+const isFeedRead = (query: CompiledQuery) => /from job_changes\s+where seq > /.test(query.sql);
 const isKeywordWindow = (query: CompiledQuery) => /as text_rank/.test(query.sql);
 const isSuggestion = (query: CompiledQuery) => /jobs\.title_key >=/.test(query.sql);
 const isReadById = (query: CompiledQuery) => /where jobs\.id = /.test(query.sql);
@@ -103,61 +100,29 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
   };
 
   if (store === 'sqlite') {
-    describe('the list page plan', () => {
-      for (const [name, url] of [['page 1', LIST], ['a deep page', DEEP_PAGE]] as const) {
-        it(`reads ${name} newest first from jobs_organisation_listing_idx alone, with no temporary B-tree`, async () => {
-          const { steps } = await planOf(url, isPage);
-          assertStep(steps, /^SEARCH jobs USING COVERING INDEX jobs_organisation_listing_idx \(organisation_id=\? AND deleted_at=\?\)$/);
-          refuteStep(steps, TEMP_B_TREE);
-        });
-      }
-
-      it('reads a category page from its range of jobs_live_facets_idx', async () => {
-        const { steps } = await planOf(CATEGORY_LIST, isPage);
-        assertStep(steps, /^SEARCH jobs USING INDEX jobs_live_facets_idx \(organisation_id=\? AND job_category_id=\?\)$/);
+    describe('the facts lists count by (src/search/facts.ts)', () => {
+      it('loads the jobs in id order, a range of the primary key at a time', async () => {
+        const { steps } = (await plansOf(LIST, isFactsLoad))[0]!;
+        assertStep(steps, /^SEARCH jobs USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+        refuteStep(steps, TEMP_B_TREE);
       });
 
-      it('reads a category page in id order, with no temporary B-tree', {
-        todo: "a sector's roles are many ranges of jobs_live_facets_idx, none in id order: the page sorts the category's jobs",
-      }, async () => {
-        refuteStep((await planOf(CATEGORY_LIST, isPage)).steps, TEMP_B_TREE);
-      });
-    });
-
-    describe('the counts and facets plan', () => {
-      const countsAndFacets = (query: CompiledQuery) => isTotal(query) || isFacet(query);
-
-      it('counts and facets a category from its range of jobs_live_facets_idx, never scanning the jobs', async () => {
-        for (const { steps } of await plansOf(CATEGORY_LIST, countsAndFacets)) {
-          assertStep(steps, /^SEARCH jobs USING INDEX jobs_live_facets_idx \(organisation_id=\? AND job_category_id=\?\)$/);
-          refuteStep(steps, /^SCAN jobs\b/);
-        }
-      });
-
-      // For SQLite the column of a partial index's WHERE is one more the query needs, and the index lacks it.
-      const NOT_COVERING = "the queries name deleted_at, which jobs_live_facets_idx implies (its WHERE) but does not hold, so SQLite reads each job's row";
-
-      it('counts and facets a category from jobs_live_facets_idx alone, never reading the rows', { todo: NOT_COVERING }, async () => {
-        for (const { steps } of await plansOf(CATEGORY_LIST, countsAndFacets)) assertStep(steps, /USING COVERING INDEX jobs_live_facets_idx/);
-      });
-
-      it("facets an organisation's jobs from jobs_live_facets_idx alone", {
-        todo: `${NOT_COVERING}; no cheaper than jobs_organisation_listing_idx, which the planner reads instead`,
-      }, async () => {
-        for (const { steps } of await plansOf(LIST, isFacet)) assertStep(steps, /USING COVERING INDEX jobs_live_facets_idx/);
+      it('reads the change feed from its primary key', async () => {
+        const { steps } = (await plansOf(LIST, isFeedRead))[0]!;
+        assertStep(steps, /^SEARCH job_changes USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+        refuteStep(steps, TEMP_B_TREE);
       });
     });
 
     describe('the keyword search plan', () => {
       for (const [name, url] of KEYWORD_SEARCHES) {
-        it(`streams the matches of ${name} newest first from FTS5 into jobs_search_facts_idx, with no temporary B-tree`, async () => {
+        it(`streams the matches of ${name} newest first from FTS5 alone, with no temporary B-tree`, async () => {
           const { steps } = await planOf(url, isKeywordWindow);
-          // LIMIT -1 keeps the merge of the two full-text lists a co-routine of its own.
-          assertStep(steps, /^CO-ROUTINE text_hits$/);
           assertStep(steps, /^MERGE \(UNION ALL\)$/);
           assertStep(steps, newestFirstFrom('jobs_fts'));
           assertStep(steps, newestFirstFrom('jobs_fts_prefix'));
-          assertStep(steps, /^SEARCH jobs USING COVERING INDEX jobs_search_facts_idx \(id=\?/);
+          // The filters are the facts' in memory: nothing of the jobs is read.
+          refuteStep(steps, /^(SEARCH|SCAN) jobs\b/);
           refuteStep(steps, TEMP_B_TREE);
         });
       }
@@ -189,57 +154,16 @@ for (const store of stores) describe(`query plans [${store}]`, () => {
   if (store === 'postgres') {
     const SEQ_SCAN_OF_JOBS = /^Seq Scan on jobs$/;
 
-    describe('the list page plan', () => {
-      it('reads page 1 newest first from jobs_pkey backwards, with no Sort', async () => {
-        const { steps } = await planOf(LIST, isPage);
-        assertStep(steps, /^Index Scan Backward using jobs_pkey on jobs$/);
+    describe('the facts lists count by (src/search/facts.ts)', () => {
+      it('loads the jobs in id order from jobs_pkey, with no Sort', async () => {
+        const { steps } = (await plansOf(LIST, isFactsLoad))[0]!;
+        assertStep(steps, /^Index Scan using jobs_pkey on jobs$/);
         refuteStep(steps, /^Sort\b/);
-        refuteStep(steps, SEQ_SCAN_OF_JOBS);
       });
 
-      it("reads a deep page from jobs_organisation_listing_idx alone", async () => {
-        const { steps } = await planOf(DEEP_PAGE, isPage);
-        assertStep(steps, /^Index Only Scan using jobs_organisation_listing_idx on jobs$/);
-        refuteStep(steps, SEQ_SCAN_OF_JOBS);
-      });
-
-      it('reads a deep page in id order, with no Sort', {
-        todo: "PostgreSQL takes deleted_at IS NULL for no equality, so (organisation_id, deleted_at, id) gives no id order: the page sorts the organisation's jobs",
-      }, async () => {
-        refuteStep((await planOf(DEEP_PAGE, isPage)).steps, /^Sort\b/);
-      });
-
-      it('reads a category page from its ranges of jobs_live_facets_idx', async () => {
-        const { steps } = await planOf(CATEGORY_LIST, isPage);
-        assertStep(steps, /^Index Scan using jobs_live_facets_idx on jobs$/);
-        refuteStep(steps, SEQ_SCAN_OF_JOBS);
-      });
-
-      it('reads a category page in id order, with no Sort', {
-        todo: "a sector's roles are many ranges of jobs_live_facets_idx, none in id order: the page sorts the category's jobs",
-      }, async () => {
-        refuteStep((await planOf(CATEGORY_LIST, isPage)).steps, /^Sort\b/);
-      });
-    });
-
-    describe('the counts and facets plan', () => {
-      for (const [name, url] of [["an organisation's jobs", LIST], ['a category', CATEGORY_LIST]] as const) {
-        it(`facets ${name} from jobs_live_facets_idx alone`, async () => {
-          for (const { steps } of await plansOf(url, isFacet)) {
-            assertStep(steps, /^Index Only Scan using jobs_live_facets_idx on jobs$/);
-            refuteStep(steps, SEQ_SCAN_OF_JOBS);
-          }
-        });
-      }
-
-      it('counts a category from jobs_live_facets_idx alone', async () => {
-        const { steps } = await planOf(CATEGORY_LIST, isTotal);
-        assertStep(steps, /^Index Only Scan using jobs_live_facets_idx on jobs$/);
-      });
-
-      it("counts an organisation's jobs from an index alone", async () => {
-        const { steps } = await planOf(LIST, isTotal);
-        assertStep(steps, /^Index Only Scan using \w+ on jobs$/);
+      it('reads the change feed from job_changes_pkey', async () => {
+        const { steps } = (await plansOf(LIST, isFeedRead))[0]!;
+        assertStep(steps, /^Index (Only )?Scan using job_changes_pkey on job_changes$/);
       });
     });
 

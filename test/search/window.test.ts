@@ -7,6 +7,14 @@ import { openStore, type Store } from '../../src/db/connect.ts';
 import { findNewestMatches, type SearchCriteria, type WindowJob } from '../../src/search/repository.ts';
 import { parseTextQuery, type TextQuery } from '../../src/search/text-query.ts';
 import { facetsOfWindow, pageOfWindow } from '../../src/search/window.ts';
+import { JobFacts } from '../../src/search/facts.ts';
+
+/** The facts of every job in the store, loaded now. */
+async function loadedFacts(store: Store): Promise<JobFacts> {
+  const facts = new JobFacts(store.db);
+  await facts.current();
+  return facts;
+}
 
 const job = (id: number, fields: Partial<WindowJob> = {}): WindowJob => ({
   id, rank: 0, distanceKm: null, countryId: 1, categoryId: 1, typeId: 1, currencyId: 1, annualHigh: null, closeDate: '2026-12-01', ...fields,
@@ -52,8 +60,8 @@ for (const store of stores) describe(`findNewestMatches [${store}]`, () => {
   const criteria = (text: TextQuery): SearchCriteria & { text: TextQuery } => ({
     visibleTo: { organisationIds: [1] }, text, near: null, status: 'any', sort: 'relevance', today: '2026-11-28',
   });
-  const matches = (q: string, size: number) =>
-    findNewestMatches(direct.db, direct.dialect.fullText, criteria(parseTextQuery(q) as TextQuery), size);
+  const matches = async (q: string, size: number) =>
+    findNewestMatches(direct.db, direct.dialect.fullText, await loadedFacts(direct), criteria(parseTextQuery(q) as TextQuery), size);
 
   before(async () => {
     test = await buildTestApp(store);
@@ -111,7 +119,7 @@ for (const store of stores) describe(`findNewestMatches near a point [${store}]`
 
   it('keeps only the matches within the radius, nearest distances included', async () => {
     for (const q of ['supervisor', 'warehouse superv']) {
-      const found = await findNewestMatches(direct.db, direct.dialect.fullText, {
+      const found = await findNewestMatches(direct.db, direct.dialect.fullText, await loadedFacts(direct), {
         visibleTo: { organisationIds: [1] }, text: parseTextQuery(q) as TextQuery, near: { ...SHEFFIELD, radiusKm: 16 },
         status: 'any', sort: 'distance', today: '2026-11-28',
       });

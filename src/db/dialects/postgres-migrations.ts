@@ -73,9 +73,21 @@ async function notifyWhenMediaChange(db: Kysely<unknown>): Promise<void> {
     for each statement execute function jobs_changed_notify()`.execute(db);
 }
 
+/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts). */
+async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
+  await sql`create function jobs_feed_change() returns trigger language plpgsql as $$
+    begin
+      insert into job_changes (job_id) values (case when tg_op = 'DELETE' then old.id else new.id end);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger jobs_job_changes after insert or update or delete on jobs
+    for each row execute function jobs_feed_change()`.execute(db);
+}
+
 export const POSTGRES_MIGRATION_STEPS: MigrationSteps = {
   '0002_search': createFullTextColumns,
   '0003_auth_generation': createAuthGenerationTriggers,
   '0004_search_window': createSearchWindow,
   '0005_job_media': notifyWhenMediaChange,
+  '0009_job_changes': feedJobChanges,
 };

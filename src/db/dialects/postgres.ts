@@ -69,7 +69,7 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
     concurrentBulkWrites: 2,
     // Also vacuums: indexing rewrote every new row, leaving a dead version of each.
     refreshStatistics: async (db) => {
-      await sql`vacuum analyze jobs, job_sites`.execute(db);
+      await sql`vacuum analyze jobs, job_sites, job_changes`.execute(db);
     },
     claimDue: claimDueOnPostgres,
     takeUnlocked: sql`for update skip locked`,

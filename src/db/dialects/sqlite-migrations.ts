@@ -63,8 +63,17 @@ async function createSearchWindow(db: Kysely<unknown>): Promise<void> {
     select jobs.id, jobs.title, coalesce(jobs.skills, ''), ${CELLS} from jobs where jobs.deleted_at is null`.execute(db);
 }
 
+/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts). */
+async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
+  for (const [event, row] of [['insert', 'new'], ['update', 'new'], ['delete', 'old']] as const) {
+    await sql`create trigger ${sql.id(`jobs_${event}_job_changes`)} after ${sql.raw(event)} on jobs
+      begin insert into job_changes (job_id) values (${sql.raw(row)}.id); end`.execute(db);
+  }
+}
+
 export const SQLITE_MIGRATION_STEPS: MigrationSteps = {
   '0002_search': createFullTextTables,
   '0003_auth_generation': createAuthGenerationTriggers,
   '0004_search_window': createSearchWindow,
+  '0009_job_changes': feedJobChanges,
 };

@@ -34,22 +34,20 @@ export const postgresFullText: FullTextEngine = {
     await sql`update jobs set ${VECTORS} from organisations where organisations.id = jobs.organisation_id`.execute(db);
   },
 
-  match(text: TextQuery) {
+  matchHits(text: TextQuery) {
     // Every word whole and stemmed; the last also as the start of a word of a title or skills, unstemmed.
     const whole = text.prefix === null ? text.words : [...text.words, text.prefix];
     const full = sql`to_tsquery('english', ${tsquery(whole, text.phrases)})`;
     const rest = tsquery(text.words, text.phrases);
     const restHits = rest === '' ? sql`true` : sql`jobs.search_vector @@ to_tsquery('english', ${rest})`;
     const prefixHits = sql`jobs.prefix_vector @@ to_tsquery('simple', ${`${text.prefix}:*`})`;
-    return {
-      from: sql`jobs`,
-      condition:
-        text.prefix === null
-          ? sql<SqlBool>`jobs.search_vector @@ ${full}`
-          : sql<SqlBool>`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`,
-      rank: sql<number>`ts_rank(jobs.search_vector, ${full})`,
-      newestFirst: sql`jobs.id desc`,
-    };
+    const condition =
+      text.prefix === null
+        ? sql<SqlBool>`jobs.search_vector @@ ${full}`
+        : sql<SqlBool>`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`;
+    // Deleted jobs keep no vector worth ranking; leaving them out here spares reading them.
+    return sql`select jobs.id as text_hit_id, ts_rank(jobs.search_vector, ${full}) as text_rank
+      from jobs where ${condition} and jobs.deleted_at is null order by jobs.id desc`;
   },
 
   matchTitleWords() {

@@ -62,23 +62,13 @@ export const sqliteFullText: FullTextEngine = {
     await sql`insert into jobs_fts_prefix (rowid, title, skills, cells) ${PREFIX_INDEXED_JOBS}`.execute(db);
   },
 
-  match(text: TextQuery, near: Near | null) {
+  matchHits(text: TextQuery, near: Near | null) {
     const cells = near ? cellsCovering(boxAround(near.lat, near.lon, near.radiusKm)) : null;
     const stemmed = sql`select rowid as text_hit_id, -${RANK} as text_rank
       from jobs_fts where jobs_fts match ${inColumns(TEXT_COLUMNS, expression(text), cells)}`;
     const prefixOnly = text.prefix === null ? null : prefixHits(text, text.prefix, cells);
-    // FTS5 lists matches in descending rowid order without sorting; two such lists merge as
-    // they stream. The narrow index keyed by id holds every column a search reads.
-    // LIMIT -1 keeps the merge a subquery of its own, which SQLite would otherwise flatten and sort.
-    const hits = prefixOnly ? sql`${stemmed} union all ${prefixOnly}` : stemmed;
-    return {
-      from: sql`(${hits} order by 1 desc limit -1) as text_hits
-        join jobs indexed by jobs_search_facts_idx on jobs.id = text_hits.text_hit_id`,
-      condition: null,
-      rank: sql<number>`text_hits.text_rank`,
-      // Already newest first; an ORDER BY here would make SQLite sort every match.
-      newestFirst: null,
-    };
+    // FTS5 lists matches in descending rowid order without sorting when asked; two such lists merge as they stream.
+    return prefixOnly ? sql`${stemmed} union all ${prefixOnly} order by 1 desc` : sql`${stemmed} order by 1 desc`;
   },
 
   matchTitleWords,

@@ -1,0 +1,130 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
+import { jobJson } from '../support/fixtures.ts';
+import { openStore, type Store } from '../../src/db/connect.ts';
+import { JobFacts, pruneJobChanges } from '../../src/search/facts.ts';
+
+/*
+ * The facts lists and searches count by are a copy in memory of columns of
+ * the jobs; each process brings its copy up to date from the change feed
+ * when a write is noted. These tests write through the app (another
+ * connection, as another process would) and read the copy of their own.
+ */
+for (const store of stores) describe(`job facts in memory [${store}]`, () => {
+  let test: TestApp;
+  let direct: Store;
+  let token: string;
+
+  const post = async (fields: Record<string, unknown> = {}) => {
+    const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson(fields) });
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json().data.id as number;
+  };
+  const categoryOf = async (handle: string) =>
+    Number((await sql<{ id: number }>`select id from job_categories where handle = ${handle}`.execute(direct.db)).rows[0]?.id);
+  const loaded = async () => {
+    const facts = new JobFacts(direct.db);
+    await facts.current();
+    return facts;
+  };
+
+  before(async () => {
+    test = await buildTestApp(store);
+    direct = openStore(test.config.databaseUrl);
+    token = await issueToken(test.app);
+  });
+  after(async () => {
+    await direct.db.destroy();
+    await test.close();
+  });
+
+  it('holds the listed jobs and not the deleted ones', async () => {
+    const kept = await post({ name: 'Night Porter' });
+    const deleted = await post({ name: 'Day Porter' });
+    const response = await test.app.inject({ method: 'POST', url: `/api/job/${deleted}/delete`, headers: auth(token), payload: {} });
+    assert.equal(response.statusCode, 200, response.body);
+    const facts = await loaded();
+    assert.equal(facts.listed[kept], 1);
+    assert.equal(facts.listed[deleted], 0);
+    assert.ok(facts.maxId >= kept);
+    assert.ok(facts.firstSite[kept]! > 0, 'with its site');
+  });
+
+  it('reads the feed when a write is noted, and only then', async () => {
+    const facts = await loaded();
+    const id = await post({ name: 'Head Porter' });
+    await facts.current();
+    assert.equal(facts.listed[id] ?? 0, 0, 'not noted: not read');
+    facts.noteWrite();
+    await facts.current();
+    assert.equal(facts.listed[id], 1);
+  });
+
+  it('follows an update of what lists filter by, and a deletion', async () => {
+    const id = await post({ name: 'Hall Porter', job_category: 'ACCOUNTANCY' });
+    const facts = await loaded();
+    const wanted = await categoryOf('INTERNAL_COMMUNICATIONS');
+    const updated = await test.app.inject({
+      method: 'POST', url: `/api/job/${id}/update`, headers: auth(token), payload: { job_category: 'INTERNAL_COMMUNICATIONS' },
+    });
+    assert.equal(updated.statusCode, 200, updated.body);
+    facts.noteWrite();
+    await facts.current();
+    assert.equal(facts.category[id], wanted);
+    await test.app.inject({ method: 'POST', url: `/api/job/${id}/delete`, headers: auth(token), payload: {} });
+    facts.noteWrite();
+    await facts.current();
+    assert.equal(facts.listed[id], 0);
+  });
+
+  it('loads everything again when the feed was pruned past what it had read', async () => {
+    const facts = await loaded();
+    const ids = [await post({ name: 'Porter One' }), await post({ name: 'Porter Two' })];
+    await pruneJobChanges(direct.db, 0);
+    const last = await post({ name: 'Porter Three' });
+    facts.noteWrite();
+    await facts.current();
+    for (const id of [...ids, last]) assert.equal(facts.listed[id], 1, `job ${id}`);
+  });
+
+  if (store === 'postgres') {
+    it('waits for a change whose write committed after a later one', async () => {
+      const early = await post({ name: 'Early Porter', job_category: 'ACCOUNTANCY' });
+      const late = await post({ name: 'Late Porter', job_category: 'ACCOUNTANCY' });
+      const facts = await loaded();
+      const wanted = await categoryOf('INTERNAL_COMMUNICATIONS');
+      const other = openStore(test.config.databaseUrl);
+      try {
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let began = () => {};
+        const written = new Promise<void>((resolve) => {
+          began = resolve;
+        });
+        // The early write takes its feed number first and commits last.
+        const earlyWrite = other.db.transaction().execute(async (tx) => {
+          await sql`update jobs set job_category_id = ${wanted} where id = ${early}`.execute(tx);
+          began();
+          await held;
+        });
+        await written;
+        await sql`update jobs set job_category_id = ${wanted} where id = ${late}`.execute(direct.db);
+        facts.noteWrite();
+        await facts.current();
+        assert.equal(facts.category[late], wanted);
+        assert.notEqual(facts.category[early], wanted, 'not committed yet');
+        release();
+        await earlyWrite;
+        await facts.current();
+        assert.equal(facts.category[early], wanted, 'its number was waited for');
+      } finally {
+        await other.db.destroy();
+      }
+    });
+  }
+});
