@@ -41,9 +41,10 @@ export interface FullTextEngine {
    * `text_hit_id` with their rank (higher is better) as `text_rank`; a job
    * may be listed twice in a row (the better rank counts). Deleted jobs may
    * be among them: the caller's filters decide. `near` lets an engine narrow
-   * them by place too.
+   * them by place too. Unless `ranked`, every rank is 0: ranking is most of
+   * the cost, and only the relevance order reads it.
    */
-  matchHits(text: TextQuery, near: Near | null): RawBuilder<unknown>;
+  matchHits(text: TextQuery, near: Near | null, ranked: boolean): RawBuilder<unknown>;
   /**
    * For suggestions: jobs whose titles may start with these words (the last
    * as a prefix), newest first. A superset is fine, the caller's title range

@@ -3,6 +3,7 @@ import { type JobFacts, dayNumber } from './facts.ts';
 import { bandOfPay } from './facets.ts';
 import { boxAround, inBox } from './geo-box.ts';
 import type { FacetCounts, SearchCriteria, WindowJob } from './repository.ts';
+import type { TextHits } from './text-hits.ts';
 import { SORTS } from './sorts.ts';
 
 /*
@@ -55,21 +56,27 @@ export function testOf(facts: JobFacts, criteria: SearchCriteria): JobTest {
   };
 }
 
-/** What a keyword search's window and a list's ordering need of one job, from the facts. */
-export function windowJobOf(facts: JobFacts, criteria: SearchCriteria, id: number, rank: number): WindowJob {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Fills `job` with what a keyword search's window and a list's ordering need of one job, from the facts. */
+function fillWindowJob(job: Mutable<WindowJob>, facts: JobFacts, criteria: SearchCriteria, id: number, rank: number): WindowJob {
   const high = facts.annualHigh[id] as number;
-  return {
-    id,
-    rank,
-    distanceKm: criteria.near ? greatCircleKm(criteria.near, { lat: facts.lat[id] as number, lon: facts.lon[id] as number }) : null,
-    countryId: facts.country[id] as number,
-    categoryId: facts.category[id] as number,
-    typeId: facts.type[id] as number,
-    currencyId: facts.currency[id] as number,
-    annualHigh: Number.isNaN(high) ? null : high,
-    closeDate: closeDateOf(facts.closeDay[id] as number),
-  };
+  job.id = id;
+  job.rank = rank;
+  job.distanceKm = distanceOf(facts, criteria, id);
+  job.countryId = facts.country[id] as number;
+  job.categoryId = facts.category[id] as number;
+  job.typeId = facts.type[id] as number;
+  job.currencyId = facts.currency[id] as number;
+  job.annualHigh = Number.isNaN(high) ? null : high;
+  job.closeDate = closeDateOf(facts.closeDay[id] as number);
+  return job;
 }
+
+const blankWindowJob = (): Mutable<WindowJob> => ({
+  id: 0, rank: 0, distanceKm: null, countryId: 0, categoryId: 0, typeId: 0, currencyId: 0, annualHigh: null, closeDate: '',
+});
+
 
 const closeDates = new Map<number, string>();
 /** A day number as its date; jobs share few close dates, and formatting one costs more than the rest of a job. */
@@ -132,13 +139,14 @@ class FirstInOrder {
     private readonly compare: (a: WindowJob, b: WindowJob) => number,
   ) {}
 
+  /** Keeps a copy of the job if it is among the first so far: most are not, so the job offered may be reused. */
   offer(job: WindowJob): void {
     const { heap } = this;
     if (heap.length < this.size) {
-      heap.push(job);
+      heap.push({ ...job });
       this.up(heap.length - 1);
     } else if (heap[0] && this.compare(job, heap[0]) < 0) {
-      heap[0] = job;
+      heap[0] = { ...job };
       this.down(0);
     }
   }
@@ -172,34 +180,55 @@ class FirstInOrder {
   }
 }
 
-export interface ListScan {
+/** What a scan found: how many jobs passed (at most its cap), their facets, and the page asked for. */
+export interface Scan {
   readonly total: number;
   readonly facets: FacetCounts;
   readonly page: readonly { id: number; distanceKm: number | null }[];
+  /** False when more than the cap passed: `total` is then the cap. */
+  readonly complete: boolean;
+  /** The hits ran out before the cap was passed, and there are more to read. */
+  readonly wantsMore: boolean;
 }
 
 /**
- * A search without keywords over every listed job, newest first: its exact
- * total, its facets and one page in the search's order. Newest first (the
- * default) is the order of the scan itself; another order keeps the first
- * `offset + limit` jobs in a heap.
+ * Scans candidates newest first (every listed job, or a keyword query's
+ * hits) through a search's filters, and keeps the total, the facets and one
+ * page in the search's order, over at most `cap` passing jobs: the newest.
+ * Newest first is the scan's own order; any other keeps the first
+ * `offset + limit` in a heap, each candidate compared from one reused object.
  */
-export function scanList(facts: JobFacts, criteria: SearchCriteria, limit: number, offset: number): ListScan {
+export function scan(
+  facts: JobFacts,
+  criteria: SearchCriteria,
+  page: { readonly limit: number; readonly offset: number },
+  hits: TextHits | null,
+  cap = Number.POSITIVE_INFINITY,
+): Scan {
+  const { limit, offset } = page;
   const test = testOf(facts, criteria);
   const facets = new FacetCounter(facts);
-  const newestFirst = criteria.sort === 'newest' || criteria.sort === 'relevance' || (criteria.sort === 'distance' && !criteria.near);
-  const first = newestFirst ? null : new FirstInOrder(offset + limit, SORTS[criteria.sort].compare);
-  const page: { id: number; distanceKm: number | null }[] = [];
+  const inScanOrder = criteria.sort === 'newest' || (criteria.sort === 'distance' && !criteria.near) || (criteria.sort === 'relevance' && !hits);
+  const first = inScanOrder ? null : new FirstInOrder(offset + limit, SORTS[criteria.sort].compare);
+  const kept: { id: number; distanceKm: number | null }[] = [];
+  const offered = blankWindowJob();
+  const candidates = hits ? hits.count : facts.maxId;
   let total = 0;
-  for (let id = facts.maxId; id > 0; id -= 1) {
+  for (let index = 0; index < candidates; index += 1) {
+    const id = hits ? (hits.ids[index] as number) : facts.maxId - index;
     if (!test(id)) continue;
+    if (total === cap) return finish(false, false);
     facets.add(id);
-    if (first) first.offer(windowJobOf(facts, criteria, id, 0));
-    else if (total >= offset && total < offset + limit) page.push({ id, distanceKm: distanceOf(facts, criteria, id) });
+    if (first) first.offer(fillWindowJob(offered, facts, criteria, id, hits ? (hits.ranks[index] as number) : 0));
+    else if (total >= offset && total < offset + limit) kept.push({ id, distanceKm: distanceOf(facts, criteria, id) });
     total += 1;
   }
-  const ordered = first ? first.sorted().slice(offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm })) : page;
-  return { total, facets: facets.result(), page: ordered };
+  return finish(true, hits !== null && !hits.exhausted);
+
+  function finish(complete: boolean, wantsMore: boolean): Scan {
+    const ordered = first ? first.sorted().slice(offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm })) : kept;
+    return { total, facets: facets.result(), page: ordered, complete, wantsMore };
+  }
 }
 
 function distanceOf(facts: JobFacts, criteria: SearchCriteria, id: number): number | null {

@@ -85,6 +85,9 @@ export class JobFacts {
   /** The highest country, category, type and currency ids held, for sizing counters. */
   readonly maxKey = { country: 0, category: 0, type: 0, currency: 0 };
 
+  /** How many times the facts changed: what is derived from them is good for one version. */
+  version = 0;
+
   private loaded = false;
   private lastSeq = 0;
   private readonly gaps = new Map<number, number>();
@@ -143,6 +146,7 @@ export class JobFacts {
     }
     this.lastSeq = startSeq;
     this.loaded = true;
+    this.version += 1;
     // Writes committed while loading are read from the feed.
     await this.catchUp();
   }
@@ -184,6 +188,7 @@ export class JobFacts {
   }
 
   private async refresh(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) this.version += 1;
     for (let start = 0; start < ids.length; start += REFRESH_BATCH) {
       const batch = ids.slice(start, start + REFRESH_BATCH);
       const list = sql.join(batch.map((id) => sql`${id}`));

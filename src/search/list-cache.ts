@@ -1,4 +1,5 @@
 import type { JobFacts } from './facts.ts';
+import { TextHitsCache } from './text-hits.ts';
 
 export interface ListCacheOptions {
   readonly ttlMs?: number;
@@ -54,13 +55,16 @@ export interface RenderedPage {
 
 /**
  * What lists keep between requests: the facts every list and search counts
- * by (facts.ts), and the rendered pages of lists without keywords. A write
+ * by (facts.ts), the matches of keyword queries (text-hits.ts), and the
+ * rendered pages of lists without keywords. A write
  * in this process marks both stale; another process's write moves the
  * store's change stamp, which the next list reads.
  */
 export class ListCaches {
   /** Few: a rendered page of 25 jobs is some 75 KB. */
   readonly pages = new ListCache<RenderedPage>({ maxEntries: 100 });
+  /** The ranked matches of keyword queries, good while the facts' version holds. */
+  readonly textHits = new TextHitsCache();
   private lastStamp: unknown;
 
   /**

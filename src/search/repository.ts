@@ -3,7 +3,8 @@ import type { Executor } from '../db/types.ts';
 import type { FullTextEngine, Near } from './engine.ts';
 import type { TextQuery } from './text-query.ts';
 import type { JobFacts } from './facts.ts';
-import { testOf, windowJobOf, type JobTest } from './fact-scan.ts';
+import { scan, type Scan } from './fact-scan.ts';
+import { hitsOf, TextHitsCache } from './text-hits.ts';
 import type { JobScope, StatusFilter } from '../tenancy/visibility.ts';
 
 /** Everything a job search filters, orders and pages by, resolved to ids. */
@@ -34,7 +35,7 @@ export interface SearchCriteria {
  */
 export const SEARCH_WINDOW = 5_000;
 
-/** What a keyword search needs of one matching job to order, page and count it. */
+/** What ordering a search's jobs needs of each (src/search/sorts.ts). */
 export interface WindowJob {
   readonly id: number;
   readonly rank: number;
@@ -48,63 +49,39 @@ export interface WindowJob {
   readonly closeDate: string;
 }
 
-export interface SearchWindow {
-  readonly jobs: readonly WindowJob[];
-  /** False when there were more matches than the window holds. */
-  readonly complete: boolean;
-}
-
 /** The first batch of matches a keyword search reads; each further batch is four times the last. */
 const FIRST_BATCH = SEARCH_WINDOW + 1;
 
 /**
- * The newest matches of a keyword search that pass its filters, at most
- * `size` of them. The engine lists the matches newest first with their
- * ranks; the filters are checked against the facts in memory (facts.ts), so
- * the store reads nothing of the jobs themselves. When the filters leave
- * fewer than the window of a batch, a larger batch is read.
+ * A keyword search over its newest matches that pass its filters, at most
+ * `window` of them: their total, facets and one page. The engine lists the
+ * matches newest first with their ranks (kept in `cache` until the jobs
+ * change, text-hits.ts); the filters are checked against the facts in
+ * memory (facts.ts), so the store reads nothing of the jobs themselves. When
+ * the filters leave fewer than the window of a batch, a larger batch is read.
  */
-export async function findNewestMatches(
+export async function searchNewestMatches(
   db: Executor,
   engine: FullTextEngine,
   facts: JobFacts,
   criteria: SearchCriteria & { text: TextQuery },
-  size = SEARCH_WINDOW,
-): Promise<SearchWindow> {
-  const hits = engine.matchHits(criteria.text, criteria.near);
-  const test = testOf(facts, criteria);
-  for (let batch = Math.min(FIRST_BATCH, size + 1); ; batch *= 4) {
-    const result = await sql<HitRow>`${hits} limit ${batch}`.execute(db);
-    const jobs = passingNewest(facts, criteria, test, result.rows, size + 1);
-    const exhausted = result.rows.length < batch;
-    if (jobs.length > size) return { jobs: jobs.slice(0, size), complete: false };
-    if (exhausted) return { jobs, complete: true };
+  page: { readonly limit: number; readonly offset: number },
+  window = SEARCH_WINDOW,
+  cache = new TextHitsCache(0),
+): Promise<Scan> {
+  const ranked = criteria.sort === 'relevance';
+  const query = engine.matchHits(criteria.text, criteria.near, ranked);
+  const key = JSON.stringify([criteria.text, criteria.near, ranked]);
+  const read = async (limit: number) => hitsOf((await sql<HitRow>`${query} limit ${limit}`.execute(db)).rows, limit);
+  for (let batch = Math.min(FIRST_BATCH, window + 1); ; batch *= 4) {
+    const found = scan(facts, criteria, page, await cache.get(key, facts.version, batch, read), window);
+    if (!found.wantsMore) return found;
   }
 }
 
 interface HitRow {
   text_hit_id: number;
   text_rank: number | null;
-}
-
-/** Hits newest first, a job listed twice (adjacent) kept once with its better rank, those passing the filters, at most `limit`. */
-function passingNewest(facts: JobFacts, criteria: SearchCriteria, test: JobTest, rows: readonly HitRow[], limit: number): WindowJob[] {
-  const jobs: WindowJob[] = [];
-  let previousId = 0;
-  for (const row of rows) {
-    const id = Number(row.text_hit_id);
-    const rank = Number(row.text_rank ?? 0);
-    if (id === previousId) {
-      const previous = jobs[jobs.length - 1];
-      if (previous?.id === id && rank > previous.rank) jobs[jobs.length - 1] = { ...previous, rank };
-      continue;
-    }
-    previousId = id;
-    if (!test(id)) continue;
-    if (jobs.length === limit) break;
-    jobs.push(windowJobOf(facts, criteria, id, rank));
-  }
-  return jobs;
 }
 
 export interface FacetCounts {

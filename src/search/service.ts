@@ -6,11 +6,10 @@ import { KM_PER_MILE } from '../geo/gazetteer.ts';
 import type { Page } from '../http/pagination.ts';
 import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
-import { findNewestMatches, type FacetCounts, type SearchCriteria } from './repository.ts';
-import { scanList } from './fact-scan.ts';
+import { searchNewestMatches, SEARCH_WINDOW, type FacetCounts, type SearchCriteria } from './repository.ts';
+import { scan } from './fact-scan.ts';
 import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
-import { facetsOfWindow, pageOfWindow } from './window.ts';
 import type { RenderedPage } from './list-cache.ts';
 
 export interface Bucket {
@@ -107,13 +106,15 @@ async function findByKeywords(
   page: Page,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
-  await services.lists.current();
-  const window = await findNewestMatches(services.db, services.fullText, services.facts, criteria);
+  const { db, fullText, facts, lists } = services;
+  await lists.current();
+  const pageWanted = { limit: page.size, offset: page.offset };
+  const found = await searchNewestMatches(db, fullText, facts, criteria, pageWanted, SEARCH_WINDOW, lists.textHits);
   return {
-    total: window.jobs.length,
-    totalRelation: window.complete ? 'eq' : 'gte',
-    page: await render(pageOfWindow(window.jobs, criteria.sort, page.size, page.offset)),
-    facets: facetsOfWindow(window.jobs),
+    total: found.total,
+    totalRelation: found.complete ? 'eq' : 'gte',
+    page: await render(found.page),
+    facets: found.facets,
   };
 }
 
@@ -131,9 +132,9 @@ async function findByFilters(
 ): Promise<FoundPage> {
   const { facts, lists } = services;
   await lists.current();
-  const scan = scanList(facts, criteria, page.size, page.offset);
-  const rendered = await keptPage(() => render(scan.page));
-  return { page: rendered, total: scan.total, totalRelation: 'eq', facets: scan.facets };
+  const found = scan(facts, criteria, { limit: page.size, offset: page.offset }, null);
+  const rendered = await keptPage(() => render(found.page));
+  return { page: rendered, total: found.total, totalRelation: 'eq', facets: found.facets };
 }
 
 /** GET /api/job: the page of jobs matching the query, rendered, with facets over all of them. */

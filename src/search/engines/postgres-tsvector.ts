@@ -34,7 +34,7 @@ export const postgresFullText: FullTextEngine = {
     await sql`update jobs set ${VECTORS} from organisations where organisations.id = jobs.organisation_id`.execute(db);
   },
 
-  matchHits(text: TextQuery) {
+  matchHits(text: TextQuery, _near: unknown, ranked: boolean) {
     // Every word whole and stemmed; the last also as the start of a word of a title or skills, unstemmed.
     const whole = text.prefix === null ? text.words : [...text.words, text.prefix];
     const full = sql`to_tsquery('english', ${tsquery(whole, text.phrases)})`;
@@ -46,7 +46,8 @@ export const postgresFullText: FullTextEngine = {
         ? sql<SqlBool>`jobs.search_vector @@ ${full}`
         : sql<SqlBool>`(jobs.search_vector @@ ${full} or (${prefixHits} and ${restHits}))`;
     // Deleted jobs keep no vector worth ranking; leaving them out here spares reading them.
-    return sql`select jobs.id as text_hit_id, ts_rank(jobs.search_vector, ${full}) as text_rank
+    const rank = ranked ? sql`ts_rank(jobs.search_vector, ${full})` : sql`0`;
+    return sql`select jobs.id as text_hit_id, ${rank} as text_rank
       from jobs where ${condition} and jobs.deleted_at is null order by jobs.id desc`;
   },
 

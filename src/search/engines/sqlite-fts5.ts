@@ -62,9 +62,9 @@ export const sqliteFullText: FullTextEngine = {
     await sql`insert into jobs_fts_prefix (rowid, title, skills, cells) ${PREFIX_INDEXED_JOBS}`.execute(db);
   },
 
-  matchHits(text: TextQuery, near: Near | null) {
+  matchHits(text: TextQuery, near: Near | null, ranked: boolean) {
     const cells = near ? cellsCovering(boxAround(near.lat, near.lon, near.radiusKm)) : null;
-    const stemmed = sql`select rowid as text_hit_id, -${RANK} as text_rank
+    const stemmed = sql`select rowid as text_hit_id, ${ranked ? sql`-${RANK}` : sql`0`} as text_rank
       from jobs_fts where jobs_fts match ${inColumns(TEXT_COLUMNS, expression(text), cells)}`;
     const prefixOnly = text.prefix === null ? null : prefixHits(text, text.prefix, cells);
     // FTS5 lists matches in descending rowid order without sorting when asked; two such lists merge as they stream.
