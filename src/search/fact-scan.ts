@@ -89,11 +89,22 @@ function closeDateOf(day: number): string {
   return date;
 }
 
-/** Facet counts of jobs added one at a time: counters indexed by id. */
-class FacetCounter {
-  private readonly countries: Uint32Array;
-  private readonly categories: Uint32Array;
-  private readonly types: Uint32Array;
+/** Counts one more or one fewer at `index`, growing the counters when a new id comes. */
+function bump(counts: Uint32Array, index: number, by: 1 | -1): Uint32Array {
+  let grown = counts;
+  if (index >= counts.length) {
+    grown = new Uint32Array(Math.max(index + 1, counts.length * 2));
+    grown.set(counts);
+  }
+  (grown[index] as number) += by;
+  return grown;
+}
+
+/** Facet counts of jobs added (or taken away) one at a time: counters indexed by id. */
+export class FacetCounter {
+  private countries: Uint32Array;
+  private categories: Uint32Array;
+  private types: Uint32Array;
   private readonly bands = new Map<number, number>();
 
   constructor(private readonly facts: JobFacts) {
@@ -103,14 +114,25 @@ class FacetCounter {
   }
 
   add(id: number): void {
+    this.change(id, 1);
+  }
+
+  /** Counts the job once fewer: it no longer passes, or is about to change. */
+  remove(id: number): void {
+    this.change(id, -1);
+  }
+
+  private change(id: number, by: 1 | -1): void {
     const { facts } = this;
-    (this.countries[facts.country[id] as number] as number) += 1;
-    (this.categories[facts.category[id] as number] as number) += 1;
-    (this.types[facts.type[id] as number] as number) += 1;
+    this.countries = bump(this.countries, facts.country[id] as number, by);
+    this.categories = bump(this.categories, facts.category[id] as number, by);
+    this.types = bump(this.types, facts.type[id] as number, by);
     const high = facts.annualHigh[id] as number;
     if (!Number.isNaN(high)) {
       const key = (facts.currency[id] as number) * 1_000 + bandOfPay(high);
-      this.bands.set(key, (this.bands.get(key) ?? 0) + 1);
+      const count = (this.bands.get(key) ?? 0) + by;
+      if (count === 0) this.bands.delete(key);
+      else this.bands.set(key, count);
     }
   }
 
@@ -208,8 +230,7 @@ export function scan(
   const { limit, offset } = page;
   const test = testOf(facts, criteria);
   const facets = new FacetCounter(facts);
-  const inScanOrder = criteria.sort === 'newest' || (criteria.sort === 'distance' && !criteria.near) || (criteria.sort === 'relevance' && !hits);
-  const first = inScanOrder ? null : new FirstInOrder(offset + limit, SORTS[criteria.sort].compare);
+  const first = inScanOrder(criteria, hits !== null) ? null : new FirstInOrder(offset + limit, SORTS[criteria.sort].compare);
   const kept: { id: number; distanceKm: number | null }[] = [];
   const offered = blankWindowJob();
   const candidates = hits ? hits.count : facts.maxId;
@@ -229,6 +250,28 @@ export function scan(
     const ordered = first ? first.sorted().slice(offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm })) : kept;
     return { total, facets: facets.result(), page: ordered, complete, wantsMore };
   }
+}
+
+/** Whether a search's order is the order candidates come in: newest first. */
+function inScanOrder(criteria: SearchCriteria, ranked: boolean): boolean {
+  return criteria.sort === 'newest' || (criteria.sort === 'distance' && !criteria.near) || (criteria.sort === 'relevance' && !ranked);
+}
+
+/**
+ * One page of a list whose counts are known (list-counts.ts): newest first,
+ * the scan stops once the page is full; any other order scans every job.
+ */
+export function listPage(facts: JobFacts, criteria: SearchCriteria, page: { readonly limit: number; readonly offset: number }) {
+  if (!inScanOrder(criteria, false)) return scan(facts, criteria, page, null).page;
+  const test = testOf(facts, criteria);
+  const kept: { id: number; distanceKm: number | null }[] = [];
+  let passed = 0;
+  for (let id = facts.maxId; id > 0 && kept.length < page.limit; id -= 1) {
+    if (!test(id)) continue;
+    if (passed >= page.offset) kept.push({ id, distanceKm: distanceOf(facts, criteria, id) });
+    passed += 1;
+  }
+  return kept;
 }
 
 function distanceOf(facts: JobFacts, criteria: SearchCriteria, id: number): number | null {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/types.ts';
+import type { FactsListener } from './list-counts.ts';
 
 /*
  * What lists and searches filter, order and count jobs by, kept in memory
@@ -95,7 +96,14 @@ export class JobFacts {
   private applied = 0;
   private running: Promise<void> | null = null;
 
+  private readonly listeners: FactsListener[] = [];
+
   constructor(private readonly db: Executor) {}
+
+  /** Tells `listener` of every change from now on (list-counts.ts). */
+  listen(listener: FactsListener): void {
+    this.listeners.push(listener);
+  }
 
   /** A write to jobs committed (here, or in another process whose change the stamp showed): the next reader catches up first. */
   noteWrite(): void {
@@ -139,14 +147,16 @@ export class JobFacts {
         order by id limit ${LOAD_BATCH}`.execute(this.db);
       if (rows.rows.length === 0) break;
       const last = Number(rows.rows[rows.rows.length - 1]?.id);
+      const sites = await this.readSites(sql`job_sites.job_id > ${after} and job_sites.job_id <= ${last}`);
       this.ensureCapacity(last);
       for (const row of rows.rows) this.put(row);
-      await this.loadSites(sql`job_sites.job_id > ${after} and job_sites.job_id <= ${last}`);
+      this.putSites(sites);
       after = last;
     }
     this.lastSeq = startSeq;
     this.loaded = true;
     this.version += 1;
+    for (const listener of this.listeners) listener.reset();
     // Writes committed while loading are read from the feed.
     await this.catchUp();
   }
@@ -193,16 +203,25 @@ export class JobFacts {
       const batch = ids.slice(start, start + REFRESH_BATCH);
       const list = sql.join(batch.map((id) => sql`${id}`));
       const rows = await sql<FactRow>`select ${FACT_COLUMNS} from jobs where deleted_at is null and id in (${list})`.execute(this.db);
+      const sites = await this.readSites(sql`job_sites.job_id in (${list})`);
+      // Synchronous from here: no reader sees a job half changed, and listeners hear of it before and after.
       this.ensureCapacity(Math.max(...batch));
+      for (const listener of this.listeners) listener.changing(batch);
       for (const id of batch) this.remove(id);
       for (const row of rows.rows) this.put(row);
-      await this.loadSites(sql`job_sites.job_id in (${list})`);
+      this.putSites(sites);
+      for (const listener of this.listeners) listener.changed(batch);
     }
   }
 
-  private async loadSites(where: ReturnType<typeof sql>): Promise<void> {
+  private async readSites(where: ReturnType<typeof sql>): Promise<readonly { job_id: number; site_id: number }[]> {
     const rows = await sql<{ job_id: number; site_id: number }>`select job_id, site_id from job_sites
       where ${where} order by job_id, site_id`.execute(this.db);
+    return rows.rows;
+  }
+
+  /** Each job's sites, from rows in job and site order. */
+  private putSites(rows: readonly { job_id: number; site_id: number }[]): void {
     let id = 0;
     let sites: number[] = [];
     const flush = () => {
@@ -210,7 +229,7 @@ export class JobFacts {
       this.firstSite[id] = sites[0] ?? 0;
       if (sites.length > 1) this.moreSites.set(id, Int32Array.from(sites.slice(1)));
     };
-    for (const row of rows.rows) {
+    for (const row of rows) {
       const jobId = Number(row.job_id);
       if (jobId !== id) {
         flush();
@@ -281,5 +300,7 @@ export class JobFacts {
     this.lat = grow(this.lat, (n) => new Float64Array(n));
     this.lon = grow(this.lon, (n) => new Float64Array(n));
     this.firstSite = grow(this.firstSite, (n) => new Int32Array(n));
+    // Tests made over the old columns would read them still.
+    for (const listener of this.listeners) listener.reset();
   }
 }

@@ -1,5 +1,6 @@
 import type { JobFacts } from './facts.ts';
 import { TextHitsCache } from './text-hits.ts';
+import { ListCounts } from './list-counts.ts';
 
 export interface ListCacheOptions {
   readonly ttlMs?: number;
@@ -65,6 +66,8 @@ export class ListCaches {
   readonly pages = new ListCache<RenderedPage>({ maxEntries: 100 });
   /** The ranked matches of keyword queries, good while the facts' version holds. */
   readonly textHits = new TextHitsCache();
+  /** The totals and facets of the filters listed, kept current as the facts change; none without facts. */
+  readonly counts: ListCounts | null;
   private lastStamp: unknown;
 
   /**
@@ -75,7 +78,10 @@ export class ListCaches {
   constructor(
     private readonly changeStamp?: () => Promise<unknown>,
     private readonly facts?: JobFacts,
-  ) {}
+  ) {
+    this.counts = facts ? new ListCounts(facts) : null;
+    if (facts && this.counts) facts.listen(this.counts);
+  }
 
   /** Brings what lists keep up to date with every write committed before the call; once per list or search. */
   async current(): Promise<void> {

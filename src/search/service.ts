@@ -7,7 +7,7 @@ import type { Page } from '../http/pagination.ts';
 import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
 import { searchNewestMatches, SEARCH_WINDOW, type FacetCounts, type SearchCriteria } from './repository.ts';
-import { scan } from './fact-scan.ts';
+import { listPage, scan } from './fact-scan.ts';
 import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
 import type { RenderedPage } from './list-cache.ts';
@@ -119,9 +119,10 @@ async function findByKeywords(
 }
 
 /**
- * Filters alone: the exact total, the facets and the page's ids from the
- * facts in memory, brought up to date first; each rendered page is kept by
- * the renderer until the jobs change.
+ * Filters alone: the exact total and facets of the filter, kept current as
+ * jobs change (list-counts.ts), and the page's ids from the facts in memory,
+ * brought up to date first; each rendered page is kept by the renderer until
+ * the jobs change.
  */
 async function findByFilters(
   services: JobServices,
@@ -132,9 +133,11 @@ async function findByFilters(
 ): Promise<FoundPage> {
   const { facts, lists } = services;
   await lists.current();
-  const found = scan(facts, criteria, { limit: page.size, offset: page.offset }, null);
-  const rendered = await keptPage(() => render(found.page));
-  return { page: rendered, total: found.total, totalRelation: 'eq', facets: found.facets };
+  const wanted = { limit: page.size, offset: page.offset };
+  const { sort: _sort, ...filter } = criteria;
+  const counts = lists.counts ? lists.counts.get(JSON.stringify(filter), criteria) : scan(facts, criteria, wanted, null);
+  const rendered = await keptPage(() => render(listPage(facts, criteria, wanted)));
+  return { page: rendered, total: counts.total, totalRelation: 'eq', facets: counts.facets };
 }
 
 /** GET /api/job: the page of jobs matching the query, rendered, with facets over all of them. */

@@ -6,6 +6,8 @@ import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { openStore, type Store } from '../../src/db/connect.ts';
 import { JobFacts, pruneJobChanges } from '../../src/search/facts.ts';
+import { ListCounts } from '../../src/search/list-counts.ts';
+import type { SearchCriteria } from '../../src/search/repository.ts';
 
 /*
  * The facts lists and searches count by are a copy in memory of columns of
@@ -88,6 +90,31 @@ for (const store of stores) describe(`job facts in memory [${store}]`, () => {
     facts.noteWrite();
     await facts.current();
     for (const id of [...ids, last]) assert.equal(facts.listed[id], 1, `job ${id}`);
+  });
+
+  it('keeps the counts of each filter current as jobs change, as a count from nothing gives them', async () => {
+    const facts = await loaded();
+    const kept = new ListCounts(facts);
+    facts.listen(kept);
+    const accountancy = await categoryOf('ACCOUNTANCY');
+    const filters: Record<string, SearchCriteria> = {
+      all: { visibleTo: { organisationIds: [1] }, text: null, near: null, status: 'any', sort: 'newest', today: '2026-11-28' },
+      accountancy: { visibleTo: { organisationIds: [1] }, text: null, near: null, status: 'any', sort: 'newest', today: '2026-11-28', categoryIds: [accountancy] },
+      live: { visibleTo: { siteIds: [1] }, text: null, near: null, status: 'live', sort: 'newest', today: new Date().toISOString().slice(0, 10) },
+    };
+    const counted = () => Object.fromEntries(Object.entries(filters).map(([name, criteria]) => [name, kept.get(name, criteria)]));
+    const before = counted();
+    const moved = await post({ name: 'Counting Porter', job_category: 'ACCOUNTANCY' });
+    const gone = await post({ name: 'Leaving Porter', job_category: 'ACCOUNTANCY' });
+    await test.app.inject({ method: 'POST', url: `/api/job/${moved}/update`, headers: auth(token), payload: { job_category: 'INTERNAL_COMMUNICATIONS' } });
+    await test.app.inject({ method: 'POST', url: `/api/job/${gone}/delete`, headers: auth(token), payload: {} });
+    facts.noteWrite();
+    await facts.current();
+    const after = counted();
+    assert.equal(after.all!.total, before.all!.total + 1);
+    assert.equal(after.accountancy!.total, before.accountancy!.total);
+    const fresh = new ListCounts(facts);
+    for (const [name, criteria] of Object.entries(filters)) assert.deepEqual(after[name], fresh.get(name, criteria), name);
   });
 
   if (store === 'postgres') {
