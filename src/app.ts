@@ -21,6 +21,7 @@ import { tokenFamilyLockFor } from './auth/family-lock.ts';
 import { FailedAttempts } from './auth/failed-attempts.ts';
 import { apiRoutes } from './api.ts';
 import { JobFacts } from './search/facts.ts';
+import { RenderedJobs } from './jobs/list-pages.ts';
 import { ListCaches } from './search/list-cache.ts';
 import { healthRoutes } from './health.ts';
 import { openFolderStorage } from './media/storage.ts';
@@ -123,6 +124,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', () => jobsChanged.stop());
   const facts = new JobFacts(store.db);
   const lists = new ListCaches(() => jobsChanged.read(), facts);
+  const renderedJobs = new RenderedJobs();
+  facts.listen(renderedJobs);
   const transact = store.dialect.transact(store.db);
   const applications: ApplicationServices = {
     db: store.db,
@@ -154,7 +157,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, facts, media, publicUrl: config.publicUrl, views, applications, webhooks });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, facts, renderedJobs, media, publicUrl: config.publicUrl, views, applications, webhooks });
       },
       { prefix },
     );

@@ -6,12 +6,13 @@ import { JobSearchQuery } from '../search/criteria.ts';
 import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
-import { boardSiteOf, scopeOf } from '../tenancy/visibility.ts';
-import { keptPageRenderer } from './list-pages.ts';
+import { boardSiteOf } from '../tenancy/visibility.ts';
+import { keptJobRenderer, type RenderedJobs } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
 import { JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
 import * as service from './service.ts';
+import { findJobsByIds } from './repository.ts';
 import { findJobTotals, NO_COUNTS } from '../counters/repository.ts';
 import type { ViewCounter } from '../counters/views.ts';
 
@@ -19,6 +20,8 @@ export interface JobRouteOptions extends service.JobServices {
   readonly publicUrl: string;
   /** A board's read of a job counts a view (batched: src/counters/views.ts). */
   readonly views: ViewCounter;
+  /** The jobs of list pages, rendered, kept until they change (list-pages.ts). */
+  readonly renderedJobs: RenderedJobs;
 }
 
 /** Job ids in paths are positive integers; anything else is no route at all (404). */
@@ -38,7 +41,6 @@ const writeErrors = { ...errors, 402: ErrorResponseSchema, 410: ErrorResponseSch
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 const LIST_OPEN = Buffer.from('{"data":[');
-const COMMA = Buffer.from(',');
 
 /*
  * A list page is written as bytes, serialised job by job from the schemas of
@@ -48,16 +50,6 @@ const COMMA = Buffer.from(',');
  * each string is small and goes to UTF-8 once; the bytes are the same. The
  * jobs' bytes may come from the list caches, the meta never does.
  */
-function renderJobs(reply: FastifyReply, jobs: readonly JobResource[]): Buffer {
-  const serializeJob = reply.compileSerializationSchema(JobResourceSchema);
-  const parts: Buffer[] = [];
-  jobs.forEach((job, index) => {
-    if (index > 0) parts.push(COMMA);
-    parts.push(Buffer.from(serializeJob(job)));
-  });
-  return Buffer.concat(parts);
-}
-
 function sendJobList(reply: FastifyReply, data: Buffer, meta: JobListMeta) {
   const serializeMeta = reply.compileSerializationSchema(JobListMeta);
   return reply.type(JSON_UTF8).send(Buffer.concat([LIST_OPEN, data, Buffer.from(`],"meta":${serializeMeta(meta)}}`)]));
@@ -89,13 +81,8 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       const { query } = request;
       const page = pageFrom(query);
       const context = contextFor(request);
-      const inputs = { scope: scopeOf(request.caller), context };
-      const renderer = keptPageRenderer(services.lists.pages, inputs, (hits, { context: presentation }) =>
-        renderJobs(reply, hits.map(({ stored, distance }) => {
-          const job = presentJob(stored, presentation);
-          return distance ? { ...job, distance } : job;
-        })),
-      );
+      const serializeJob = reply.compileSerializationSchema(JobResourceSchema);
+      const renderer = keptJobRenderer(options.renderedJobs, context, (ids) => findJobsByIds(services.db, ids), serializeJob);
       const found = await searchJobs(services, request.caller, query, page, context.today, renderer);
       const selfUrl = new URL(request.url, options.publicUrl);
       return sendJobList(reply, found.page.data, {

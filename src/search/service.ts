@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/caller.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import type { JobServices } from '../jobs/service.ts';
-import { findJobsByIds, type StoredJob } from '../jobs/repository.ts';
+import type { StoredJob } from '../jobs/repository.ts';
 import { KM_PER_MILE } from '../geo/gazetteer.ts';
 import type { Page } from '../http/pagination.ts';
 import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
@@ -61,21 +61,15 @@ export function presentAggregations(catalogue: Catalogue, facets: FacetCounts): 
 /** How `total` counts: exactly, or as a floor when a keyword search had more matches than it reads. */
 export type TotalRelation = 'eq' | 'gte';
 
-/** Which page of which list, in which distance unit: what a rendered page of a list without keywords is kept by, besides its rendering. */
-export interface Listing {
-  readonly criteria: SearchCriteria;
-  readonly page: { readonly number: number; readonly size: number };
-  readonly unit: 'mi' | 'km';
+/** A job of a page, with its distance from the search's point in the unit asked for, if any. */
+export interface PageHit {
+  readonly id: number;
+  readonly distance: { value: number; unit: 'mi' | 'km' } | null;
 }
 
-/**
- * Renders a page's jobs, and keeps the rendered pages of lists without
- * keywords: the presentation edge keys them, since only it knows every input
- * of its rendering (src/jobs/list-pages.ts).
- */
+/** Renders a page's jobs, in order, reading them as it needs (src/jobs/list-pages.ts). */
 export interface PageRenderer {
-  render(hits: readonly SearchHit[]): Buffer;
-  kept(listing: Listing, compute: () => Promise<RenderedPage>): Promise<RenderedPage>;
+  render(hits: readonly PageHit[]): Promise<RenderedPage>;
 }
 
 interface FoundPage {
@@ -87,16 +81,12 @@ interface FoundPage {
 
 type PageIds = readonly { id: number; distanceKm: number | null }[];
 
-/** Reads the jobs of a page and renders them, with each one's distance in the unit asked for. */
-async function renderPage(services: JobServices, ids: PageIds, unit: 'mi' | 'km', renderer: PageRenderer): Promise<RenderedPage> {
-  const stored = await findJobsByIds(services.db, ids.map((hit) => hit.id));
-  const distances = new Map(ids.map((hit) => [hit.id, hit.distanceKm]));
-  const hits: SearchHit[] = stored.map((item) => {
-    const km = distances.get(item.job.id) ?? null;
-    const value = km === null ? null : Math.round((unit === 'km' ? km : km / KM_PER_MILE) * 10) / 10;
-    return { stored: item, distance: value === null ? null : { value, unit } };
-  });
-  return { data: renderer.render(hits), count: hits.length };
+/** Renders the jobs of a page, with each one's distance in the unit asked for. */
+function renderPage(ids: PageIds, unit: 'mi' | 'km', renderer: PageRenderer): Promise<RenderedPage> {
+  return renderer.render(ids.map(({ id, distanceKm }) => {
+    const value = distanceKm === null ? null : Math.round((unit === 'km' ? distanceKm : distanceKm / KM_PER_MILE) * 10) / 10;
+    return { id, distance: value === null ? null : { value, unit } };
+  }));
 }
 
 /** Keywords: the newest matches, ordered, paged and counted in memory (see SEARCH_WINDOW). */
@@ -121,14 +111,12 @@ async function findByKeywords(
 /**
  * Filters alone: the exact total and facets of the filter, kept current as
  * jobs change (list-counts.ts), and the page's ids from the facts in memory,
- * brought up to date first; each rendered page is kept by the renderer until
- * the jobs change.
+ * brought up to date first.
  */
 async function findByFilters(
   services: JobServices,
   criteria: SearchCriteria,
   page: Page,
-  keptPage: (compute: () => Promise<RenderedPage>) => Promise<RenderedPage>,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
   const { facts, lists } = services;
@@ -136,7 +124,7 @@ async function findByFilters(
   const wanted = { limit: page.size, offset: page.offset };
   const { sort: _sort, ...filter } = criteria;
   const counts = lists.counts ? lists.counts.get(JSON.stringify(filter), criteria) : scan(facts, criteria, wanted, null);
-  const rendered = await keptPage(() => render(listPage(facts, criteria, wanted)));
+  const rendered = await render(listPage(facts, criteria, wanted));
   return { page: rendered, total: counts.total, totalRelation: 'eq', facets: counts.facets };
 }
 
@@ -151,13 +139,11 @@ export async function searchJobs(
 ) {
   const criteria = await resolveCriteria(services.db, services.catalogue, caller, query, today);
   const unit = query.radius_unit ?? DEFAULT_RADIUS_UNIT;
-  const render = (ids: PageIds) => renderPage(services, ids, unit, renderer);
+  const render = (ids: PageIds) => renderPage(ids, unit, renderer);
   const { text } = criteria;
-  const listing: Listing = { criteria, page: { number: page.number, size: page.size }, unit };
-  const keptPage = (compute: () => Promise<RenderedPage>) => renderer.kept(listing, compute);
   const found = text
     ? await findByKeywords(services, { ...criteria, text }, page, render)
-    : await findByFilters(services, criteria, page, keptPage, render);
+    : await findByFilters(services, criteria, page, render);
   return {
     total: found.total,
     totalRelation: found.totalRelation,

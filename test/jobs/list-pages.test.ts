@@ -3,62 +3,93 @@ import assert from 'node:assert/strict';
 import { auth, buildTestApp, DEMO, issueToken, type TestApp } from '../support/app.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { stores } from '../support/stores.ts';
-import { keptPageRenderer, type RenderInputs } from '../../src/jobs/list-pages.ts';
-import type { PresentContext } from '../../src/jobs/presenter.ts';
+import { keptJobRenderer, presentationKey, RenderedJobs } from '../../src/jobs/list-pages.ts';
+import { presentJob, type JobResource, type PresentContext } from '../../src/jobs/presenter.ts';
+import { findJobsByIds, type StoredJob } from '../../src/jobs/repository.ts';
 import { loadCatalogue } from '../../src/lookups/catalogue.ts';
-import { ListCaches, type RenderedPage } from '../../src/search/list-cache.ts';
-import type { Listing } from '../../src/search/service.ts';
+import type { PageHit } from '../../src/search/service.ts';
 import { createUser } from '../../src/tenancy/service.ts';
 
 /*
- * GET /api/job keeps rendered pages of lists without keywords. Two callers
- * may share a page only when every input of its rendering is the same.
+ * GET /api/job keeps the jobs of its pages rendered, per job and
+ * presentation, until the job changes. Two callers share a rendering only
+ * when every input of it is the same, and a page from kept renderings is
+ * byte for byte the page rendered afresh.
  */
-for (const store of stores) describe(`GET /api/job rendered pages kept between requests [${store}]`, () => {
+for (const store of stores) describe(`GET /api/job rendered jobs kept between requests [${store}]`, () => {
   let test: TestApp;
-  let base: RenderInputs;
-  const listing: Listing = {
-    criteria: { visibleTo: { siteIds: [1] }, text: null, near: null, status: 'live', sort: 'newest', today: '2026-12-01' },
-    page: { number: 1, size: 25 },
-    unit: 'mi',
-  };
+  let base: PresentContext;
+  let jobs: readonly StoredJob[];
+  const ids: number[] = [];
 
   before(async () => {
     test = await buildTestApp(store);
     const catalogue = await loadCatalogue(test.app.store.db);
-    base = { scope: { siteIds: [1] }, context: { catalogue, zone: 'Europe/London', publicUrl: 'http://jobs.test', today: '2026-12-01' } };
+    base = { catalogue, zone: 'Europe/London', publicUrl: 'http://jobs.test', today: '2026-12-01' };
+    const token = await issueToken(test.app);
+    for (const name of ['Night Porter', 'Day Porter']) {
+      const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson({ name }) });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.push(response.json().data.id);
+    }
+    jobs = await findJobsByIds(test.app.store.db, ids);
   });
   after(() => test.close());
 
-  /** How many times each of these inputs had the page rendered, asked in turn of one cache. */
-  async function renderings(...callers: RenderInputs[]): Promise<number> {
-    const { pages } = new ListCaches();
-    let count = 0;
-    const compute = async (): Promise<RenderedPage> => ({ data: Buffer.from(`rendering ${(count += 1)}`), count: 0 });
-    for (const inputs of callers) await keptPageRenderer(pages, inputs, () => Buffer.alloc(0)).kept(listing, compute);
-    return count;
-  }
-  const withContext = (fields: Partial<PresentContext> & Record<string, unknown>): RenderInputs =>
-    ({ ...base, context: { ...base.context, ...fields } as PresentContext });
+  const serialize = (job: JobResource) => JSON.stringify(job);
+  /** A renderer over `kept` that counts the jobs it had to read. */
+  const counting = (kept: RenderedJobs, context: PresentContext) => {
+    const read: number[] = [];
+    const renderer = keptJobRenderer(kept, context, async (wanted) => {
+      read.push(...wanted);
+      return jobs.filter((stored) => wanted.includes(stored.job.id));
+    }, serialize);
+    return { renderer, read };
+  };
+  const hits = (distance: PageHit['distance'] = null): PageHit[] => ids.map((id) => ({ id, distance }));
+  const withContext = (fields: Partial<PresentContext> & Record<string, unknown>) => ({ ...base, ...fields }) as PresentContext;
 
-  it('shares a page between callers whose inputs are the same', async () => {
-    const same = { scope: { siteIds: [1] }, context: { ...base.context } };
-    assert.equal(await renderings(base, same, base), 1);
+  it('renders a page as the jobs rendered afresh, with distances as the last property', async () => {
+    const kept = new RenderedJobs();
+    const distance = { value: 1.5, unit: 'mi' as const };
+    const fresh = jobs.map((stored) => JSON.stringify({ ...presentJob(stored, base), distance })).join(',');
+    for (let round = 0; round < 2; round += 1) {
+      const page = await counting(kept, base).renderer.render(hits(distance));
+      assert.equal(page.data.toString(), fresh, `round ${round}`);
+      assert.equal(page.count, 2);
+    }
   });
 
-  it('never shares a page between callers of different scopes', async () => {
-    assert.equal(await renderings(base, { ...base, scope: { siteIds: [2] } }), 2);
-    assert.equal(await renderings(base, { ...base, scope: { organisationIds: [1] } }), 2);
+  it('reads a job once while it does not change, and again once it does', async () => {
+    const kept = new RenderedJobs();
+    assert.deepEqual(counting(kept, base).read, []);
+    const first = counting(kept, base);
+    await first.renderer.render(hits());
+    const second = counting(kept, base);
+    await second.renderer.render(hits());
+    assert.deepEqual([first.read, second.read], [ids, []]);
+    kept.changed([ids[0]!]);
+    const third = counting(kept, base);
+    await third.renderer.render(hits());
+    assert.deepEqual(third.read, [ids[0]]);
   });
 
-  it('never shares a page between different time zones, public URLs or days', async () => {
-    assert.equal(await renderings(base, withContext({ zone: 'America/New_York' })), 2);
-    assert.equal(await renderings(base, withContext({ publicUrl: 'http://other.test' })), 2);
-    assert.equal(await renderings(base, withContext({ today: '2026-12-02' })), 2);
+  it('keeps no rendering read before a change it may predate', async () => {
+    const kept = new RenderedJobs();
+    const since = kept.since();
+    kept.changed([ids[0]!]);
+    kept.put(ids[0]!, presentationKey(base), Buffer.from('{}'), since);
+    assert.equal(kept.get(ids[0]!, presentationKey(base)), undefined);
   });
 
-  it('keys a page by a field the presentation context gains, without naming it', async () => {
-    assert.equal(await renderings(withContext({ locale: 'en-GB' }), withContext({ locale: 'fr-FR' })), 2);
+  it('never shares a rendering between different time zones, public URLs, days or fields the context gains', async () => {
+    for (const other of [{ zone: 'America/New_York' }, { publicUrl: 'http://other.test' }, { today: '2026-12-02' }, { locale: 'en-GB' }]) {
+      const kept = new RenderedJobs();
+      await counting(kept, base).renderer.render(hits());
+      const again = counting(kept, withContext(other));
+      await again.renderer.render(hits());
+      assert.deepEqual(again.read, ids, JSON.stringify(other));
+    }
   });
 });
 

@@ -1,61 +1,58 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ListCache, ListCaches } from '../../src/search/list-cache.ts';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
+import { jobJson } from '../support/fixtures.ts';
+import { openStore, type Store } from '../../src/db/connect.ts';
+import { JobFacts } from '../../src/search/facts.ts';
+import { ListCaches } from '../../src/search/list-cache.ts';
 
-/** Something a list computes: a number, as the pages it keeps are counted. */
-const counts = (n: number) => ({ total: n });
-type FilterCounts = ReturnType<typeof counts>;
+/*
+ * What lists keep is brought up to date once per list: at once after this
+ * process's writes, and after another process's once the store's change
+ * stamp has moved.
+ */
+for (const store of stores) describe(`ListCaches [${store}]`, () => {
+  let test: TestApp;
+  let direct: Store;
+  let token: string;
 
-describe('ListCache (what lists compute, kept per key)', () => {
-  it('counts once per filter while fresh, and again once expired', async () => {
-    const cache = new ListCache<FilterCounts>({ ttlMs: 30 });
-    let scans = 0;
-    const count = async () => counts(++scans);
-    assert.equal((await cache.get('a', count)).total, 1);
-    assert.equal((await cache.get('a', count)).total, 1);
-    assert.equal((await cache.get('b', count)).total, 2, 'another filter is counted apart');
-    await sleep(40);
-    assert.equal((await cache.get('a', count)).total, 3);
+  before(async () => {
+    test = await buildTestApp(store);
+    direct = openStore(test.config.databaseUrl);
+    token = await issueToken(test.app);
+  });
+  after(async () => {
+    await direct.db.destroy();
+    await test.close();
   });
 
-  it('forgets everything when a write clears it', async () => {
-    const cache = new ListCache<FilterCounts>();
-    let scans = 0;
-    const count = async () => counts(++scans);
-    await cache.get('a', count);
-    cache.clear();
-    assert.equal((await cache.get('a', count)).total, 2);
-  });
+  const post = async () => {
+    const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson() });
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json().data.id as number;
+  };
 
-  it('does not keep a failed count', async () => {
-    const cache = new ListCache<FilterCounts>();
-    await assert.rejects(cache.get('a', async () => Promise.reject(new Error('store down'))));
-    await sleep(0);
-    assert.equal((await cache.get('a', async () => counts(7))).total, 7);
-  });
-
-  it('stays within its size', async () => {
-    const cache = new ListCache<FilterCounts>({ ttlMs: 60_000, maxEntries: 2 });
-    let scans = 0;
-    const count = async () => counts(++scans);
-    await cache.get('a', count);
-    await cache.get('b', count);
-    await cache.get('c', count);
-    assert.equal((await cache.get('a', count)).total, 4, 'the oldest entry made room');
-  });
-
-  it('forgets everything when the store says another process wrote', async () => {
+  it('reads another process\'s writes once the stamp moves', async () => {
     let stamp = 1;
-    const lists = new ListCaches(async () => stamp);
-    let renders = 0;
-    const render = async () => ({ data: Buffer.from('[]'), count: ++renders });
+    const facts = new JobFacts(direct.db);
+    const lists = new ListCaches(async () => stamp, facts);
     await lists.current();
-    await lists.pages.get('a', render);
+    const id = await post();
     await lists.current();
-    assert.equal((await lists.pages.get('a', render)).count, 1, 'same stamp: kept');
+    assert.equal(facts.listed[id] ?? 0, 0, 'same stamp: not read');
     stamp = 2;
     await lists.current();
-    assert.equal((await lists.pages.get('a', render)).count, 2, 'new stamp: rendered again');
+    assert.equal(facts.listed[id], 1, 'new stamp: read');
+  });
+
+  it("reads this process's writes at once", async () => {
+    const facts = new JobFacts(direct.db);
+    const lists = new ListCaches(async () => 1, facts);
+    await lists.current();
+    const id = await post();
+    lists.jobsWritten();
+    await lists.current();
+    assert.equal(facts.listed[id], 1);
   });
 });

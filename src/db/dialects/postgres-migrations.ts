@@ -73,15 +73,28 @@ async function notifyWhenMediaChange(db: Kysely<unknown>): Promise<void> {
     for each statement execute function jobs_changed_notify()`.execute(db);
 }
 
-/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts). */
+/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts), and of what a rendered job shows besides its row. */
 async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
-  await sql`create function jobs_feed_change() returns trigger language plpgsql as $$
-    begin
-      insert into job_changes (job_id) values (case when tg_op = 'DELETE' then old.id else new.id end);
-      return null;
-    end $$`.execute(db);
-  await sql`create trigger jobs_job_changes after insert or update or delete on jobs
-    for each row execute function jobs_feed_change()`.execute(db);
+  const feed = async (name: string, body: string) =>
+    sql`create function ${sql.id(name)}() returns trigger language plpgsql as $$
+      begin
+        ${sql.raw(body)};
+        return null;
+      end $$`.execute(db);
+  await feed('jobs_feed_change', "insert into job_changes (job_id) values (case when tg_op = 'DELETE' then old.id else new.id end)");
+  await feed('job_media_feed_change', "insert into job_changes (job_id) values (case when tg_op = 'DELETE' then old.job_id else new.job_id end)");
+  await feed('organisations_feed_change', 'insert into job_changes (job_id) select id from jobs where organisation_id = new.id');
+  await feed('sites_feed_change', 'insert into job_changes (job_id) select job_id from job_sites where site_id = new.id');
+  const triggers = [
+    ['jobs', 'insert or update or delete', 'jobs_feed_change'],
+    ['job_media', 'insert or update or delete', 'job_media_feed_change'],
+    ['organisations', 'update of handle, name', 'organisations_feed_change'],
+    ['sites', 'update of handle, name', 'sites_feed_change'],
+  ] as const;
+  for (const [table, on, run] of triggers) {
+    await sql`create trigger ${sql.id(`${table}_job_changes`)} after ${sql.raw(on)} on ${sql.table(table)}
+      for each row execute function ${sql.id(run)}()`.execute(db);
+  }
 }
 
 export const POSTGRES_MIGRATION_STEPS: MigrationSteps = {

@@ -63,12 +63,18 @@ async function createSearchWindow(db: Kysely<unknown>): Promise<void> {
     select jobs.id, jobs.title, coalesce(jobs.skills, ''), ${CELLS} from jobs where jobs.deleted_at is null`.execute(db);
 }
 
-/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts). */
+/* 0009: the change feed of jobs (src/db/migrations/0009_job_changes.ts), and of what a rendered job shows besides its row. */
 async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
+  const trigger = (name: string, event: string, table: string, body: string) =>
+    sql`create trigger ${sql.id(name)} after ${sql.raw(event)} on ${sql.table(table)} begin ${sql.raw(body)}; end`.execute(db);
   for (const [event, row] of [['insert', 'new'], ['update', 'new'], ['delete', 'old']] as const) {
-    await sql`create trigger ${sql.id(`jobs_${event}_job_changes`)} after ${sql.raw(event)} on jobs
-      begin insert into job_changes (job_id) values (${sql.raw(row)}.id); end`.execute(db);
+    await trigger(`jobs_${event}_job_changes`, event, 'jobs', `insert into job_changes (job_id) values (${row}.id)`);
+    await trigger(`job_media_${event}_job_changes`, event, 'job_media', `insert into job_changes (job_id) values (${row}.job_id)`);
   }
+  await trigger('organisations_job_changes', 'update of handle, name', 'organisations',
+    'insert into job_changes (job_id) select id from jobs where organisation_id = new.id');
+  await trigger('sites_job_changes', 'update of handle, name', 'sites',
+    'insert into job_changes (job_id) select job_id from job_sites where site_id = new.id');
 }
 
 export const SQLITE_MIGRATION_STEPS: MigrationSteps = {

@@ -3,7 +3,8 @@ import type { StoreDialect } from '../dialects/index.ts';
 
 /*
  * The change feed of jobs: each insert, update or delete of a job row adds
- * its id here, in commit order on SQLite (one writer at a time) and in
+ * its id here (and so does a change to what a rendered job shows besides
+ * its row: its logo, its organisation's or a site's name or handle), in commit order on SQLite (one writer at a time) and in
  * sequence order on PostgreSQL, whose concurrent writers may commit out of
  * order (src/search/facts.ts waits for such gaps to fill). Every process
  * keeps the facts its searches filter and count by in memory and reads this
