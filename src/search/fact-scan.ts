@@ -69,25 +69,14 @@ function fillWindowJob(job: Mutable<WindowJob>, facts: JobFacts, criteria: Searc
   job.typeId = facts.type[id] as number;
   job.currencyId = facts.currency[id] as number;
   job.annualHigh = Number.isNaN(high) ? null : high;
-  job.closeDate = closeDateOf(facts.closeDay[id] as number);
+  job.closeDay = facts.closeDay[id] as number;
   return job;
 }
 
 const blankWindowJob = (): Mutable<WindowJob> => ({
-  id: 0, rank: 0, distanceKm: null, countryId: 0, categoryId: 0, typeId: 0, currencyId: 0, annualHigh: null, closeDate: '',
+  id: 0, rank: 0, distanceKm: null, countryId: 0, categoryId: 0, typeId: 0, currencyId: 0, annualHigh: null, closeDay: 0,
 });
 
-
-const closeDates = new Map<number, string>();
-/** A day number as its date; jobs share few close dates, and formatting one costs more than the rest of a job. */
-function closeDateOf(day: number): string {
-  let date = closeDates.get(day);
-  if (date === undefined) {
-    date = new Date(day * 86_400_000).toISOString().slice(0, 10);
-    if (closeDates.size < 100_000) closeDates.set(day, date);
-  }
-  return date;
-}
 
 /** Counts one more or one fewer at `index`, growing the counters when a new id comes. */
 function bump(counts: Uint32Array, index: number, by: 1 | -1): Uint32Array {
@@ -262,8 +251,13 @@ function inScanOrder(criteria: SearchCriteria, ranked: boolean): boolean {
  * the scan stops once the page is full; any other order scans every job.
  */
 export function listPage(facts: JobFacts, criteria: SearchCriteria, page: { readonly limit: number; readonly offset: number }) {
-  if (!inScanOrder(criteria, false)) return scan(facts, criteria, page, null).page;
   const test = testOf(facts, criteria);
+  if (!inScanOrder(criteria, false)) {
+    const first = new FirstInOrder(page.offset + page.limit, SORTS[criteria.sort].compare);
+    const offered = blankWindowJob();
+    for (let id = facts.maxId; id > 0; id -= 1) if (test(id)) first.offer(fillWindowJob(offered, facts, criteria, id, 0));
+    return first.sorted().slice(page.offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm }));
+  }
   const kept: { id: number; distanceKm: number | null }[] = [];
   let passed = 0;
   for (let id = facts.maxId; id > 0 && kept.length < page.limit; id -= 1) {

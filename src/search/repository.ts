@@ -46,7 +46,8 @@ export interface WindowJob {
   readonly currencyId: number;
   /** Annual pay, the top of the range (or its only end). */
   readonly annualHigh: number | null;
-  readonly closeDate: string;
+  /** The close date as a day number (src/search/facts.ts dayNumber). */
+  readonly closeDay: number;
 }
 
 /** The first batch of matches a keyword search reads; each further batch is four times the last. */

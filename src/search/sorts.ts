@@ -15,7 +15,7 @@ export const SORTS: Readonly<Record<SearchCriteria['sort'], Sort>> = {
   // Without keywords nothing has a rank (all 0), so relevance is the newest first.
   relevance: { compare: (a, b) => b.rank - a.rank || newest(a, b) },
   newest: { compare: newest },
-  closing: { compare: (a, b) => (a.closeDate < b.closeDate ? -1 : a.closeDate > b.closeDate ? 1 : a.id - b.id) },
+  closing: { compare: (a, b) => a.closeDay - b.closeDay || a.id - b.id },
   // Without a point there is no distance (null) and the order is the newest first.
   distance: { compare: (a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || newest(a, b) },
   salary: {
