@@ -43,6 +43,8 @@ export interface Vocabulary {
   readonly prefixes: readonly string[];
   /** Category handles a created job may have. */
   readonly categoryHandles: readonly string[];
+  /** The sectors (the roles' parents): a list filtered by one of them includes all its roles. */
+  readonly sectorHandles: readonly string[];
   /** Big towns in Great Britain that the gazetteer finds by name. */
   readonly towns: readonly string[];
 }
@@ -116,7 +118,9 @@ async function readVocabulary(store: Store): Promise<Vocabulary> {
     if (letters.length >= 3) prefixes.add(letters.slice(0, 2)).add(letters.slice(0, 3));
   }
   const towns = BIG_GB_TOWNS.filter((name) => findPlaceAnywhere(name)?.countryIso === 'GB');
-  return { words: [...words], prefixes: [...prefixes], categoryHandles: roles.map((role) => role.handle), towns };
+  const sectorIds = new Set(roles.map((role) => role.parent_id));
+  const sectorHandles = categories.rows.filter((row) => sectorIds.has(row.id)).map((row) => row.handle);
+  return { words: [...words], prefixes: [...prefixes], categoryHandles: roles.map((role) => role.handle), sectorHandles, towns };
 }
 
 async function seededIdRange(store: Store): Promise<{ first: number; last: number }> {

@@ -216,13 +216,13 @@ export async function startJobServer(options: JobServerOptions, port?: number): 
   return server;
 }
 
-/** The bare node:http server answering every request with one captured answer. */
-export async function startCeiling(answerFile: string): Promise<ChildServer> {
+/** The bare node:http server answering each URL with its captured answer (bench/http/ceiling.ts); ready once `readyPath` answers 200. */
+export async function startCeiling(answersFile: string, readyPath: string): Promise<ChildServer> {
   const port = await freePort();
   const script = fileURLToPath(new URL('./ceiling.ts', import.meta.url));
-  const server = new ChildServer('the ceiling server', port, ['--import', 'tsx', script, answerFile], { PORT: String(port) });
+  const server = new ChildServer('the ceiling server', port, ['--import', 'tsx', script, answersFile], { PORT: String(port) });
   try {
-    await server.waitUntilReady('/');
+    await server.waitUntilReady(readyPath);
   } catch (error) {
     server.kill();
     throw error;
