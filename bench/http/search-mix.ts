@@ -26,7 +26,8 @@ function halfTyped(word: string, random: Random): string {
 
 function keywords(vocabulary: Vocabulary, random: Random): string[] {
   const words = [random.pick(vocabulary.words)];
-  if (random.chance(0.4)) words.push(random.pick(vocabulary.words));
+  const second = random.pick(vocabulary.words);
+  if (random.chance(0.4) && second !== words[0]) words.push(second);
   if (random.chance(0.15)) words.push(halfTyped(words.pop() as string, random));
   return words;
 }
