@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile.ts';
-import { demoCredentials, prepareDataset, type Credentials, type Dataset } from './http/dataset.ts';
+import { demoCredentials, demoTenantEnv, prepareDataset, type Dataset } from './http/dataset.ts';
 import type { Measurement } from './http/load.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
 import type { CapturedAnswer, CapturedAnswers } from './http/ceiling.ts';
-import { type Answer, buildServer, ROOT, send, startCeiling } from './http/processes.ts';
-import { type CeilingRatio, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
+import { type Answer, buildServer, issueToken, ROOT, send, startCeiling } from './http/processes.ts';
+import { type CeilingRatio, commandLine, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
 import { totalResidentBytes } from './http/rss.ts';
 import { CeilingTarget, JobServerTarget, type Runner, runScenario } from './http/runner.ts';
 import { buildScenario, SCENARIO_LABELS, type ScenarioName, type ScenarioRequest, V1 } from './http/scenarios.ts';
@@ -34,24 +34,6 @@ const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 async function cleanUp(): Promise<void> {
   for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch((error) => say(`cleanup: ${(error as Error).message}`));
-}
-
-function commandLine(argv: readonly string[]): string {
-  const quoted = argv.map((arg) => (/^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-  const base = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'node --import tsx bench/http.ts';
-  return argv.length > 0 ? `${base} ${quoted}` : base.replace(/ --$/, '');
-}
-
-async function issueToken(port: number, credentials: Credentials): Promise<string> {
-  const answer = await send(port, 'POST', '/oauth/token', { 'content-type': 'application/json' }, JSON.stringify({
-    grant_type: 'password',
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
-    username: credentials.username,
-    password: credentials.password,
-  }));
-  if (answer.status !== 200) throw new Error(`the token request answered ${answer.status}: ${answer.body.toString()}`);
-  return (JSON.parse(answer.body.toString()) as { access_token: string }).access_token;
 }
 
 /** One request as the scenario would send it, so a broken scenario says why before it is measured; the problem, if any. */
@@ -157,15 +139,6 @@ function summariseProfiles(folder: string, sinceMicros: number): void {
   }
 }
 
-function serverEnv(credentials: Credentials): Record<string, string> {
-  return {
-    JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
-    JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
-    JOBSPACE_DEMO_USERNAME: credentials.username,
-    JOBSPACE_DEMO_PASSWORD: credentials.password,
-  };
-}
-
 interface Measured {
   readonly rows: Row[];
   readonly ceilingRatios: CeilingRatio[];
@@ -230,7 +203,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
-  const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: serverEnv(credentials) };
+  const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: demoTenantEnv(credentials) };
   const server = await JobServerTarget.start(serverOptions, say);
   let serverStopped = false;
   cleanups.push(() => (serverStopped ? undefined : server.kill()));
@@ -261,7 +234,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   const section = renderSection(
     {
       options,
-      command: commandLine(argv),
+      command: commandLine(argv, 'bench', 'bench/http.ts'),
       startedAt,
       jobs: dataset.jobs,
       seedSeconds: dataset.seedSeconds,

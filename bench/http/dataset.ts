@@ -35,6 +35,16 @@ export function demoCredentials(env = process.env): Credentials {
   };
 }
 
+/** The environment that gives a server started on a fresh store the demo tenant with these credentials. */
+export function demoTenantEnv(credentials: Credentials): Record<string, string> {
+  return {
+    JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
+    JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
+    JOBSPACE_DEMO_USERNAME: credentials.username,
+    JOBSPACE_DEMO_PASSWORD: credentials.password,
+  };
+}
+
 /** What scenarios vary their requests over, taken from the seeded data. */
 export interface Vocabulary {
   /** Words of the role names that fake titles are made from. */
@@ -132,14 +142,7 @@ export async function prepareDataset(options: DatasetOptions): Promise<Dataset> 
   const place = options.store === 'sqlite' ? freshSqlite() : freshPostgres(options.postgresUrl);
   const { credentials } = options;
   try {
-    const config = loadConfig({
-      DATABASE_URL: place.url,
-      LOG_LEVEL: 'silent',
-      JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
-      JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
-      JOBSPACE_DEMO_USERNAME: credentials.username,
-      JOBSPACE_DEMO_PASSWORD: credentials.password,
-    });
+    const config = loadConfig({ DATABASE_URL: place.url, LOG_LEVEL: 'silent', ...demoTenantEnv(credentials) });
     const store = openStore(place.url, { poolSize: 2 });
     try {
       const demo = await prepareDatabase(store, config);

@@ -79,11 +79,18 @@ export function machineFacts(): MachineFacts {
   };
 }
 
+/** How the run was started, to print above its figures: `npm run <script> -- …` under npm, else node on the file. */
+export function commandLine(argv: readonly string[], npmScript: string, file: string): string {
+  const quoted = argv.map((arg) => (/^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  const base = process.env.npm_lifecycle_event === npmScript ? `npm run ${npmScript} --` : `node --import tsx ${file}`;
+  return argv.length > 0 ? `${base} ${quoted}` : base.replace(/ --$/, '');
+}
+
 export const currentLoad = () => loadavg().map((value) => Math.round(value * 100) / 100);
 
-const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
-const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(1));
-const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+export const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
+export const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(1));
+export const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 export function resultsTable(rows: readonly Row[]): string {
   const lines = [
