@@ -33,7 +33,7 @@ async function cleanUp(): Promise<void> {
 function describe(step: StepSummary): string {
   const { overall } = step;
   const failures = Object.entries(step.failures).map(([fate, count]) => `${fate}×${count}`).join(' ');
-  return `${step.rate}/s offered: ${Math.round(step.achieved)}/s achieved, p50 ${overall.p50.toFixed(1)} ms, p95 ${overall.p95.toFixed(1)} ms, p99 ${overall.p99.toFixed(1)} ms, ${step.errors} errors${failures ? ` (${failures})` : ''}, ${step.refused} × 503, peak RSS ${(step.peakRssBytes / 2 ** 20).toFixed(0)} MB`;
+  return `${step.rate}/s offered: ${Math.round(step.achieved)}/s achieved (client lag p99 ${step.sendLagP99Ms.toFixed(1)} ms), p50 ${overall.p50.toFixed(1)} ms, p95 ${overall.p95.toFixed(1)} ms, p99 ${overall.p99.toFixed(1)} ms, ${step.errors} errors${failures ? ` (${failures})` : ''}, ${step.refused} × 503, peak RSS ${(step.peakRssBytes / 2 ** 20).toFixed(0)} MB`;
 }
 
 /** What a smoke run checks: every kind was offered and answered 2xx, nothing failed, whatever the speed. */
@@ -56,7 +56,7 @@ async function benchmark(options: MixedOptions, argv: readonly string[]): Promis
   say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers})`);
-  const server = await JobServerTarget.start({ databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: null, env: demoTenantEnv(credentials) }, say);
+  const server = await JobServerTarget.start({ databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: null, env: { ...demoTenantEnv(credentials), ...options.serverEnv } }, say);
   let serverStopped = false;
   cleanups.push(() => (serverStopped ? undefined : server.kill()));
   const idleRssBytes = totalResidentBytes(server.pids());

@@ -34,6 +34,8 @@ export interface Outcome {
 
 export interface Offered {
   readonly outcomes: readonly Outcome[];
+  /** How late the client sent each request it sent, in ms: the client's own lag, when the machine is too busy to keep the schedule. */
+  readonly sendLagsMs: readonly number[];
   /** The schedule's length, or longer when answers came after it: from the first request due to the last answer. */
   readonly elapsedSeconds: number;
 }
@@ -69,6 +71,7 @@ export async function offer(settings: OfferSettings, next: () => MixedRequest): 
   const total = Math.max(1, Math.round(settings.rate * settings.seconds));
   const intervalMs = 1000 / settings.rate;
   const outcomes: Outcome[] = [];
+  const sendLagsMs: number[] = [];
   const pending = new Set<Promise<void>>();
   const startedAt = performance.now();
   let sent = 0;
@@ -85,6 +88,7 @@ export async function offer(settings: OfferSettings, next: () => MixedRequest): 
             outcomes.push({ kind: request.kind, fate: 'not sent', latencyMs: Number.NaN });
             continue;
           }
+          sendLagsMs.push(now - dueAt);
           const answered = sendOne(agent, settings.port, settings.timeoutMs, request, dueAt).then((outcome) => {
             outcomes.push(outcome);
             pending.delete(answered);
@@ -97,7 +101,7 @@ export async function offer(settings: OfferSettings, next: () => MixedRequest): 
       tick();
     });
     await Promise.all(pending);
-    return { outcomes, elapsedSeconds: Math.max(total / settings.rate, (performance.now() - startedAt) / 1000) };
+    return { outcomes, sendLagsMs, elapsedSeconds: Math.max(total / settings.rate, (performance.now() - startedAt) / 1000) };
   } finally {
     agent.destroy();
   }

@@ -18,6 +18,8 @@ export interface MixedOptions {
   readonly mix: Mix;
   readonly seed: number;
   readonly postgresUrl: string;
+  /** More environment for the server (LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS=50 …), to compare settings. */
+  readonly serverEnv: Readonly<Record<string, string>>;
   readonly smoke: boolean;
   /** False: print the tables only, leave bench/RESULTS.md alone. */
   readonly write: boolean;
@@ -41,6 +43,7 @@ export const USAGE = `Usage: npm run bench:mixed -- [options]
   --mix kind=share,...      shares of each kind (${mixText(DEFAULT_MIX)})
   --seed N                  the generator's seed, for the jobs and the requests (1)
   --postgres-url URL        PostgreSQL to make a schema in (postgres://root@127.0.0.1:5432/test)
+  --server-env NAME=VALUE   more environment for the server, repeatable (LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS=50)
   --smoke                   1,000 jobs, rates 50,100 for 1 s each: checks the harness, not the speed
   --no-write                print the tables but leave bench/RESULTS.md alone (a smoke run never writes)
 `;
@@ -78,6 +81,16 @@ function mixOf(raw: string | undefined): Mix {
   return mix;
 }
 
+function environment(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new UsageError(`--server-env takes NAME=VALUE, got "${pair}"`);
+    env[match[1] as string] = match[2] as string;
+  }
+  return env;
+}
+
 export function parseMixedOptions(argv: readonly string[]): MixedOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -93,6 +106,7 @@ export function parseMixedOptions(argv: readonly string[]): MixedOptions | 'help
       mix: { type: 'string' },
       seed: { type: 'string' },
       'postgres-url': { type: 'string' },
+      'server-env': { type: 'string', multiple: true },
       smoke: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -117,6 +131,7 @@ export function parseMixedOptions(argv: readonly string[]): MixedOptions | 'help
     mix: mixOf(values.mix),
     seed: positive(values.seed, '--seed', 1),
     postgresUrl: values['postgres-url'] ?? process.env.TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test',
+    serverEnv: environment(values['server-env'] ?? []),
     smoke,
     write: !values['no-write'] && !smoke,
   };

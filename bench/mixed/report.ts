@@ -8,6 +8,8 @@ import { capacity, PASSING_P99_MS, passes, type StepSummary } from './summary.ts
 const CAPACITY_TARGET = 600;
 const LIST_P99_MS = 25;
 const TARGETS_SETTING = 'set for SQLite, 100,000 jobs, WORKERS=1';
+/** A client sending later than this (p99) was itself short of CPU. */
+const CLIENT_LAG_MS = 5;
 
 export interface MixedReport {
   readonly options: MixedOptions;
@@ -60,6 +62,7 @@ function failureNotes(steps: readonly StepSummary[]): string[] {
   for (const step of steps) {
     const failures = Object.entries(step.failures).map(([fate, count]) => `${whole(count)} × ${fate}`);
     if (failures.length > 0) notes.push(`At ${whole(step.rate)}/s the errors were ${failures.join(', ')}.`);
+    if (step.sendLagP99Ms > CLIENT_LAG_MS) notes.push(`At ${whole(step.rate)}/s the client sent its requests up to ${milliseconds(step.sendLagP99Ms)} ms late (p99): it was short of CPU too, so the latencies include its lag.`);
     if (step.refusedWithoutRetryAfter > 0) notes.push(`At ${whole(step.rate)}/s ${whole(step.refusedWithoutRetryAfter)} of the 503s had no Retry-After.`);
   }
   return notes;
@@ -97,6 +100,7 @@ export function renderMixedSection(report: MixedReport, facts: MachineFacts): st
     `- Load average (1, 5, 15 min): ${report.loadBefore.join(', ')} before, ${report.loadAfter.join(', ')} after. The client runs on the same cores as the server.`,
     `- Mix: ${mixLine(options)}; searches from the search mix of \`npm run bench\`, lists of page 1, deep pages and filters, updates and reads of random seeded jobs.`,
     `- Open loop: each rate offered for ${options.secondsPerRate.toFixed(1)} s on a fixed schedule, whether or not earlier requests were answered, after ${options.warmup} s of warm-up at the first rate; each rate starts on an idle server. Latency from when a request was due; at most ${whole(options.maxInFlight)} in flight (a request due beyond that is not sent, an error), abandoned after ${options.timeoutMs / 1000} s (an error). Seeded ${whole(report.jobs)} jobs in ${report.seedSeconds.toFixed(0)} s; idle server ${megabytes(report.idleRssBytes)} MB RSS.`,
+    ...(Object.keys(options.serverEnv).length > 0 ? [`- Server environment besides the bench's own: ${Object.entries(options.serverEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.`] : []),
     '',
     ...overallTable(steps),
     '',

@@ -30,6 +30,8 @@ export interface StepSummary {
   readonly refused: number;
   readonly refusedWithoutRetryAfter: number;
   readonly peakRssBytes: number;
+  /** The 99th percentile of how late the client sent requests, ms: above a few ms the client, not only the server, fell behind. */
+  readonly sendLagP99Ms: number;
 }
 
 function latencies(outcomes: readonly Outcome[]): Latencies {
@@ -60,6 +62,7 @@ export function summarise(rate: number, offered: Offered, peakRssBytes: number):
     refused: refused.length,
     refusedWithoutRetryAfter: refused.filter((outcome) => !outcome.retryAfter).length,
     peakRssBytes,
+    sendLagP99Ms: percentile([...offered.sendLagsMs].sort((a, b) => a - b), 0.99),
   };
 }
 
