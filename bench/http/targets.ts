@@ -13,6 +13,7 @@ const SEARCH_MIX_CEILING_SHARE = 0.1;
 const SEARCH_MIX_P99_MS = 50;
 const LIST_PAGE_1_P99_MS = 25;
 const LIST_PAGE_200_P99_MS = 50;
+const LIST_UNDER_WRITES_P99_MS = 25;
 const CREATES_PER_SECOND = 1000;
 const PEAK_RSS_MB = 300;
 
@@ -40,6 +41,10 @@ export function checkTargets(rows: readonly Row[], ceilingRatios: readonly Ceili
   const listDeep = find(SCENARIO_LABELS['list-page-200']);
   if (listDeep) {
     results.push(`list page 200 p99 ≤ ${LIST_PAGE_200_P99_MS} ms: ${listDeep.latency.p99.toFixed(1)} ms, ${verdict(listDeep.latency.p99 <= LIST_PAGE_200_P99_MS)}`);
+  }
+  const underWrites = find(SCENARIO_LABELS['list-under-writes']);
+  if (underWrites) {
+    results.push(`list p99 ≤ ${LIST_UNDER_WRITES_P99_MS} ms with writes alongside: ${underWrites.latency.p99.toFixed(1)} ms, ${verdict(underWrites.latency.p99 <= LIST_UNDER_WRITES_P99_MS)}`);
   }
   const create = find(SCENARIO_LABELS.create);
   if (create) {

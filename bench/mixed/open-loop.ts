@@ -40,7 +40,8 @@ export interface Offered {
   readonly elapsedSeconds: number;
 }
 
-function sendOne(agent: Agent, port: number, timeoutMs: number, next: MixedRequest, dueAt: number): Promise<Outcome> {
+/** Sends one request on `agent`; its latency runs from `dueAt` (performance.now()). */
+export function sendOne(agent: Agent, port: number, timeoutMs: number, next: MixedRequest, dueAt: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const { kind } = next;
     let settled = false;

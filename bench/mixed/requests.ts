@@ -43,11 +43,12 @@ const DESCRIPTIONS = [
   '<p>Join a growing team serving customers across the region.</p>',
 ];
 
-function listPath(context: ScenarioContext, random: Random): string {
+/** Page 1 (30%), a deep page (30%) and filtered first pages; without deep pages, page 1 and filters only. */
+function listPath(context: ScenarioContext, random: Random, deepPages: boolean): string {
   const { vocabulary } = context.dataset;
   const kind = random.next();
   if (kind < 0.3) return '/api/job';
-  if (kind < 0.6) return `/api/job?page[number]=${random.integer(2, DEEPEST_PAGE)}`;
+  if (deepPages && kind < 0.6) return `/api/job?page[number]=${random.integer(2, DEEPEST_PAGE)}`;
   // Each parameter once: a second `country` or `category` is a 400.
   const filters = [
     () => `country=${random.pick(COUNTRY_SHARES)[0]}`,
@@ -60,7 +61,7 @@ function listPath(context: ScenarioContext, random: Random): string {
 }
 
 /** An endless seeded stream of requests in the mix's proportions. */
-export function requestStream(context: ScenarioContext, mix: Mix): () => MixedRequest {
+export function requestStream(context: ScenarioContext, mix: Mix, { deepPages = true } = {}): () => MixedRequest {
   const random = seededRandom(context.seed);
   const pickKind = weightedPicker(KINDS.map((kind) => [kind, mix[kind]] as const));
   const { dataset, token, credentials } = context;
@@ -71,7 +72,7 @@ export function requestStream(context: ScenarioContext, mix: Mix): () => MixedRe
   let created = 0;
   const make: Record<Kind, () => Omit<MixedRequest, 'kind'>> = {
     read: () => ({ method: 'GET', path: `/api/job/${anyJobId()}`, headers: read }),
-    list: () => ({ method: 'GET', path: listPath(context, random), headers: read }),
+    list: () => ({ method: 'GET', path: listPath(context, random, deepPages), headers: read }),
     search: () => ({ method: 'GET', path: random.pick(searches), headers: read }),
     suggest: () => ({ method: 'GET', path: `/api/job/suggest?q=${encodeURIComponent(random.pick(dataset.vocabulary.prefixes))}`, headers: read }),
     create: () => {

@@ -29,6 +29,7 @@ const ROWS = [
   'suggest',
   'create',
   'partial update',
+  'list under writes (list latency)',
 ];
 
 describe('npm run bench -- --smoke', { timeout: 120_000 }, () => {
