@@ -59,6 +59,7 @@ describe('load shedding (LOAD_SHEDDING_*)', () => {
   });
 
   it('answers an API request 503 in the error envelope with Retry-After while the event loop is past its bound', async () => {
+    assert.equal(test.app.hasDecorator('isUnderPressure'), true);
     const { answer } = await untilRefused(test, { url: '/api/job', headers: { accept: V1 } });
     assertRefusedInEnvelope(answer);
   });
