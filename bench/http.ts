@@ -17,10 +17,11 @@ import { checkTargets } from './http/targets.ts';
 /*
  * The HTTP benchmark (`npm run bench`): seeds a fresh store with fake jobs,
  * starts the real server on it as a child process, and drives each scenario
- * with autocannon; around the read by id it drives a bare node:http server
- * answering with the same bytes, the ceiling, and likewise around the search
- * mix. Prints a markdown table and puts
- * it at the top of bench/RESULTS.md. See `npm run bench -- --help`.
+ * with autocannon (lists under writes with a client of its own); around the
+ * read by id and around the search mix it drives a bare node:http server
+ * answering each URL with our server's bytes for it, the ceiling. Prints a
+ * markdown table and puts it at the top of bench/RESULTS.md. See
+ * `npm run bench -- --help`.
  */
 
 const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
