@@ -2,22 +2,26 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile.ts';
-import { demoCredentials, prepareDataset, type Credentials, type Dataset } from './http/dataset.ts';
+import { demoCredentials, demoTenantEnv, prepareDataset, type Dataset } from './http/dataset.ts';
 import type { Measurement } from './http/load.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
-import { buildServer, ROOT, send, startCeiling } from './http/processes.ts';
-import { type CeilingRatio, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
+import type { CapturedAnswer, CapturedAnswers } from './http/ceiling.ts';
+import { type Answer, buildServer, issueToken, ROOT, send, startCeiling } from './http/processes.ts';
+import { type CeilingRatio, commandLine, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
 import { totalResidentBytes } from './http/rss.ts';
 import { CeilingTarget, JobServerTarget, type Runner, runScenario } from './http/runner.ts';
-import { buildScenario, SCENARIO_LABELS, type ScenarioName, type ScenarioRequest } from './http/scenarios.ts';
+import { buildScenario, SCENARIO_LABELS, type ScenarioName, type ScenarioRequest, V1 } from './http/scenarios.ts';
+import { searchMixPaths } from './http/search-mix.ts';
 import { checkTargets } from './http/targets.ts';
 
 /*
  * The HTTP benchmark (`npm run bench`): seeds a fresh store with fake jobs,
  * starts the real server on it as a child process, and drives each scenario
- * with autocannon; around the read by id it drives a bare node:http server
- * answering with the same bytes, the ceiling. Prints a markdown table and puts
- * it at the top of bench/RESULTS.md. See `npm run bench -- --help`.
+ * with autocannon (lists under writes with a client of its own); around the
+ * read by id and around the search mix it drives a bare node:http server
+ * answering each URL with our server's bytes for it, the ceiling. Prints a
+ * markdown table and puts it at the top of bench/RESULTS.md. See
+ * `npm run bench -- --help`.
  */
 
 const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
@@ -33,24 +37,6 @@ async function cleanUp(): Promise<void> {
   for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch((error) => say(`cleanup: ${(error as Error).message}`));
 }
 
-function commandLine(argv: readonly string[]): string {
-  const quoted = argv.map((arg) => (/^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-  const base = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'node --import tsx bench/http.ts';
-  return argv.length > 0 ? `${base} ${quoted}` : base.replace(/ --$/, '');
-}
-
-async function issueToken(port: number, credentials: Credentials): Promise<string> {
-  const answer = await send(port, 'POST', '/oauth/token', { 'content-type': 'application/json' }, JSON.stringify({
-    grant_type: 'password',
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
-    username: credentials.username,
-    password: credentials.password,
-  }));
-  if (answer.status !== 200) throw new Error(`the token request answered ${answer.status}: ${answer.body.toString()}`);
-  return (JSON.parse(answer.body.toString()) as { access_token: string }).access_token;
-}
-
 /** One request as the scenario would send it, so a broken scenario says why before it is measured; the problem, if any. */
 async function preflight(port: number, name: ScenarioName, request: ScenarioRequest): Promise<string | null> {
   const ready = request.setupRequest ? request.setupRequest({ ...request }) : request;
@@ -59,13 +45,64 @@ async function preflight(port: number, name: ScenarioName, request: ScenarioRequ
   return `${SCENARIO_LABELS[name]}: ${ready.method} ${ready.path} answered ${answer.status}: ${answer.body.toString().slice(0, 500)}`;
 }
 
-/** The bytes of one job read, for the ceiling to answer with. */
-async function captureRead(port: number, dataset: Dataset, token: string, folder: string): Promise<string> {
-  const answer = await send(port, 'GET', `/api/job/${dataset.firstJobId}`, { accept: 'application/vnd.jb.v1+json', authorization: `Bearer ${token}` });
-  if (answer.status !== 200) throw new Error(`reading job ${dataset.firstJobId} answered ${answer.status}`);
-  const file = join(folder, 'read-answer.json');
-  writeFileSync(file, JSON.stringify({ contentType: String(answer.headers['content-type']), bodyBase64: answer.body.toString('base64') }));
+/** A scenario measured between two runs of a ceiling answering with our server's bytes. */
+interface Ceiling {
+  /** The rows of the ceiling runs. */
+  readonly before: string;
+  readonly after: string;
+  /** What the ceiling answers, for the report. */
+  readonly answers: string;
+  /** Captures our server's answers into a file for bench/http/ceiling.ts; the file and a path the ceiling answers 200. */
+  capture(): Promise<{ file: string; readyPath: string }>;
+}
+
+function capturedAnswer(answer: Answer): CapturedAnswer {
+  return { status: answer.status, contentType: String(answer.headers['content-type']), bodyBase64: answer.body.toString('base64') };
+}
+
+function writeAnswers(folder: string, name: string, answers: CapturedAnswers): string {
+  const file = join(folder, `${name}-answers.json`);
+  writeFileSync(file, JSON.stringify(answers));
   return file;
+}
+
+/** The bytes of one job read, which the ceiling answers every read with. */
+async function captureRead(port: number, dataset: Dataset, token: string, folder: string) {
+  const answer = await send(port, 'GET', `/api/job/${dataset.firstJobId}`, { accept: V1, authorization: `Bearer ${token}` });
+  if (answer.status !== 200) throw new Error(`reading job ${dataset.firstJobId} answered ${answer.status}`);
+  return { file: writeAnswers(folder, 'read', { answers: {}, otherwise: capturedAnswer(answer) }), readyPath: '/' };
+}
+
+/** Our answer to each URL of the search mix, once, as the ceiling will answer them. */
+async function captureSearchMix(port: number, dataset: Dataset, token: string, folder: string) {
+  const paths = searchMixPaths(dataset.vocabulary);
+  const answers: Record<string, CapturedAnswer> = {};
+  for (const path of paths) {
+    const answer = await send(port, 'GET', path, { accept: V1, authorization: `Bearer ${token}` });
+    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.body.toString().slice(0, 300)}`);
+    answers[path] = capturedAnswer(answer);
+  }
+  return { file: writeAnswers(folder, 'search-mix', { answers, otherwise: null }), readyPath: paths[0] as string };
+}
+
+function ceilingsOf(port: number, dataset: Dataset, token: string, folder: string): Partial<Record<ScenarioName, Ceiling>> {
+  return {
+    read: {
+      before: CEILING_BEFORE,
+      after: CEILING_AFTER,
+      answers: 'answering every request with the bytes of one captured job read',
+      capture: () => captureRead(port, dataset, token, folder),
+    },
+    'search-mix': {
+      before: 'search mix ceiling (node:http), before',
+      after: 'search mix ceiling (node:http), after',
+      answers: `answering each of the mix's ${searchMixPaths(dataset.vocabulary).length} URLs with the bytes our server gave for it, captured before the run`,
+      capture: () => {
+        say(`capturing our answers to the ${searchMixPaths(dataset.vocabulary).length} URLs of the search mix`);
+        return captureSearchMix(port, dataset, token, folder);
+      },
+    },
+  };
 }
 
 function describe(label: string, m: Measurement): string {
@@ -103,22 +140,13 @@ function summariseProfiles(folder: string, sinceMicros: number): void {
   }
 }
 
-function serverEnv(credentials: Credentials): Record<string, string> {
-  return {
-    JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
-    JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
-    JOBSPACE_DEMO_USERNAME: credentials.username,
-    JOBSPACE_DEMO_PASSWORD: credentials.password,
-  };
-}
-
 interface Measured {
   readonly rows: Row[];
-  readonly ceilingRatio: CeilingRatio | null;
+  readonly ceilingRatios: CeilingRatio[];
 }
 
-/** Every scenario in order; the read by id between two runs of the ceiling, which answers with `readAnswer`. */
-async function measureScenarios(runner: Runner, server: JobServerTarget, scenarios: readonly ScenarioName[], readAnswer: () => Promise<string>): Promise<Measured> {
+/** Every scenario in order; those with a ceiling between two runs of it. */
+async function measureScenarios(runner: Runner, server: JobServerTarget, scenarios: readonly ScenarioName[], ceilings: Partial<Record<ScenarioName, Ceiling>>): Promise<Measured> {
   const rows: Row[] = [];
   const record = (label: string, measurement: Measurement) => {
     rows.push({ label, measurement });
@@ -129,27 +157,36 @@ async function measureScenarios(runner: Runner, server: JobServerTarget, scenari
     }
     return measurement;
   };
-  let ceilingRatio: Measured['ceilingRatio'] = null;
+  const ceilingRatios: CeilingRatio[] = [];
   for (const name of scenarios) {
     const label = SCENARIO_LABELS[name];
-    if (name !== 'read') {
+    const ceiling = ceilings[name];
+    if (!ceiling) {
       record(label, await runScenario(runner, name, label, server));
       continue;
     }
-    const ceiling = new CeilingTarget(await startCeiling(await readAnswer()));
-    cleanups.push(() => ceiling.kill());
+    const { file, readyPath } = await ceiling.capture();
+    const bare = new CeilingTarget(await startCeiling(file, readyPath));
+    cleanups.push(() => bare.kill());
     try {
-      const before = record(CEILING_BEFORE, await runScenario(runner, 'read', CEILING_BEFORE, ceiling));
-      const read = record(label, await runScenario(runner, 'read', label, server));
-      const after = record(CEILING_AFTER, await runScenario(runner, 'read', CEILING_AFTER, ceiling));
+      const before = record(ceiling.before, await runScenario(runner, name, ceiling.before, bare));
+      const ours = record(label, await runScenario(runner, name, label, server));
+      const after = record(ceiling.after, await runScenario(runner, name, ceiling.after, bare));
       const mean = (before.requestsPerSecond + after.requestsPerSecond) / 2;
-      const ours = read.requestsPerSecond;
-      ceilingRatio = { ratio: ours / mean, ceiling: mean, before: before.requestsPerSecond, after: after.requestsPerSecond, read: ours };
+      ceilingRatios.push({
+        scenario: label,
+        answers: ceiling.answers,
+        ratio: ours.requestsPerSecond / mean,
+        ceiling: mean,
+        before: before.requestsPerSecond,
+        after: after.requestsPerSecond,
+        ours: ours.requestsPerSecond,
+      });
     } finally {
-      await ceiling.stop();
+      await bare.stop();
     }
   }
-  return { rows, ceilingRatio };
+  return { rows, ceilingRatios };
 }
 
 async function benchmark(options: BenchOptions, argv: readonly string[]): Promise<number> {
@@ -167,7 +204,9 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers}${profileDir ? ', --cpu-prof' : ''})`);
-  const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env: serverEnv(credentials) };
+  // Each scenario saturates the server on purpose, to measure how much it serves; refusing the excess would measure the refusal (bench:mixed measures that).
+  const env = { ...demoTenantEnv(credentials), LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0' };
+  const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env };
   const server = await JobServerTarget.start(serverOptions, say);
   let serverStopped = false;
   cleanups.push(() => (serverStopped ? undefined : server.kill()));
@@ -188,7 +227,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
     const problem = await preflight(server.port, name, buildScenario(name, runner.context(`${name}-preflight`)));
     if (problem) problems.push(problem);
   }
-  const { rows, ceilingRatio } = await measureScenarios(runner, server, options.scenarios, () => captureRead(server.port, dataset, token, scratch));
+  const { rows, ceilingRatios } = await measureScenarios(runner, server, options.scenarios, ceilingsOf(server.port, dataset, token, scratch));
 
   const exitCode = await server.stop();
   serverStopped = true;
@@ -198,7 +237,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   const section = renderSection(
     {
       options,
-      command: commandLine(argv),
+      command: commandLine(argv, 'bench', 'bench/http.ts'),
       startedAt,
       jobs: dataset.jobs,
       seedSeconds: dataset.seedSeconds,
@@ -207,8 +246,8 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
       idleRssBytes,
       rows,
       notes: server.notes,
-      ceilingRatio,
-      targets: options.smoke ? [] : checkTargets(rows, ceilingRatio?.ratio ?? null),
+      ceilingRatios,
+      targets: options.smoke ? [] : checkTargets(rows, ceilingRatios),
     },
     machineFacts(),
   );

@@ -15,6 +15,7 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
+import { registerLoadShedding } from './http/load-shedding.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
 import { tokenFamilyLockFor } from './auth/family-lock.ts';
@@ -96,6 +97,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   answerUnknownExpectations(app.server, app.log);
   routes = indexRoutes(app);
   installErrorHandling(app, routes);
+  // First of the plugins with hooks: a request refused for load costs as little as it can.
+  await registerLoadShedding(app, config.loadShedding);
   await registerBodyParsers(app);
   await registerRateLimit(app, config.rateLimitPerMinute);
   await app.register(swagger, {

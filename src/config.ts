@@ -40,6 +40,17 @@ export interface Config {
   readonly applications: ApplicationSettings;
   /** Webhook and delivery settings (src/deliveries/). */
   readonly deliveries: DeliveryConfig;
+  /** When the server answers 503 rather than queue more work than it can serve (src/http/load-shedding.ts). */
+  readonly loadShedding: LoadSheddingConfig;
+}
+
+export interface LoadSheddingConfig {
+  /** Mean event-loop delay, in ms over one sample, past which requests are refused; 0: not checked. */
+  readonly maxEventLoopDelayMs: number;
+  /** Share of one sample the event loop was busy (0 to 1) past which requests are refused; 0: not checked. */
+  readonly maxEventLoopUtilisation: number;
+  /** Milliseconds between measurements: how long one measurement decides. */
+  readonly sampleMs: number;
 }
 
 export interface ApplicationSettings {
@@ -99,6 +110,11 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: readSmtpUrl(env),
     mailFrom: readMailFrom(env, port),
     deliveries: readDeliveries(env, databaseUrl),
+    loadShedding: Object.freeze({
+      maxEventLoopDelayMs: readWholeNumber(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS', 200, 0, 60_000),
+      maxEventLoopUtilisation: readFraction(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', 0),
+      sampleMs: readWholeNumber(env, 'LOAD_SHEDDING_SAMPLE_MS', 500, 10, 60_000),
+    }),
     mediaDir: readMediaDir(env, databaseUrl),
     applications: Object.freeze({
       filesDir: readApplicationFilesDir(env, databaseUrl),
@@ -153,6 +169,16 @@ function readWholeNumber(env: Env, variable: string, fallback: number, min: numb
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {
     throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** A decimal from 0 to 1 (`0.95`). */
+function readFraction(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable] || String(fallback);
+  const value = Number(raw);
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(raw)) {
+    throw new ConfigError(variable, `must be a decimal from 0 to 1, got "${raw}"`);
   }
   return value;
 }

@@ -22,7 +22,14 @@ describe('loadConfig', () => {
       perAddress: { limit: 20, windowSeconds: 60 },
       perUsername: { limit: 10, windowSeconds: 300 },
     });
+    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 200, maxEventLoopUtilisation: 0, sampleMs: 500 });
     assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the load-shedding bounds, 0 turning each off', () => {
+    const config = loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0.95', LOAD_SHEDDING_SAMPLE_MS: '250' });
+    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 0, maxEventLoopUtilisation: 0.95, sampleMs: 250 });
+    assert.equal(loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '1' }).loadShedding.maxEventLoopUtilisation, 1);
   });
 
   it('treats an empty variable as unset', () => {
@@ -117,6 +124,14 @@ describe('loadConfig', () => {
     ['APPLICATION_RETENTION_DAYS', '3651'],
     ['APPLICATION_CV_INLINE', 'maybe'],
     ['APPLICATION_FILES_DIR', ' cvs'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS', '-1'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS', '200ms'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS', '60001'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', '1.5'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', '95%'],
+    ['LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', '-0.1'],
+    ['LOAD_SHEDDING_SAMPLE_MS', '0'],
+    ['LOAD_SHEDDING_SAMPLE_MS', '9'],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

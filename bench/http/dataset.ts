@@ -35,6 +35,16 @@ export function demoCredentials(env = process.env): Credentials {
   };
 }
 
+/** The environment that gives a server started on a fresh store the demo tenant with these credentials. */
+export function demoTenantEnv(credentials: Credentials): Record<string, string> {
+  return {
+    JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
+    JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
+    JOBSPACE_DEMO_USERNAME: credentials.username,
+    JOBSPACE_DEMO_PASSWORD: credentials.password,
+  };
+}
+
 /** What scenarios vary their requests over, taken from the seeded data. */
 export interface Vocabulary {
   /** Words of the role names that fake titles are made from. */
@@ -43,6 +53,8 @@ export interface Vocabulary {
   readonly prefixes: readonly string[];
   /** Category handles a created job may have. */
   readonly categoryHandles: readonly string[];
+  /** The sectors (the roles' parents): a list filtered by one of them includes all its roles. */
+  readonly sectorHandles: readonly string[];
   /** Big towns in Great Britain that the gazetteer finds by name. */
   readonly towns: readonly string[];
 }
@@ -116,7 +128,9 @@ async function readVocabulary(store: Store): Promise<Vocabulary> {
     if (letters.length >= 3) prefixes.add(letters.slice(0, 2)).add(letters.slice(0, 3));
   }
   const towns = BIG_GB_TOWNS.filter((name) => findPlaceAnywhere(name)?.countryIso === 'GB');
-  return { words: [...words], prefixes: [...prefixes], categoryHandles: roles.map((role) => role.handle), towns };
+  const sectorIds = new Set(roles.map((role) => role.parent_id));
+  const sectorHandles = categories.rows.filter((row) => sectorIds.has(row.id)).map((row) => row.handle);
+  return { words: [...words], prefixes: [...prefixes], categoryHandles: roles.map((role) => role.handle), sectorHandles, towns };
 }
 
 async function seededIdRange(store: Store): Promise<{ first: number; last: number }> {
@@ -128,14 +142,7 @@ export async function prepareDataset(options: DatasetOptions): Promise<Dataset> 
   const place = options.store === 'sqlite' ? freshSqlite() : freshPostgres(options.postgresUrl);
   const { credentials } = options;
   try {
-    const config = loadConfig({
-      DATABASE_URL: place.url,
-      LOG_LEVEL: 'silent',
-      JOBSPACE_DEMO_CLIENT_ID: credentials.clientId,
-      JOBSPACE_DEMO_CLIENT_SECRET: credentials.clientSecret,
-      JOBSPACE_DEMO_USERNAME: credentials.username,
-      JOBSPACE_DEMO_PASSWORD: credentials.password,
-    });
+    const config = loadConfig({ DATABASE_URL: place.url, LOG_LEVEL: 'silent', ...demoTenantEnv(credentials) });
     const store = openStore(place.url, { poolSize: 2 });
     try {
       const demo = await prepareDatabase(store, config);

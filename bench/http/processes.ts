@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Credentials } from './dataset.ts';
 
 /*
  * The processes a run starts: the real server, built and run as `npm start`
@@ -47,6 +48,23 @@ export function send(port: number, method: string, path: string, headers: Record
     outgoing.on('error', reject);
     outgoing.end(body);
   });
+}
+
+/** A vendor token for the demo user, by the password grant; a 503 (the server shedding load) is retried when it says. */
+export async function issueToken(port: number, credentials: Credentials): Promise<string> {
+  const body = JSON.stringify({
+    grant_type: 'password',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    username: credentials.username,
+    password: credentials.password,
+  });
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await send(port, 'POST', '/oauth/token', { 'content-type': 'application/json' }, body);
+    if (answer.status === 200) return (JSON.parse(answer.body.toString()) as { access_token: string }).access_token;
+    if (answer.status !== 503 || attempt === 10) throw new Error(`the token request answered ${answer.status}: ${answer.body.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, Number(answer.headers['retry-after'] ?? 1) * 1000));
+  }
 }
 
 /** The pids below `pid`: a cluster's workers. */
@@ -216,13 +234,13 @@ export async function startJobServer(options: JobServerOptions, port?: number): 
   return server;
 }
 
-/** The bare node:http server answering every request with one captured answer. */
-export async function startCeiling(answerFile: string): Promise<ChildServer> {
+/** The bare node:http server answering each URL with its captured answer (bench/http/ceiling.ts); ready once `readyPath` answers 200. */
+export async function startCeiling(answersFile: string, readyPath: string): Promise<ChildServer> {
   const port = await freePort();
   const script = fileURLToPath(new URL('./ceiling.ts', import.meta.url));
-  const server = new ChildServer('the ceiling server', port, ['--import', 'tsx', script, answerFile], { PORT: String(port) });
+  const server = new ChildServer('the ceiling server', port, ['--import', 'tsx', script, answersFile], { PORT: String(port) });
   try {
-    await server.waitUntilReady('/');
+    await server.waitUntilReady(readyPath);
   } catch (error) {
     server.kill();
     throw error;

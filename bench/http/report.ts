@@ -26,18 +26,22 @@ export interface RunReport {
   readonly rows: readonly Row[];
   /** What happened during the run that a reader of the figures should know. */
   readonly notes: readonly string[];
-  readonly ceilingRatio: CeilingRatio | null;
+  readonly ceilingRatios: readonly CeilingRatio[];
   readonly targets: readonly string[];
 }
 
-/** Our read throughput against the ceiling's, in requests/s. */
+/** A scenario's throughput against its ceiling's, in requests/s. */
 export interface CeilingRatio {
+  /** The row of our server's run. */
+  readonly scenario: string;
+  /** What the ceiling answers with. */
+  readonly answers: string;
   readonly ratio: number;
   /** The mean of the ceiling runs before and after ours. */
   readonly ceiling: number;
   readonly before: number;
   readonly after: number;
-  readonly read: number;
+  readonly ours: number;
 }
 
 /** Ceiling runs further apart than this say the machine was busy with other work. */
@@ -75,11 +79,18 @@ export function machineFacts(): MachineFacts {
   };
 }
 
+/** How the run was started, to print above its figures: `npm run <script> -- …` under npm, else node on the file. */
+export function commandLine(argv: readonly string[], npmScript: string, file: string): string {
+  const quoted = argv.map((arg) => (/^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  const base = process.env.npm_lifecycle_event === npmScript ? `npm run ${npmScript} --` : `node --import tsx ${file}`;
+  return argv.length > 0 ? `${base} ${quoted}` : base.replace(/ --$/, '');
+}
+
 export const currentLoad = () => loadavg().map((value) => Math.round(value * 100) / 100);
 
-const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
-const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(1));
-const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+export const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
+export const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(1));
+export const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 export function resultsTable(rows: readonly Row[]): string {
   const lines = [
@@ -112,11 +123,11 @@ export function renderSection(report: RunReport, facts: MachineFacts): string {
     resultsTable(report.rows),
     '',
   ];
-  if (report.ceilingRatio) {
-    const { ratio, ceiling, read } = report.ceilingRatio;
-    lines.push(`Read by id: ${whole(read)} requests/s, **${ratio.toFixed(2)}** of the ceiling (${whole(ceiling)} requests/s, the mean of the runs before and after): a bare node:http process answering every request with the bytes of one captured job read.`, '');
+  for (const { scenario, answers, ratio, ceiling, ours } of report.ceilingRatios) {
+    const name = scenario.charAt(0).toUpperCase() + scenario.slice(1);
+    lines.push(`${name}: ${whole(ours)} requests/s, **${ratio.toFixed(2)}** of the ceiling (${whole(ceiling)} requests/s, the mean of the runs before and after): a bare node:http process ${answers}.`, '');
   }
-  const notes = [...statusNotes(report.rows), ...ceilingNotes(report.ceilingRatio), ...report.notes];
+  const notes = [...statusNotes(report.rows), ...report.ceilingRatios.flatMap(ceilingNotes), ...report.notes];
   if (notes.length > 0) lines.push(...notes.map((note) => `- ${note}`), '');
   if (report.targets.length > 0) lines.push(`Targets (${TARGETS_SETTING}):`, '', ...report.targets.map((target) => `- ${target}`), '');
   return lines.join('\n');
@@ -132,11 +143,10 @@ function statusNotes(rows: readonly Row[]): string[] {
     });
 }
 
-function ceilingNotes(ceiling: CeilingRatio | null): string[] {
-  if (!ceiling) return [];
+function ceilingNotes(ceiling: CeilingRatio): string[] {
   const spread = Math.abs(ceiling.before - ceiling.after) / Math.max(ceiling.before, ceiling.after);
   if (spread <= CEILING_SPREAD) return [];
-  return [`The two ceiling runs differ by ${(spread * 100).toFixed(0)}% (${whole(ceiling.before)} and ${whole(ceiling.after)} requests/s): other work on the machine took its share, so the ratio is rough.`];
+  return [`The two ceiling runs around ${ceiling.scenario} differ by ${(spread * 100).toFixed(0)}% (${whole(ceiling.before)} and ${whole(ceiling.after)} requests/s): other work on the machine took its share, so the ratio is rough.`];
 }
 
 /** Puts the section above every other `## ` section, so newer results come first. */

@@ -1,6 +1,7 @@
 import { drive, type LoadSettings, type Measurement } from './load.ts';
 import { type ChildServer, type JobServerOptions, startJobServer, waitUntilQuiet } from './processes.ts';
 import { buildScenario, type ScenarioContext, type ScenarioName } from './scenarios.ts';
+import { driveListsUnderWrites } from './under-writes.ts';
 
 /*
  * Runs a scenario against a target: warm-up, then the measured run, each
@@ -94,13 +95,19 @@ export interface Runner {
   readonly context: (phase: string) => ScenarioContext;
 }
 
+/** One run of a scenario: autocannon, or for lists under writes the client that times the lists alone. */
+function driveScenario(port: number, name: ScenarioName, context: ScenarioContext, settings: LoadSettings, serverPids: () => readonly number[]): Promise<Measurement> {
+  if (name === 'list-under-writes') return driveListsUnderWrites(port, context, settings, serverPids);
+  return drive(port, buildScenario(name, context), settings, serverPids);
+}
+
 export async function runScenario(runner: Runner, name: ScenarioName, label: string, target: Target): Promise<Measurement> {
   if (runner.warmup > 0) {
     await target.settle(`the warm-up of ${label}`);
     // Counted finely, so a short warm-up is not stretched to the next whole second.
     const warmup = { ...runner.settings, seconds: runner.warmup, sampleMs: 100 };
-    await drive(target.port, buildScenario(name, runner.context(`${name}-warmup`)), warmup, () => []);
+    await driveScenario(target.port, name, runner.context(`${name}-warmup`), warmup, () => []);
   }
   await target.settle(`the measured run of ${label}`);
-  return drive(target.port, buildScenario(name, runner.context(name)), runner.settings, () => target.pids());
+  return driveScenario(target.port, name, runner.context(name), runner.settings, () => target.pids());
 }

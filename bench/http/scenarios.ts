@@ -1,11 +1,14 @@
 import type { Request } from 'autocannon';
 import { seededRandom } from '../../src/seed/random.ts';
 import type { Credentials, Dataset } from './dataset.ts';
+import { searchMixPaths } from './search-mix.ts';
 
 /*
  * What a run measures, one scenario at a time, in this order: reads first,
  * then the writes that change the data the reads see. Each scenario is one
- * autocannon request whose setupRequest varies the path or body per request.
+ * autocannon request whose setupRequest varies the path or body per request;
+ * lists under writes, whose latency is the lists' alone, is driven by a
+ * client of its own (under-writes.ts) and checked here by one list request.
  */
 
 export const SCENARIO_NAMES = [
@@ -15,9 +18,11 @@ export const SCENARIO_NAMES = [
   'list-page-200',
   'search',
   'search-radius',
+  'search-mix',
   'suggest',
   'create',
   'update',
+  'list-under-writes',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -30,12 +35,14 @@ export const SCENARIO_LABELS: Readonly<Record<ScenarioName, string>> = {
   'list-page-200': 'list page 200',
   search: 'keyword search',
   'search-radius': 'keyword + radius',
+  'search-mix': 'search mix',
   suggest: 'suggest',
   create: 'create',
   update: 'partial update',
+  'list-under-writes': 'list under writes (list latency)',
 };
 
-const V1 = 'application/vnd.jb.v1+json';
+export const V1 = 'application/vnd.jb.v1+json';
 
 export interface ScenarioContext {
   readonly dataset: Dataset;
@@ -50,11 +57,11 @@ export interface ScenarioContext {
 /** A request template and the function that varies it; both are autocannon's. */
 export type ScenarioRequest = Omit<Request, 'setupRequest'> & { readonly setupRequest?: (request: Request) => Request };
 
-function apiHeaders(token: string, json = false): Record<string, string> {
+export function apiHeaders(token: string, json = false): Record<string, string> {
   return { accept: V1, authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) };
 }
 
-const TITLES = ['Senior Bench Analyst', 'Bench Coordinator', 'Lead Load Tester', 'Trainee Throughput Engineer', 'Latency Manager'];
+export const TITLES = ['Senior Bench Analyst', 'Bench Coordinator', 'Lead Load Tester', 'Trainee Throughput Engineer', 'Latency Manager'];
 
 export function buildScenario(name: ScenarioName, context: ScenarioContext): ScenarioRequest {
   const { dataset, token } = context;
@@ -85,6 +92,7 @@ export function buildScenario(name: ScenarioName, context: ScenarioContext): Sce
       };
     case 'read':
       return get(() => `/api/job/${anyJobId()}`);
+    case 'list-under-writes':
     case 'list-page-1':
       return { method: 'GET', path: '/api/job', headers: apiHeaders(token) };
     case 'list-page-200':
@@ -93,6 +101,10 @@ export function buildScenario(name: ScenarioName, context: ScenarioContext): Sce
       return get(() => `/api/job?q=${word()}`);
     case 'search-radius':
       return get(() => `/api/job?q=${word()}&location=${encodeURIComponent(random.pick(vocabulary.towns))}&radius=25`);
+    case 'search-mix': {
+      const paths = searchMixPaths(vocabulary);
+      return get(() => random.pick(paths));
+    }
     case 'suggest':
       return get(() => `/api/job/suggest?q=${encodeURIComponent(random.pick(vocabulary.prefixes))}`);
     case 'create': {
@@ -117,7 +129,7 @@ export function buildScenario(name: ScenarioName, context: ScenarioContext): Sce
 }
 
 /** A valid job as a vendor would post it in JSON, with the contract's field names. */
-function newJob(context: ScenarioContext, reference: string, category: string, town: string): Record<string, unknown> {
+export function newJob(context: ScenarioContext, reference: string, category: string, town: string): Record<string, unknown> {
   return {
     organisation: context.dataset.organisation,
     job_category: category,

@@ -1,4 +1,4 @@
-import type { Row } from './report.ts';
+import type { CeilingRatio, Row } from './report.ts';
 import { SCENARIO_LABELS } from './scenarios.ts';
 
 /*
@@ -9,19 +9,30 @@ import { SCENARIO_LABELS } from './scenarios.ts';
  */
 
 const READ_CEILING_SHARE = 0.5;
+const SEARCH_MIX_CEILING_SHARE = 0.1;
+const SEARCH_MIX_P99_MS = 50;
 const LIST_PAGE_1_P99_MS = 25;
 const LIST_PAGE_200_P99_MS = 50;
+const LIST_UNDER_WRITES_P99_MS = 25;
 const CREATES_PER_SECOND = 1000;
 const PEAK_RSS_MB = 300;
 
 export const TARGETS_SETTING = 'set for SQLite, 100,000 jobs, WORKERS=1, 32 connections; memory for 1,000,000 jobs';
 
-export function checkTargets(rows: readonly Row[], ceilingShare: number | null): string[] {
+export function checkTargets(rows: readonly Row[], ceilingRatios: readonly CeilingRatio[]): string[] {
   const find = (label: string) => rows.find((row) => row.label === label)?.measurement;
+  const share = (label: string) => ceilingRatios.find((ratio) => ratio.scenario === label)?.ratio;
   const verdict = (met: boolean) => (met ? 'met' : '**missed**');
   const results: string[] = [];
-  if (ceilingShare !== null) {
-    results.push(`read by id ≥ ${READ_CEILING_SHARE} of the ceiling: ${ceilingShare.toFixed(2)}, ${verdict(ceilingShare >= READ_CEILING_SHARE)}`);
+  const readShare = share(SCENARIO_LABELS.read);
+  if (readShare !== undefined) {
+    results.push(`read by id ≥ ${READ_CEILING_SHARE} of the ceiling: ${readShare.toFixed(2)}, ${verdict(readShare >= READ_CEILING_SHARE)}`);
+  }
+  const mixShare = share(SCENARIO_LABELS['search-mix']);
+  const mix = find(SCENARIO_LABELS['search-mix']);
+  if (mixShare !== undefined && mix) {
+    const met = mixShare >= SEARCH_MIX_CEILING_SHARE && mix.latency.p99 <= SEARCH_MIX_P99_MS;
+    results.push(`search mix ≥ ${SEARCH_MIX_CEILING_SHARE} of the same-bytes ceiling, p99 ≤ ${SEARCH_MIX_P99_MS} ms: ${mixShare.toFixed(3)}, p99 ${mix.latency.p99.toFixed(1)} ms, ${verdict(met)}`);
   }
   const listFirst = find(SCENARIO_LABELS['list-page-1']);
   if (listFirst) {
@@ -30,6 +41,10 @@ export function checkTargets(rows: readonly Row[], ceilingShare: number | null):
   const listDeep = find(SCENARIO_LABELS['list-page-200']);
   if (listDeep) {
     results.push(`list page 200 p99 ≤ ${LIST_PAGE_200_P99_MS} ms: ${listDeep.latency.p99.toFixed(1)} ms, ${verdict(listDeep.latency.p99 <= LIST_PAGE_200_P99_MS)}`);
+  }
+  const underWrites = find(SCENARIO_LABELS['list-under-writes']);
+  if (underWrites) {
+    results.push(`list p99 ≤ ${LIST_UNDER_WRITES_P99_MS} ms with writes alongside: ${underWrites.latency.p99.toFixed(1)} ms, ${verdict(underWrites.latency.p99 <= LIST_UNDER_WRITES_P99_MS)}`);
   }
   const create = find(SCENARIO_LABELS.create);
   if (create) {

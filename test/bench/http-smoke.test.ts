@@ -23,9 +23,13 @@ const ROWS = [
   'list page 200',
   'keyword search',
   'keyword + radius',
+  'search mix ceiling (node:http), before',
+  'search mix',
+  'search mix ceiling (node:http), after',
   'suggest',
   'create',
   'partial update',
+  'list under writes (list latency)',
 ];
 
 describe('npm run bench -- --smoke', { timeout: 120_000 }, () => {
@@ -39,5 +43,6 @@ describe('npm run bench -- --smoke', { timeout: 120_000 }, () => {
     const rows = stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario') && !line.startsWith('| ---'));
     assert.deepEqual(rows.map((row) => row.split('|')[1]?.trim()), ROWS);
     assert.match(stdout, /Read by id: [\d,]+ requests\/s, \*\*[\d.]+\*\* of the ceiling/);
+    assert.match(stdout, /Search mix: [\d,]+ requests\/s, \*\*[\d.]+\*\* of the ceiling \([\d,]+ requests\/s, the mean of the runs before and after\): a bare node:http process answering each of the mix's \d+ URLs/);
   });
 });

@@ -76,6 +76,8 @@ export class ServerProcess {
         JOBSPACE_DEMO_PASSWORD: DEMO.password,
         // Required in production (docs/contract.md, "Webhooks"); outside it the server would make a key file.
         WEBHOOK_SIGNING_KEY: 'server-test-signing-key-of-at-least-32-bytes',
+        // A test machine busy with other suites delays the event loop; that must not turn a test's request into a 503.
+        LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
