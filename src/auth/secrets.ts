@@ -62,7 +62,7 @@ const maxmemFor = (N: number, r: number) => 256 * N * r;
 /** The shortest password a user may have, checked by the operator commands and for the demo tenant's at start. */
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Hash a password or client secret: `scrypt$N$r$p$salt$key`, base64url parts. */
+/** Hash a password: `scrypt$N$r$p$salt$key`, base64url parts. Earlier versions hashed client secrets so too (verifyClientSecret). */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(secret, salt, KEY_LENGTH, { ...cost, maxmem: maxmemFor(cost.N, cost.r) });
@@ -88,6 +88,32 @@ export function generateToken(): string {
 /** Tokens are stored and looked up only by this digest. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/*
+ * A client secret is 256 random bits of the server's making, so nobody can
+ * guess it from its digest: a slow hash only protects secrets a person chose,
+ * and here would cost a memory-hard hash per token request for nothing.
+ */
+const CLIENT_DIGEST = 'sha256$';
+
+/** How a client secret is stored: `sha256$` and the hex digest, as tokens are. */
+export function digestClientSecret(secret: string): string {
+  return CLIENT_DIGEST + hashToken(secret);
+}
+
+interface ClientSecretCheck {
+  readonly matches: boolean;
+  /** The stored hash is an older scheme's (scrypt): replace it with the digest once the secret matched. */
+  readonly outdated: boolean;
+}
+
+/** Compares a client secret with its stored digest in constant time; a stored scrypt hash is checked as a password. */
+export async function verifyClientSecret(secret: string, stored: string): Promise<ClientSecretCheck> {
+  if (!stored.startsWith(CLIENT_DIGEST)) return { matches: await verifySecret(secret, stored), outdated: true };
+  const expected = Buffer.from(stored.slice(CLIENT_DIGEST.length), 'hex');
+  const actual = createHash('sha256').update(secret).digest();
+  return { matches: expected.length === actual.length && timingSafeEqual(actual, expected), outdated: false };
 }
 
 /** Public client identifiers: random, not secret, easy to copy. */

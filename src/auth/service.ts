@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/types.ts';
 import { isoAfterSeconds, nowIso } from '../clock.ts';
-import { findClientByClientId, findUserByUsername } from '../tenancy/repository.ts';
+import { findClientByClientId, findUserByUsername, replaceClientSecretHash } from '../tenancy/repository.ts';
 import { OAuthError } from './oauth-error.ts';
 import type { LockTokenFamily } from './family-lock.ts';
 import {
@@ -11,7 +11,7 @@ import {
   insertTokenPair,
   revokeTokenFamily,
 } from './repository.ts';
-import { generateToken, hashSecret, hashToken, verifySecret } from './secrets.ts';
+import { digestClientSecret, generateToken, hashSecret, hashToken, verifyClientSecret, verifySecret } from './secrets.ts';
 
 export const ACCESS_TOKEN_SECONDS = 86_400;
 export const REFRESH_TOKEN_SECONDS = 30 * 86_400;
@@ -30,12 +30,20 @@ export interface ClientCredentials {
 
 // Checked against when the user or client is unknown, so a miss takes as long as a hit.
 const decoyHash = hashSecret('decoy secret for timing');
+const decoyClientDigest = digestClientSecret('decoy secret for timing');
 
-/** The API client behind a pair of credentials, or null when they do not match a live client. */
+/**
+ * The API client behind a pair of credentials, or null when they do not match
+ * a live client. A secret still stored under scrypt is replaced by its digest
+ * on its first match, so each such client pays one slow hash, once.
+ */
 export async function authenticateClient(db: Db, credentials: ClientCredentials) {
   const client = await findClientByClientId(db, credentials.clientId);
-  const matches = await verifySecret(credentials.clientSecret, client?.secret_hash ?? (await decoyHash));
-  return client && matches && client.revoked_at === null ? client : null;
+  const stored = client?.secret_hash ?? decoyClientDigest;
+  const { matches, outdated } = await verifyClientSecret(credentials.clientSecret, stored);
+  if (!client || !matches || client.revoked_at !== null) return null;
+  if (outdated) await replaceClientSecretHash(db, client.id, stored, digestClientSecret(credentials.clientSecret));
+  return client;
 }
 
 export async function authenticateUser(db: Db, username: string, password: string) {

@@ -98,6 +98,19 @@ export function findClientByClientId(db: Executor, clientId: string) {
   return db.selectFrom('api_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
 }
 
+/**
+ * Replaces a client's secret hash, unless it changed since it was read: a
+ * secret's digest replacing the older hash its check just matched.
+ */
+export async function replaceClientSecretHash(db: Executor, id: number, matched: string, replacement: string) {
+  await db
+    .updateTable('api_clients')
+    .set({ secret_hash: replacement })
+    .where('id', '=', id)
+    .where('secret_hash', '=', matched)
+    .execute();
+}
+
 export async function insertClient(
   db: Db,
   client: { client_id: string; secret_hash: string; name: string; kind: 'vendor' | 'board'; allow_basic: number },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import type { Db } from '../db/types.ts';
 import { nowIso } from '../clock.ts';
-import { generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
+import { digestClientSecret, generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
 import { canonicalUsername, usernameProblem } from './username.ts';
 
@@ -149,7 +149,7 @@ export async function createClient(
     db,
     {
       client_id: clientId,
-      secret_hash: await hashSecret(clientSecret),
+      secret_hash: digestClientSecret(clientSecret),
       name,
       kind: input.board ? 'board' : 'vendor',
       allow_basic: input.allowBasic ? 1 : 0,

@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HASH_COST, hashSecret, makeCheapHashesForTests, Slots, verifySecret } from '../../src/auth/secrets.ts';
+import {
+  digestClientSecret,
+  HASH_COST,
+  hashSecret,
+  makeCheapHashesForTests,
+  Slots,
+  verifyClientSecret,
+  verifySecret,
+} from '../../src/auth/secrets.ts';
 
 // This file alone hashes at the server's cost: test/support/app.ts makes the other suites' hashes cheap.
 describe('secret hashing', () => {
@@ -24,6 +32,31 @@ describe('secret hashing', () => {
     assert.equal(await verifySecret('secret', cheap), true);
     assert.equal(await verifySecret('secret', production), true);
     assert.equal(await verifySecret('other', cheap), false);
+  });
+});
+
+describe('client secret digests', () => {
+  it('stores a client secret as sha256$ and its hex digest, the same for the same secret', () => {
+    const digest = digestClientSecret('a-client-secret');
+    assert.match(digest, /^sha256\$[0-9a-f]{64}$/);
+    assert.equal(digestClientSecret('a-client-secret'), digest);
+  });
+
+  it('matches the secret of a digest and nothing else, and never asks to replace a digest', async () => {
+    const digest = digestClientSecret('a-client-secret');
+    assert.deepEqual(await verifyClientSecret('a-client-secret', digest), { matches: true, outdated: false });
+    assert.deepEqual(await verifyClientSecret('another-secret', digest), { matches: false, outdated: false });
+    assert.deepEqual(await verifyClientSecret('a-client-secret', digest.slice(0, -2)), { matches: false, outdated: false });
+  });
+
+  it('checks a client secret stored under scrypt by earlier versions, and asks to replace its hash', async () => {
+    const scrypt = await hashSecret('a-client-secret');
+    assert.deepEqual(await verifyClientSecret('a-client-secret', scrypt), { matches: true, outdated: true });
+    assert.equal((await verifyClientSecret('another-secret', scrypt)).matches, false);
+  });
+
+  it('never takes a digest for a password hash', async () => {
+    assert.equal(await verifySecret('a-client-secret', digestClientSecret('a-client-secret')), false);
   });
 });
 

@@ -39,7 +39,7 @@ for (const store of stores) describe(`POST /oauth/token [${store}]`, () => {
     assert.ok(tokens.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash)));
     assert.ok(!tokens.some((row) => row.token_hash === body.access_token));
     const client = await db.selectFrom('api_clients').select('secret_hash').executeTakeFirstOrThrow();
-    assert.match(client.secret_hash, /^scrypt\$/);
+    assert.match(client.secret_hash, /^sha256\$[0-9a-f]{64}$/);
     assert.ok(!client.secret_hash.includes(DEMO.clientSecret));
     const user = await db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow();
     assert.match(user.password_hash, /^scrypt\$/);
