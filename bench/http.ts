@@ -112,7 +112,7 @@ function describe(label: string, m: Measurement): string {
 
 /**
  * What a smoke run checks: the harness worked, whatever the speed. A token
- * costs two scrypt hashes, so a half-second run may see no answer at all;
+ * costs one scrypt hash, so a half-second run may see no answer at all;
  * the preflight request showed that the scenario's requests are answered.
  */
 function harnessProblems(rows: readonly Row[], expected: readonly string[]): string[] {

@@ -109,7 +109,7 @@ const QUIET_TICKS = 2;
 
 /**
  * Waits until the processes stop using CPU: requests a finished autocannon
- * run left in flight (a token request costs two scrypt hashes) must not be
+ * run left in flight (a token request costs one scrypt hash) must not be
  * served in the next run's time. False if they are still busy after `timeoutMs`.
  */
 export async function waitUntilQuiet(pids: () => readonly number[], timeoutMs: number): Promise<boolean> {
