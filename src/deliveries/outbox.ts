@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { nowIso } from '../clock.ts';
 import type { DeliveryKind, Tx } from '../db/types.ts';
 
@@ -30,9 +30,25 @@ export interface NewEvent {
   readonly webhookId?: number;
 }
 
+/*
+ * An event id is a UUID of version 7: the time in milliseconds, then 74
+ * random bits, so still unguessable. Ids made one after another sort
+ * together, and the unique index of event ids takes each new one at its end:
+ * random ids put every event of a group commit in a page of its own, about
+ * an eighth of the pages a commit of creates wrote.
+ */
+export function newEventId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Records an event for the organisation's webhooks; returns its event id. */
 export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
-  const eventId = randomUUID();
+  const eventId = newEventId();
   await tx
     .insertInto('events')
     .values({
@@ -80,7 +96,7 @@ export async function enqueueDelivery(tx: Tx, delivery: NewDelivery): Promise<vo
     .values({
       organisation_id: delivery.organisationId,
       kind: delivery.kind,
-      event_id: randomUUID(),
+      event_id: newEventId(),
       webhook_id: null,
       application_id: delivery.applicationId,
       target: delivery.target,
