@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { nowIso } from '../clock.ts';
 import type { DeliveryKind, Tx } from '../db/types.ts';
 
@@ -49,18 +50,9 @@ export function newEventId(now = Date.now()): string {
 /** Records an event for the organisation's webhooks; returns its event id. */
 export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
   const eventId = newEventId();
-  await tx
-    .insertInto('events')
-    .values({
-      event_id: eventId,
-      organisation_id: event.organisationId,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      created_at: nowIso(),
-      dispatched_at: null,
-      webhook_id: event.webhookId ?? null,
-    })
-    .execute();
+  // SQL rather than Kysely's builder, which took longer to make it than SQLite to run it, on every job write.
+  await sql`insert into events (event_id, organisation_id, type, data, created_at, dispatched_at, webhook_id)
+    values (${eventId}, ${event.organisationId}, ${event.type}, ${JSON.stringify(event.data)}, ${nowIso()}, null, ${event.webhookId ?? null})`.execute(tx);
   return eventId;
 }
 
