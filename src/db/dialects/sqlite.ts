@@ -33,8 +33,9 @@ export function sqliteDialect(location: string): StoreDialect {
   // candidate's details must be gone from the file, not merely unreachable.
   database.pragma('secure_delete = ON');
   // Each write of a group commit runs in a savepoint, whose journal of the pages it changes
-  // (some 25 for a create) spilled to a temporary file past 64 KiB: a create's insert into jobs
-  // took about 150 µs with the file, about 70 in memory.
+  // (a create changes some twenty) spilled to a temporary file past 64 KiB: a create's insert
+  // into jobs took about 150 µs with the file, about 70 in memory. Temporary tables and indices
+  // (a DISTINCT or GROUP BY no index serves) are kept in memory too.
   database.pragma('temp_store = MEMORY');
   return {
     kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
