@@ -119,18 +119,22 @@ async function commitTogether(db: Db, lock: RowLock, batch: readonly Pending[]):
 }
 
 /** The write's outcome, to be told once the transaction has committed. */
+const SAVEPOINT = sql`savepoint one_write`;
+const RELEASE = sql`release one_write`;
+const ROLLBACK = sql`rollback to one_write`;
+
 async function runInSavepoint(tx: Tx, lock: RowLock, write: Pending, steps: StepsLeft): Promise<() => void> {
-  await sql`savepoint one_write`.execute(tx);
+  await SAVEPOINT.execute(tx);
   try {
     // A write that fails leaves no steps.
     const ownSteps = new StepsLeft();
     const value = await write.work(tx, lock, ownSteps);
-    await sql`release one_write`.execute(tx);
+    await RELEASE.execute(tx);
     steps.addAll(ownSteps);
     return () => write.resolve(value);
   } catch (error) {
-    await sql`rollback to one_write`.execute(tx);
-    await sql`release one_write`.execute(tx);
+    await ROLLBACK.execute(tx);
+    await RELEASE.execute(tx);
     return () => write.reject(error);
   }
 }
