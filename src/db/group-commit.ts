@@ -8,20 +8,59 @@ import type { Db, Tx } from './types.ts';
  */
 export type RowLock = RawBuilder<unknown>;
 
+/** A step that writes for many ids at once (a full-text index brought up to date). */
+export type BatchStep = (tx: Tx, ids: readonly number[]) => Promise<void>;
+
+/**
+ * Steps a write leaves for the end of its transaction: each runs once, after
+ * every write that shares the transaction, with the ids (each once) that the
+ * writes which succeeded gave it; a write undone leaves none.
+ */
+export interface AtCommit {
+  add(step: BatchStep, ids: readonly number[]): void;
+}
+
+/** The work of one write: given the clause that locks the rows it reads, and what it leaves for the commit. */
+export type Write<T> = (tx: Tx, lock: RowLock, atCommit: AtCommit) => Promise<T>;
+
 /**
  * Runs one write in a transaction of its own, or in one it shares (see
- * groupCommit); resolves once committed. The work is given the clause that
- * locks the rows it reads.
+ * groupCommit); resolves once committed.
  */
-export type Transact = <T>(work: (tx: Tx, lock: RowLock) => Promise<T>) => Promise<T>;
+export type Transact = <T>(work: Write<T>) => Promise<T>;
+
+/** The steps left by the writes of one transaction, each with the ids gathered for it. */
+class StepsLeft implements AtCommit {
+  private readonly idsByStep = new Map<BatchStep, number[]>();
+
+  add(step: BatchStep, ids: readonly number[]): void {
+    const gathered = this.idsByStep.get(step);
+    if (gathered) gathered.push(...ids);
+    else this.idsByStep.set(step, [...ids]);
+  }
+
+  addAll(other: StepsLeft): void {
+    for (const [step, ids] of other.idsByStep) this.add(step, ids);
+  }
+
+  async run(tx: Tx): Promise<void> {
+    for (const [step, ids] of this.idsByStep) await step(tx, [...new Set(ids)]);
+  }
+}
 
 /** One transaction per write, for a store that commits concurrent transactions in parallel itself. */
 export function transactEach(db: Db, lock: RowLock): Transact {
-  return (work) => db.transaction().execute((tx) => work(tx, lock));
+  return (work) =>
+    db.transaction().execute(async (tx) => {
+      const steps = new StepsLeft();
+      const value = await work(tx, lock, steps);
+      await steps.run(tx);
+      return value;
+    });
 }
 
 interface Pending {
-  readonly work: (tx: Tx, lock: RowLock) => Promise<unknown>;
+  readonly work: Write<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -51,18 +90,26 @@ export function groupCommit(db: Db, lock: RowLock, maxBatch = 64): Transact {
     }
   }
 
-  return <T>(work: (tx: Tx, lock: RowLock) => Promise<T>) =>
+  return <T>(work: Write<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!committing) void drain();
     });
 }
 
+/*
+ * The steps the writes left run after every savepoint: FTS5 writes its
+ * pending terms to disk at each savepoint, so a job indexed inside its
+ * write's savepoint made a segment of its own in each full-text table, and
+ * merges after them; indexed at the end, a commit's jobs make one.
+ */
 async function commitTogether(db: Db, lock: RowLock, batch: readonly Pending[]): Promise<void> {
   const outcomes: (() => void)[] = [];
   try {
     await db.transaction().execute(async (tx) => {
-      for (const write of batch) outcomes.push(await runInSavepoint(tx, lock, write));
+      const steps = new StepsLeft();
+      for (const write of batch) outcomes.push(await runInSavepoint(tx, lock, write, steps));
+      await steps.run(tx);
     });
   } catch (error) {
     for (const write of batch) write.reject(error);
@@ -72,15 +119,22 @@ async function commitTogether(db: Db, lock: RowLock, batch: readonly Pending[]):
 }
 
 /** The write's outcome, to be told once the transaction has committed. */
-async function runInSavepoint(tx: Tx, lock: RowLock, write: Pending): Promise<() => void> {
-  await sql`savepoint one_write`.execute(tx);
+const SAVEPOINT = sql`savepoint one_write`;
+const RELEASE = sql`release one_write`;
+const ROLLBACK = sql`rollback to one_write`;
+
+async function runInSavepoint(tx: Tx, lock: RowLock, write: Pending, steps: StepsLeft): Promise<() => void> {
+  await SAVEPOINT.execute(tx);
   try {
-    const value = await write.work(tx, lock);
-    await sql`release one_write`.execute(tx);
+    // A write that fails leaves no steps.
+    const ownSteps = new StepsLeft();
+    const value = await write.work(tx, lock, ownSteps);
+    await RELEASE.execute(tx);
+    steps.addAll(ownSteps);
     return () => write.resolve(value);
   } catch (error) {
-    await sql`rollback to one_write`.execute(tx);
-    await sql`release one_write`.execute(tx);
+    await ROLLBACK.execute(tx);
+    await RELEASE.execute(tx);
     return () => write.reject(error);
   }
 }

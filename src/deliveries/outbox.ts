@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { nowIso } from '../clock.ts';
 import type { DeliveryKind, Tx } from '../db/types.ts';
 
@@ -30,21 +31,26 @@ export interface NewEvent {
   readonly webhookId?: number;
 }
 
+/*
+ * An event id is a UUID of version 7: the time in milliseconds, then 74
+ * random bits, so still unguessable. Ids made one after another sort
+ * together, and the unique index of event ids takes each new one at its end:
+ * random ids put every event of a group commit in a page of its own, about
+ * an eighth of the pages a commit of creates wrote.
+ */
+export function newEventId(now = Date.now()): string {
+  // A version 4 UUID's random bits after its version digit (randomUUID draws from a pool, where
+  // randomBytes asked the system each time), behind the time and the version digit 7.
+  const time = now.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
+}
+
 /** Records an event for the organisation's webhooks; returns its event id. */
 export async function recordEvent(tx: Tx, event: NewEvent): Promise<string> {
-  const eventId = randomUUID();
-  await tx
-    .insertInto('events')
-    .values({
-      event_id: eventId,
-      organisation_id: event.organisationId,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      created_at: nowIso(),
-      dispatched_at: null,
-      webhook_id: event.webhookId ?? null,
-    })
-    .execute();
+  const eventId = newEventId();
+  // SQL rather than Kysely's builder, which took longer to make it than SQLite to run it, on every job write.
+  await sql`insert into events (event_id, organisation_id, type, data, created_at, dispatched_at, webhook_id)
+    values (${eventId}, ${event.organisationId}, ${event.type}, ${JSON.stringify(event.data)}, ${nowIso()}, null, ${event.webhookId ?? null})`.execute(tx);
   return eventId;
 }
 
@@ -80,7 +86,7 @@ export async function enqueueDelivery(tx: Tx, delivery: NewDelivery): Promise<vo
     .values({
       organisation_id: delivery.organisationId,
       kind: delivery.kind,
-      event_id: randomUUID(),
+      event_id: newEventId(),
       webhook_id: null,
       application_id: delivery.applicationId,
       target: delivery.target,

@@ -229,6 +229,18 @@ function locate(catalogue: Catalogue, draft: RecordSources) {
   );
 }
 
+/* Both coordinates of a record take the same place: the address is geocoded once for the two. */
+const placeOfRecord = new WeakMap<RecordContext, ReturnType<typeof locate>>();
+
+function locateOnce(context: RecordContext, draft: RecordSources) {
+  let place = placeOfRecord.get(context);
+  if (!place) {
+    place = locate(context.catalogue, draft);
+    placeOfRecord.set(context, place);
+  }
+  return place;
+}
+
 /*
  * One of the vendor's coordinates (they go together, a cross-field rule).
  * Absent, the address is geocoded; geo_precision says which it was, so an
@@ -241,7 +253,7 @@ export function coordinate(axis: 'lat' | 'lon', rule: FieldRule<number>): JobFie
     columns: [column, 'geo_precision'],
     fromStored: ({ job }) => (job.geo_precision === 'given' ? job[column] : null),
     toColumns(_value, draft, context) {
-      const place = locate(context.catalogue, draft);
+      const place = locateOnce(context, draft);
       fill(context, column, place[axis]);
       fill(context, 'geo_precision', place.precision);
     },

@@ -179,9 +179,35 @@ export async function findOrCreatePostcode(tx: Tx, countryId: number, postcode: 
   return inserted?.id ?? (await find().executeTakeFirstOrThrow()).id;
 }
 
-/** Inserts a new job on its sites; returns the row as stored. */
+const RETURNING_JOB_COLUMNS = sql.raw(`returning ${JOB_COLUMNS.join(', ')}`);
+const KNOWN_COLUMNS = new Set<string>(JOB_COLUMNS);
+/* The column lists of inserts, by the columns given: a create gives the same ones each time. */
+const insertedColumns = new Map<string, RawBuilder<unknown>>();
+
+function columnList(columns: readonly string[]): RawBuilder<unknown> {
+  const key = columns.join(', ');
+  let list = insertedColumns.get(key);
+  if (!list) {
+    const unknown = columns.find((column) => !KNOWN_COLUMNS.has(column));
+    if (unknown !== undefined) throw new Error(`jobs has no column ${unknown}`);
+    list = sql.raw(key);
+    insertedColumns.set(key, list);
+  }
+  return list;
+}
+
+/*
+ * Inserts a new job on its sites; returns the row as stored. Written as SQL
+ * over the columns given, as the reads are: Kysely's builder took about
+ * 90 µs to make SQL of forty columns, more than SQLite took to store them.
+ */
 export async function insertJob(tx: Tx, job: NewJob, siteIds: readonly number[]): Promise<JobRow> {
-  const row = await tx.insertInto('jobs').values(job).returning(JOB_COLUMNS).executeTakeFirstOrThrow();
+  const values = job as Record<string, unknown>;
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  const { rows } = await sql<JobRow>`insert into jobs (${columnList(columns)})
+    values (${sql.join(columns.map((column) => values[column]))}) ${RETURNING_JOB_COLUMNS}`.execute(tx);
+  const row = rows[0];
+  if (!row) throw new Error('the insert into jobs returned no row');
   await insertJobSites(tx, row.id, siteIds);
   return row;
 }
@@ -193,10 +219,7 @@ export async function updateJob(tx: Tx, id: number, changes: JobChanges): Promis
 
 async function insertJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {
   if (siteIds.length === 0) return;
-  await tx
-    .insertInto('job_sites')
-    .values(siteIds.map((siteId) => ({ job_id: jobId, site_id: siteId })))
-    .execute();
+  await sql`insert into job_sites (job_id, site_id) values ${sql.join(siteIds.map((siteId) => sql`(${jobId}, ${siteId})`))}`.execute(tx);
 }
 
 export async function replaceJobSites(tx: Tx, jobId: number, siteIds: readonly number[]): Promise<void> {

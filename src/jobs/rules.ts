@@ -1,5 +1,4 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { DateTime } from 'luxon';
 import type { FieldErrors } from '../errors.ts';
 import { isUploadedFile } from '../http/multipart.ts';
 import { IMAGE_TYPES, sniffImageType, type ImageFile } from '../media/images.ts';
@@ -118,6 +117,15 @@ export function image(maxKilobytes: number, options: RuleOptions = {}): FieldRul
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DMY = /^(\d{2})-(\d{2})-(\d{4})$/;
 
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/* Whether the day exists in the proleptic Gregorian calendar, as luxon decides it, without building a DateTime. */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
 /** A calendar date as YYYY-MM-DD (R1 create, R2) or DD-MM-YYYY (R1 update). */
 export function date(options: RuleOptions = {}): FieldRule<string> {
   const schema = Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2}|\\d{2}-\\d{2}-\\d{4})$', examples: ['2017-12-01'] });
@@ -125,10 +133,9 @@ export function date(options: RuleOptions = {}): FieldRule<string> {
     const value = scalarText(raw) ?? '';
     const ymd = YMD.exec(value);
     const dmy = DMY.exec(value);
-    const [year, month, day] = ymd ? [ymd[1], ymd[2], ymd[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
-    const parsed = year ? DateTime.fromObject({ year: +year, month: +month!, day: +day! }, { zone: 'utc' }) : null;
-    if (!parsed?.isValid) return fail(`The ${attribute} does not match the format Y-m-d.`);
-    return ok(parsed.toISODate() as string);
+    const [year, month, day] = ymd ? [ymd[1]!, ymd[2]!, ymd[3]!] : dmy ? [dmy[3]!, dmy[2]!, dmy[1]!] : [];
+    if (!year || !isCalendarDay(+year, +month!, +day!)) return fail(`The ${attribute} does not match the format Y-m-d.`);
+    return ok(`${year}-${month}-${day}`);
   });
 }
 

@@ -89,7 +89,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
   const logo = await prepareLogoWrite(services.db, services.media, draft.logo);
   const now = nowIso();
   const stored = await runWrite(read, () =>
-    services.transact(async (tx): Promise<StoredJob> => {
+    services.transact(async (tx, _lock, atCommit): Promise<StoredJob> => {
       const record = await draftToRecord(tx, catalogue, draft);
       const job = await jobs.insertJob(
         tx,
@@ -98,7 +98,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       );
       const { credits, ...organisation } = await jobs.findPostingOrganisation(tx, draft.organisation);
       if (credits !== null && !(await jobs.spendCredit(tx, organisation.id, now))) throw new AppError('insufficient_credits');
-      await fullText.indexJobs(tx, [job.id]);
+      atCommit.add(fullText.indexJobs, [job.id]);
       const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
       await recordJobEvent(tx, 'job.created', job);
       return { job, organisation, postcode: draft.postal_code, sites: await jobs.findSites(tx, draft.sites), logo: jobLogo };
@@ -124,10 +124,12 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   if (change && 'file' in change) await draftUpdate(services, services.db, caller, read, await getJob(services, caller, id));
   const logo = await prepareLogoWrite(services.db, services.media, change);
   const stored = await runWrite(read, () =>
-    services.transact(async (tx, lock) => {
+    services.transact(async (tx, lock, atCommit) => {
       const existing = requireLive(await jobs.findJob(tx, id, [changeableJobCondition(caller)], lock));
       const draft = await draftUpdate(services, tx, caller, read, existing);
-      return writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
+      const written = await writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
+      atCommit.add(services.fullText.indexJobs, [id]);
+      return written;
     }),
   );
   services.lists.jobsWritten();
@@ -158,7 +160,6 @@ async function writeUpdate(
   const record = await draftToRecord(tx, services.catalogue, draft);
   const job = await jobs.updateJob(tx, id, { ...record, updated_at: now });
   if (sitesSent) await jobs.replaceJobSites(tx, id, draft.sites);
-  await services.fullText.indexJobs(tx, [id]);
   const written = await logo.write(tx, id, now);
   await recordJobEvent(tx, 'job.updated', job);
   return {
@@ -184,11 +185,11 @@ async function recordJobEvent(tx: Tx, type: EventType, job: StoredJob['job']) {
 /* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
 export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
   const changeable = changeableJobCondition(requireVendor(caller));
-  const deleted = await services.transact(async (tx) => {
+  const deleted = await services.transact(async (tx, _lock, atCommit) => {
     if (!(await jobs.softDeleteJob(tx, id, changeable, nowIso()))) return false;
     const deletedJob = await jobs.findJob(tx, id, [changeable]);
     if (deletedJob) await recordJobEvent(tx, 'job.deleted', deletedJob.job);
-    await services.fullText.indexJobs(tx, [id]);
+    atCommit.add(services.fullText.indexJobs, [id]);
     return true;
   });
   if (!deleted) throw validationFailed({ job_id: ['Invalid job id.'] });

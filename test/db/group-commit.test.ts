@@ -68,6 +68,32 @@ describe('groupCommit (SQLite writes sharing a commit)', () => {
     assert.deepEqual(await bodies(otherConnection.db), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   });
 
+  it('runs each step the writes left once, after all of them, with the ids of the writes that succeeded', async () => {
+    const transact = groupCommit(store.db, store.dialect.rowLock);
+    const calls: { ids: readonly number[]; notesSeen: number }[] = [];
+    const countNotes = async (tx: Db) => (await sql<{ n: number }>`select count(*) as n from notes`.execute(tx)).rows[0]!.n;
+    const step = async (tx: Db, ids: readonly number[]) => {
+      calls.push({ ids, notesSeen: await countNotes(tx) });
+    };
+    const before = await countNotes(store.db);
+    const outcomes = await Promise.allSettled([
+      transact(async (tx, _lock, atCommit) => {
+        atCommit.add(step, [1, 2]);
+        return insert('j')(tx);
+      }),
+      transact(async (_tx, _lock, atCommit) => {
+        atCommit.add(step, [3]);
+        throw new Error('refused');
+      }),
+      transact(async (tx, _lock, atCommit) => {
+        atCommit.add(step, [2, 4]);
+        return insert('k')(tx);
+      }),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(calls, [{ ids: [1, 2, 4], notesSeen: before + 2 }]);
+  });
+
   it('keeps working after a batch failed', async () => {
     const transact = groupCommit(store.db, store.dialect.rowLock);
     await assert.rejects(transact(async () => Promise.reject(new Error('refused'))));
