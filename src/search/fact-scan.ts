@@ -5,36 +5,29 @@ import { boxAround, inBox } from './geo-box.ts';
 import type { FacetCounts, SearchCriteria, WindowJob } from './repository.ts';
 import type { TextHits } from './text-hits.ts';
 import { SORTS } from './sorts.ts';
+import { listedJobTest } from '../tenancy/visibility.ts';
 
 /*
  * Searches over the facts in memory (facts.ts): which jobs a search's
  * filters keep, their counts and facets, and a page of them in the
- * search's order. The conditions are those of src/tenancy/visibility.ts and
- * the filters of repository.ts, over columns instead of SQL.
+ * search's order. Who sees which job is src/tenancy/visibility.ts's rule;
+ * the filters are those of SearchCriteria, over columns.
  */
 
 /** Whether a job passes every filter of a search but its keywords. */
 export type JobTest = (id: number) => boolean;
 
 export function testOf(facts: JobFacts, criteria: SearchCriteria): JobTest {
-  const { listed, organisation, openDay, closeDay, country, category, type, currency, annualHigh, annualLow, lat, lon } = facts;
-  const scope = criteria.visibleTo;
-  const organisations = 'organisationIds' in scope ? new Set(scope.organisationIds) : null;
-  const sites = 'siteIds' in scope ? new Set(scope.siteIds) : null;
-  const today = dayNumber(criteria.today);
-  const { status, near, countryId, organisationId, salary } = criteria;
+  const { organisation, openDay, country, category, type, currency, annualHigh, annualLow, lat, lon } = facts;
+  const visible = listedJobTest(facts, criteria.visibleTo, criteria.status, dayNumber(criteria.today));
+  const { near, countryId, organisationId, salary } = criteria;
   const categories = criteria.categoryIds ? new Set(criteria.categoryIds) : null;
   const types = criteria.typeIds ? new Set(criteria.typeIds) : null;
   const site = criteria.siteId === undefined ? null : new Set([criteria.siteId]);
   const openedSince = criteria.openedSince === undefined ? null : dayNumber(criteria.openedSince);
   const box = near ? boxAround(near.lat, near.lon, near.radiusKm) : null;
   return (id) => {
-    if (listed[id] !== 1) return false;
-    if (organisations !== null && !organisations.has(organisation[id] as number)) return false;
-    if (sites !== null && !facts.onAnySite(id, sites)) return false;
-    if (status === 'live' && ((openDay[id] as number) > today || (closeDay[id] as number) < today)) return false;
-    if (status === 'scheduled' && (openDay[id] as number) <= today) return false;
-    if (status === 'expired' && (closeDay[id] as number) >= today) return false;
+    if (!visible(id)) return false;
     if (countryId !== undefined && country[id] !== countryId) return false;
     if (categories !== null && !categories.has(category[id] as number)) return false;
     if (types !== null && !types.has(type[id] as number)) return false;

@@ -9,8 +9,10 @@ import { findOrganisationByIdOrHandle, findSiteByIdOrHandleAmong, idOfIdOrHandle
  * reaches its user's organisations' jobs, on any site; a board client
  * reaches the jobs on its sites, from every organisation, and of those only
  * the live ones. Every reader of jobs (read by id, list, search, facets,
- * suggestions) takes its conditions from here, as SQL over `jobs`, so that
- * a new reader cannot get tenancy wrong by writing it again.
+ * suggestions) takes its conditions from here, as SQL over `jobs` or, for
+ * lists and searches over the jobs held in memory, the same rule in
+ * JavaScript beside it, so that a new reader cannot get tenancy wrong by
+ * writing it again.
  */
 
 /** What a caller's jobs are found by: plain data, so that it can key the list caches. */
@@ -72,9 +74,45 @@ export function listedStatus(caller: Caller, requested: StatusFilter | undefined
   return 'live';
 }
 
-/** The conditions of the jobs a list, a search, its facets or suggestions show: never deleted ones. */
+/** The conditions of the jobs a suggestion shows: never deleted ones. */
 export function listedJobConditions(scope: JobScope, status: StatusFilter, today: string): RawBuilder<unknown>[] {
   return [NOT_DELETED, inScope(scope), ...statusConditions(status, today)];
+}
+
+/** What the same rule reads of each job in memory: columns indexed by job id (src/search/facts.ts), dates as day numbers. */
+export interface ListedColumns {
+  /** 1 for a job present and not deleted. */
+  readonly listed: Uint8Array;
+  readonly organisation: Int32Array;
+  readonly openDay: Int32Array;
+  readonly closeDay: Int32Array;
+  onAnySite(id: number, siteIds: ReadonlySet<number>): boolean;
+}
+
+/**
+ * listedJobConditions in JavaScript, for lists and searches, which filter
+ * the jobs held in memory: the same scope and status, kept beside the SQL.
+ * `today` is a day number.
+ */
+export function listedJobTest(columns: ListedColumns, scope: JobScope, status: StatusFilter, today: number): (id: number) => boolean {
+  const { listed, organisation, openDay, closeDay } = columns;
+  const organisations = 'organisationIds' in scope ? new Set(scope.organisationIds) : null;
+  const sites = 'siteIds' in scope ? new Set(scope.siteIds) : null;
+  return (id) => {
+    if (listed[id] !== 1) return false;
+    if (organisations !== null && !organisations.has(organisation[id] as number)) return false;
+    if (sites !== null && !columns.onAnySite(id, sites)) return false;
+    switch (status) {
+      case 'live':
+        return (openDay[id] as number) <= today && (closeDay[id] as number) >= today;
+      case 'scheduled':
+        return (openDay[id] as number) > today;
+      case 'expired':
+        return (closeDay[id] as number) < today;
+      case 'any':
+        return true;
+    }
+  };
 }
 
 /*
