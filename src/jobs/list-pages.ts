@@ -29,7 +29,7 @@ export class RenderedJobs implements FactsListener {
   /** Moves at each forgetting: a rendering read before it may be of the job as it was, and is not kept. */
   private generation = 0;
 
-  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
   get(id: number, key: string): Buffer | undefined {
     const renderings = this.byJob.get(id);

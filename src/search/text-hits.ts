@@ -29,7 +29,7 @@ export class TextHitsCache {
   private bytes = 0;
 
   /** At most this many bytes of hits are kept, the least recently used going first. */
-  constructor(private readonly maxBytes = 24 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
   /**
    * The hits of `key` good at `version` and holding at least `wanted` of
