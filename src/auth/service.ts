@@ -114,13 +114,15 @@ export async function grantByRefreshToken(
   const token = await findRefreshToken(db, hashToken(refreshToken));
   const now = nowIso();
   if (!token || token.api_client_id !== client.id || token.revoked_at !== null || token.expires_at <= now) throw invalid;
-  const reusableSince = isoAfterSeconds(-rotation.reuseSeconds, Date.parse(now));
   const issued = await db.transaction().execute(async (tx) => {
     await rotation.lockFamily(tx, token.family);
-    if (await claimRefreshToken(tx, token.id, now, reusableSince)) {
+    // The time is read in the lock: one read before it could precede a claim made while this waited, and pass for a use within the interval.
+    const claimedAt = nowIso();
+    const reusableSince = isoAfterSeconds(-rotation.reuseSeconds, Date.parse(claimedAt));
+    if (await claimRefreshToken(tx, token.id, claimedAt, reusableSince)) {
       return issueTokens(tx, client.id, token.user_id, token.family);
     }
-    await revokeTokenFamily(tx, token.family, now);
+    await revokeTokenFamily(tx, token.family, claimedAt);
     return null;
   });
   if (!issued) throw invalid;
