@@ -19,6 +19,18 @@ export function boxAround(lat: number, lon: number, radiusKm: number): GeoBox {
   return lonDelta < 180 ? { ...box, west: lon - lonDelta, east: lon + lonDelta } : box;
 }
 
+/** The box as conditions the (geo_lat, geo_lon) index can range-scan (PostgreSQL's keyword matches near a point). */
+export function boxConditions(box: GeoBox): RawBuilder<unknown>[] {
+  const conditions = [sql`jobs.geo_lat between ${box.south} and ${box.north}`];
+  const { west, east } = box;
+  if (west === undefined || east === undefined) return conditions;
+  // A box crossing the antimeridian is two ranges.
+  if (west < -180) conditions.push(sql`(jobs.geo_lon >= ${west + 360} or jobs.geo_lon <= ${east})`);
+  else if (east > 180) conditions.push(sql`(jobs.geo_lon >= ${west} or jobs.geo_lon <= ${east - 360})`);
+  else conditions.push(sql`jobs.geo_lon between ${west} and ${east}`);
+  return conditions;
+}
+
 /** Whether a point is in the box: what a search near a point checks before the exact distance (src/search/fact-scan.ts). */
 export function inBox(box: GeoBox, lat: number, lon: number): boolean {
   if (lat < box.south || lat > box.north) return false;

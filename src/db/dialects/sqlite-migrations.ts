@@ -75,6 +75,8 @@ async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
     'insert into job_changes (job_id) select id from jobs where organisation_id = new.id');
   await trigger('sites_job_changes', 'update of handle, name', 'sites',
     'insert into job_changes (job_id) select job_id from job_sites where site_id = new.id');
+  // A keyword search near a point asks the full-text index for the place's cells (0004).
+  await sql`drop index jobs_geo_idx`.execute(db);
 }
 
 export const SQLITE_MIGRATION_STEPS: MigrationSteps = {

@@ -14,8 +14,10 @@ import type { StoreDialect } from '../dialects/index.ts';
  *
  * Lists and searches no longer filter, count or order in SQL, so the
  * indexes that served them go: each cost every write of a job its upkeep.
+ * (PostgreSQL keeps the one of positions, for keyword searches near a
+ * point; SQLite finds those in its full-text index and drops it.)
  */
-const SUPERSEDED_INDEXES = ['jobs_geo_idx', 'jobs_category_idx', 'jobs_type_idx', 'jobs_country_idx', 'jobs_open_date_idx', 'jobs_live_facets_idx'];
+const SUPERSEDED_INDEXES = ['jobs_category_idx', 'jobs_type_idx', 'jobs_country_idx', 'jobs_open_date_idx', 'jobs_live_facets_idx'];
 
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   await db.schema
