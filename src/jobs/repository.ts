@@ -59,9 +59,10 @@ const READ_COLUMNS = JOB_COLUMNS.filter((column) => !(UNREAD_COLUMNS as readonly
 const SITE_FIELD_SEPARATOR = '|';
 
 function packedSites(jobId: string): string {
-  const escaped = (column: string) => `replace(replace(${column}, '\\', '\\\\'), '|', '\\|')`;
-  const fields = ['cast(sites.id as text)', escaped('sites.handle'), escaped('sites.name')].join(` || '|' || `);
-  return `(select string_agg(${fields}, '${SITE_FIELD_SEPARATOR}' order by job_sites.site_id)
+  const bar = SITE_FIELD_SEPARATOR;
+  const escaped = (column: string) => `replace(replace(${column}, '\\', '\\\\'), '${bar}', '\\${bar}')`;
+  const fields = ['cast(sites.id as text)', escaped('sites.handle'), escaped('sites.name')].join(` || '${bar}' || `);
+  return `(select string_agg(${fields}, '${bar}' order by job_sites.site_id)
       from job_sites inner join sites on sites.id = job_sites.site_id where job_sites.job_id = ${jobId})`;
 }
 
@@ -98,8 +99,8 @@ function splitEscaped(packed: string): string[] {
  * forty column references with Kysely's query builder cost more than running
  * them (about 75 µs a read). A job has at most one logo (a unique index on
  * job and type), read the same way; its sites come packed in one column
- * (packedSites), so that a job is one statement: on PostgreSQL a statement
- * is a round trip, on SQLite a second statement cost as much as presenting.
+ * (packedSites), so that a job is one statement, which on PostgreSQL is one
+ * round trip.
  */
 const JOB_SELECTION = `${READ_COLUMNS.map((column) => `jobs.${column}`).join(', ')},
     (select organisations.handle from organisations where organisations.id = jobs.organisation_id) as organisation_handle,
