@@ -88,6 +88,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('demoTenant', demoTenant);
   app.decorateRequest('caller', null as never);
+  app.decorateRequest('callerCheck', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

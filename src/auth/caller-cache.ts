@@ -20,7 +20,7 @@ import type { Caller } from './caller.ts';
 const MAX_ENTRIES = 10_000;
 const TTL_MS = 60_000;
 
-interface Entry {
+export interface Entry {
   readonly caller: Caller;
   readonly generation: number;
   /** Epoch milliseconds: the token's expiry or the TTL, whichever comes first. */
@@ -40,6 +40,19 @@ export class CallerCache {
     const entry = this.entries.get(tokenHash);
     if (!entry) return undefined;
     if (entry.generation === generation && now < entry.until) return entry.caller;
+    this.entries.delete(tokenHash);
+    return undefined;
+  }
+
+  /**
+   * The caller remembered for this token and the generation it was resolved
+   * at, while neither it nor its token has expired: for a request whose own
+   * statement will read the generation (src/auth/guard.ts, readAsCaller).
+   */
+  recall(tokenHash: string, now = Date.now()): Entry | undefined {
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return undefined;
+    if (now < entry.until) return entry;
     this.entries.delete(tokenHash);
     return undefined;
   }

@@ -25,6 +25,12 @@ export interface BoardCaller {
   readonly siteIds: readonly number[];
 }
 
+/** What a read made as a caller found, with the auth generation its statement saw (none when it matched no row). */
+export interface ReadAsOf<T> {
+  readonly value: T;
+  readonly generation: number | undefined;
+}
+
 /** Writes are for vendors; a board client only reads. */
 export function requireVendor(caller: Caller): VendorCaller {
   if (caller.kind !== 'vendor') throw new AppError('forbidden', 'A board client may only read jobs.');

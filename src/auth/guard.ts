@@ -7,14 +7,33 @@ import { findLiveAccessToken, readAuthGeneration } from './repository.ts';
 import { parseBasicAuthorization } from './basic.ts';
 import { authenticateClient, authenticateUser } from './service.ts';
 import { hashToken } from './secrets.ts';
-import type { Caller } from './caller.ts';
+import type { Caller, ReadAsOf } from './caller.ts';
 import { CallerCache } from './caller-cache.ts';
 import { refuseOverLimit, type FailedAttempts } from './failed-attempts.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    /** The check still owed on a caller remembered for its token, on a route that reads the generation itself; null when none is. */
+    callerCheck: CallerCheck | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route reads as its caller through readAsCaller, whose statement
+     * reads the auth generation beside the data: a remembered caller costs
+     * that route no statement of its own.
+     */
+    readsAuthGeneration?: boolean;
+  }
+}
+
+/** A caller remembered at this generation, not yet confirmed for this request. */
+interface CallerCheck {
+  readonly generation: number;
+  /** The store's generation now, for a read that saw none. */
+  readonly readGeneration: () => Promise<number>;
+  /** The token's caller resolved afresh, or the 401 that refuses it. */
+  readonly renew: () => Promise<Caller>;
 }
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
@@ -48,10 +67,13 @@ async function resolveCaller(db: Db, principal: Principal, defaultTimezone: stri
   return { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
 }
 
-async function callerFromBearer(db: Db, cache: CallerCache, authorization: string, defaultTimezone: string): Promise<Caller | null> {
+const tokenHashOf = (authorization: string) => {
   const token = BEARER.exec(authorization)?.[1];
-  if (token === undefined) return null;
-  const tokenHash = hashToken(token);
+  return token === undefined ? undefined : hashToken(token);
+};
+
+async function callerFromBearer(db: Db, cache: CallerCache, tokenHash: string | undefined, defaultTimezone: string): Promise<Caller | null> {
+  if (tokenHash === undefined) return null;
   // Read before the token: a change committed after this read leaves the generation past the one remembered.
   const generation = await readAuthGeneration(db);
   const cached = cache.find(tokenHash, generation);
@@ -100,6 +122,14 @@ function unauthenticated(reply: FastifyReply, challenge: string): never {
 
 export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAttempts) {
   const cache = new CallerCache();
+  const readGeneration = () => readAuthGeneration(db);
+  /** The token's caller, or the 401 that refuses it. */
+  async function bearerCaller(request: FastifyRequest, reply: FastifyReply, tokenHash: string | undefined): Promise<Caller> {
+    const caller = await callerFromBearer(db, cache, tokenHash, defaultTimezone);
+    if (caller) return caller;
+    failures.record({ address: request.ip });
+    unauthenticated(reply, INVALID_TOKEN_CHALLENGE);
+  }
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const authorization = request.headers.authorization ?? '';
     const bearer = BEARER_ATTEMPT.test(authorization);
@@ -108,13 +138,15 @@ export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAtt
     const overLimit = () => new AppError('too_many_requests', TOO_MANY_FAILURES);
     refuseOverLimit(failures, { address, username: basic?.username }, reply, overLimit);
     if (bearer) {
-      const caller = await callerFromBearer(db, cache, authorization, defaultTimezone);
-      if (caller) {
-        request.caller = caller;
+      const tokenHash = tokenHashOf(authorization);
+      const remembered = tokenHash !== undefined && request.routeOptions.config.readsAuthGeneration ? cache.recall(tokenHash) : undefined;
+      if (remembered) {
+        request.caller = remembered.caller;
+        request.callerCheck = { generation: remembered.generation, readGeneration, renew: () => bearerCaller(request, reply, tokenHash) };
         return;
       }
-      failures.record({ address });
-      unauthenticated(reply, INVALID_TOKEN_CHALLENGE);
+      request.caller = await bearerCaller(request, reply, tokenHash);
+      return;
     }
     if (basic) {
       const caller = await callerFromBasic(db, basic, defaultTimezone);
@@ -126,4 +158,24 @@ export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAtt
     }
     unauthenticated(reply, CHALLENGE);
   };
+}
+
+/**
+ * Runs a route's read as the request's caller. A caller remembered for its
+ * token is not yet confirmed on a route that readsAuthGeneration: the read's
+ * statement reads the generation too (one statement rather than two, one
+ * round trip on PostgreSQL), and what it found stands only at the generation
+ * the caller was resolved at. Either way no change committed before the
+ * statement is missed, as with the guard's own read. Otherwise the caller is
+ * resolved afresh, or refused, and the read runs again.
+ */
+export async function readAsCaller<T>(request: FastifyRequest, read: (caller: Caller) => Promise<ReadAsOf<T>>): Promise<T> {
+  const check = request.callerCheck;
+  const found = await read(request.caller);
+  if (check === null) return found.value;
+  request.callerCheck = null;
+  // A read that matched no row saw no generation; one read after it still confirms the caller it read as.
+  if ((found.generation ?? (await check.readGeneration())) === check.generation) return found.value;
+  request.caller = await check.renew();
+  return (await read(request.caller)).value;
 }

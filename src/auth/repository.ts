@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor, Tx } from '../db/types.ts';
 
 export interface TokenRecord {
@@ -33,6 +34,9 @@ export function findLiveAccessToken(db: Executor, tokenHash: string, now: string
 }
 
 /** The store's count of changes to what tokens grant: a caller resolved earlier holds while it stands still. */
+export const AUTH_GENERATION = sql<number | string>`(select auth_generation.generation from auth_generation where auth_generation.id = 1)`;
+
+/** AUTH_GENERATION in a statement of its own. */
 export async function readAuthGeneration(db: Executor): Promise<number> {
   const row = await db.selectFrom('auth_generation').select('generation').where('id', '=', 1).executeTakeFirstOrThrow();
   return Number(row.generation);

@@ -44,6 +44,16 @@ const numbers = (row: { views: unknown; apply_clicks: unknown; applications: unk
   applications: Number(row?.applications ?? 0),
 });
 
+/** A job's counts over every site and day, as expressions over `jobs` for a read of the job to select beside it (totalsFrom reads them). */
+export const JOB_TOTALS = {
+  total_views: sql`(select sum(job_counters.views) from job_counters where job_counters.job_id = jobs.id)`,
+  total_apply_clicks: sql`(select sum(job_counters.apply_clicks) from job_counters where job_counters.job_id = jobs.id)`,
+  total_applications: sql`(select sum(job_counters.applications) from job_counters where job_counters.job_id = jobs.id)`,
+};
+
+export const totalsFrom = (row: Record<keyof typeof JOB_TOTALS, unknown>): Counts =>
+  numbers({ views: row.total_views, apply_clicks: row.total_apply_clicks, applications: row.total_applications });
+
 /** A job's counts over every site and day. */
 export async function findJobTotals(db: Executor, jobId: number): Promise<Counts> {
   const row = await db

@@ -50,24 +50,67 @@ const JOB_COLUMNS = everyColumn([...UNFILLED_COLUMNS, ...FILLED_COLUMNS]);
 const READ_COLUMNS = JOB_COLUMNS.filter((column) => !(UNREAD_COLUMNS as readonly string[]).includes(column));
 
 /*
+ * A job's sites in one text, in id order (the order of the primary key
+ * (job_id, site_id)): id, handle and name of each, every field followed by
+ * a bar but the last, a bar or backslash within a field escaped with a
+ * backslash. Spelt the same on both stores (string_agg with its own order
+ * is SQLite 3.44's and PostgreSQL 9's), where JSON's aggregates are not.
+ */
+const SITE_FIELD_SEPARATOR = '|';
+
+function packedSites(jobId: string): string {
+  const bar = SITE_FIELD_SEPARATOR;
+  const escaped = (column: string) => `replace(replace(${column}, '\\', '\\\\'), '${bar}', '\\${bar}')`;
+  const fields = ['cast(sites.id as text)', escaped('sites.handle'), escaped('sites.name')].join(` || '${bar}' || `);
+  return `(select string_agg(${fields}, '${bar}' order by job_sites.site_id)
+      from job_sites inner join sites on sites.id = job_sites.site_id where job_sites.job_id = ${jobId})`;
+}
+
+function unpackSites(packed: string | null): StoredJob['sites'] {
+  if (packed === null) return [];
+  const fields = packed.includes('\\') ? splitEscaped(packed) : packed.split(SITE_FIELD_SEPARATOR);
+  const sites: StoredJob['sites'] = [];
+  for (let index = 0; index + 2 < fields.length; index += 3) {
+    sites.push({ id: Number(fields[index]), handle: fields[index + 1] as string, name: fields[index + 2] as string });
+  }
+  return sites;
+}
+
+function splitEscaped(packed: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  for (let index = 0; index < packed.length; index += 1) {
+    const character = packed[index] as string;
+    if (character === '\\') field += packed[++index] ?? '';
+    else if (character === SITE_FIELD_SEPARATOR) {
+      fields.push(field);
+      field = '';
+    } else field += character;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/*
  * Reads of a job select its organisation and postcode as scalar subqueries:
  * SQLite answers a point read that way in about a third of the time of the
  * same read through joins, which cost it about 1 µs per selected column. The
  * statements are written as SQL over a fixed column list, because building
  * forty column references with Kysely's query builder cost more than running
  * them (about 75 µs a read). A job has at most one logo (a unique index on
- * job and type), read the same way.
+ * job and type), read the same way; its sites come packed in one column
+ * (packedSites), so that a job is one statement, which on PostgreSQL is one
+ * round trip.
  */
-const SELECT_JOBS = sql.raw(
-  `select ${READ_COLUMNS.map((column) => `jobs.${column}`).join(', ')},
+const JOB_SELECTION = `${READ_COLUMNS.map((column) => `jobs.${column}`).join(', ')},
     (select organisations.handle from organisations where organisations.id = jobs.organisation_id) as organisation_handle,
     (select organisations.name from organisations where organisations.id = jobs.organisation_id) as organisation_name,
     (select postcodes.postcode from postcodes where postcodes.id = jobs.postcode_id) as postcode,
     (select job_media.id from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_id,
     (select job_media.storage_key from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_storage_key,
-    (select job_media.url from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_url
-  from jobs`,
-);
+    (select job_media.url from job_media where job_media.job_id = jobs.id and job_media.type = 'JOB_LOGO') as logo_url,
+    ${packedSites('jobs.id')} as packed_sites`;
+const SELECT_JOBS = sql.raw(`select ${JOB_SELECTION} from jobs`);
 
 interface JobReadRow extends JobRead {
   organisation_handle: string;
@@ -76,35 +119,21 @@ interface JobReadRow extends JobRead {
   logo_id: number | null;
   logo_storage_key: string | null;
   logo_url: string | null;
+  packed_sites: string | null;
 }
 
 const NO_LOCK: RowLock = sql``;
 
 const ids = (values: readonly number[]) => sql.join(values.map((value) => sql`${value}`));
 
-/* Within a job, sites come in id order: the order of the primary key (job_id, site_id), so no sort is needed. */
-async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<StoredJob[]> {
-  if (rows.length === 0) return [];
-  const { rows: siteRows } = await sql<{ job_id: number; id: number; handle: string; name: string }>`
-    select job_sites.job_id, sites.id, sites.handle, sites.name
-    from job_sites inner join sites on sites.id = job_sites.site_id
-    where job_sites.job_id in (${ids(rows.map((row) => row.id))})
-    order by job_sites.job_id, job_sites.site_id`.execute(db);
-  const sitesByJob = new Map<number, StoredJob['sites']>();
-  for (const { job_id: jobId, id, handle, name } of siteRows) {
-    const sites = sitesByJob.get(jobId);
-    if (sites) sites.push({ id, handle, name });
-    else sitesByJob.set(jobId, [{ id, handle, name }]);
-  }
-  // The row is the job as it is: copying forty columns out of it cost 2 µs a row, and nothing lists a job's keys.
-  return rows.map((row): StoredJob => ({
-    job: row,
-    organisation: { id: row.organisation_id, handle: row.organisation_handle, name: row.organisation_name },
-    postcode: row.postcode,
-    sites: sitesByJob.get(row.id) ?? [],
-    logo: row.logo_id === null ? null : { id: row.logo_id, storageKey: row.logo_storage_key, url: row.logo_url },
-  }));
-}
+// The row is the job as it is: copying forty columns out of it cost 2 µs a row, and nothing lists a job's keys.
+const storedJob = (row: JobReadRow): StoredJob => ({
+  job: row,
+  organisation: { id: row.organisation_id, handle: row.organisation_handle, name: row.organisation_name },
+  postcode: row.postcode,
+  sites: unpackSites(row.packed_sites),
+  logo: row.logo_id === null ? null : { id: row.logo_id, storageKey: row.logo_storage_key, url: row.logo_url },
+});
 
 /**
  * The job if it meets these conditions (a caller's, src/tenancy/visibility.ts).
@@ -113,15 +142,38 @@ async function withSites(db: Executor, rows: readonly JobReadRow[]): Promise<Sto
 export async function findJob(db: Executor, id: number, conditions: readonly RawBuilder<unknown>[], lock = NO_LOCK) {
   const { rows } = await sql<JobReadRow>`${SELECT_JOBS}
     where jobs.id = ${id} and ${sql.join(conditions, sql` and `)} ${lock}`.execute(db);
-  return (await withSites(db, rows))[0];
+  const row = rows[0];
+  return row === undefined ? undefined : storedJob(row);
+}
+
+/**
+ * findJob, with scalar expressions beside the job (another feature's view of
+ * it, or of the store), valued by the same statement and so in the same
+ * snapshot; undefined, with none of them, when no job meets the conditions.
+ */
+export async function findJobAlongside<Names extends string>(
+  db: Executor,
+  id: number,
+  conditions: readonly RawBuilder<unknown>[],
+  alongside: Readonly<Record<Names, RawBuilder<unknown>>>,
+): Promise<{ stored: StoredJob; alongside: Record<Names, unknown> } | undefined> {
+  const names = Object.keys(alongside) as Names[];
+  const extra = sql.join(names.map((name) => sql`${alongside[name]} as ${sql.ref(name)}`));
+  const { rows } = await sql<JobReadRow & Record<Names, unknown>>`select ${sql.raw(JOB_SELECTION)}, ${extra} from jobs
+    where jobs.id = ${id} and ${sql.join(conditions, sql` and `)}`.execute(db);
+  const row = rows[0];
+  return row === undefined ? undefined : { stored: storedJob(row), alongside: row };
 }
 
 /** These jobs, in the order of the ids given. */
 export async function findJobsByIds(db: Executor, jobIds: readonly number[]): Promise<StoredJob[]> {
   if (jobIds.length === 0) return [];
   const { rows } = await sql<JobReadRow>`${SELECT_JOBS} where jobs.id in (${ids(jobIds)})`.execute(db);
-  const byId = new Map((await withSites(db, rows)).map((item) => [item.job.id, item]));
-  return jobIds.flatMap((id) => byId.get(id) ?? []);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return jobIds.flatMap((id) => {
+    const row = byId.get(id);
+    return row === undefined ? [] : [storedJob(row)];
+  });
 }
 
 export async function isReferenceTaken(

@@ -7,6 +7,7 @@ import { searchJobs } from '../search/service.ts';
 import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.ts';
 import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { boardSiteOf } from '../tenancy/visibility.ts';
+import { readAsCaller } from '../auth/guard.ts';
 import { keptJobRenderer, type RenderedJobs } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
@@ -104,12 +105,13 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
 
   app.get<JobIdRoute>(
     `/job/${JOB_ID}`,
-    { schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
+    { config: { readsAuthGeneration: true }, schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
     async (request) => {
+      const id = jobId(request);
+      const { stored, totals } = service.requireLiveReading(await readAsCaller(request, (caller) => service.readJob(services, caller, id)));
       const { caller } = request;
-      const stored = await service.getJob(services, caller, jobId(request));
       const job = presentJob(stored, contextFor(request));
-      if (caller.kind === 'vendor') return { data: { ...job, stats: await findJobTotals(options.db, stored.job.id) } };
+      if (caller.kind === 'vendor') return { data: { ...job, stats: totals ?? NO_COUNTS } };
       const siteId = boardSiteOf(caller, stored.sites.map((site) => site.id));
       if (siteId !== undefined) options.views.count(stored.job.id, siteId);
       return { data: job };

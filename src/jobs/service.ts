@@ -2,7 +2,9 @@ import type { Db, Executor, Tx } from '../db/types.ts';
 import type { Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { requireVendor, type Caller, type VendorCaller } from '../auth/caller.ts';
+import { requireVendor, type Caller, type ReadAsOf, type VendorCaller } from '../auth/caller.ts';
+import { AUTH_GENERATION } from '../auth/repository.ts';
+import { JOB_TOTALS, totalsFrom, type Counts } from '../counters/repository.ts';
 import { authorisePosting, changeableJobCondition, jobStatus, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
@@ -49,6 +51,38 @@ function requireLive(stored: StoredJob | undefined): StoredJob {
 export async function getJob(services: JobServices, caller: Caller, id: number): Promise<StoredJob> {
   // A job the caller may not see is reported as missing.
   return requireLive(await jobs.findJob(services.db, id, readableJobConditions(caller, todayUtc())));
+}
+
+/** What a caller reads by id: the job, with its counts for a vendor (a board has none). */
+export interface JobReading {
+  readonly stored: StoredJob;
+  readonly totals: Counts | undefined;
+}
+
+const READ_BESIDE_A_BOARD = { auth_generation: AUTH_GENERATION };
+const READ_BESIDE_A_VENDOR = { auth_generation: AUTH_GENERATION, ...JOB_TOTALS };
+
+/**
+ * The job as this caller reads it by id (undefined when it may not), in one
+ * statement with its counts and the auth generation, for readAsCaller
+ * (src/auth/guard.ts) to confirm the caller with.
+ */
+export async function readJob(services: JobServices, caller: Caller, id: number): Promise<ReadAsOf<JobReading | undefined>> {
+  const conditions = readableJobConditions(caller, todayUtc());
+  if (caller.kind === 'board') {
+    const found = await jobs.findJobAlongside(services.db, id, conditions, READ_BESIDE_A_BOARD);
+    if (!found) return { value: undefined, generation: undefined };
+    return { value: { stored: found.stored, totals: undefined }, generation: Number(found.alongside.auth_generation) };
+  }
+  const found = await jobs.findJobAlongside(services.db, id, conditions, READ_BESIDE_A_VENDOR);
+  if (!found) return { value: undefined, generation: undefined };
+  return { value: { stored: found.stored, totals: totalsFrom(found.alongside) }, generation: Number(found.alongside.auth_generation) };
+}
+
+/** The reading of a live job, or the 404 or 410 the caller gets instead (a job the caller may not see is reported as missing). */
+export function requireLiveReading(reading: JobReading | undefined): JobReading {
+  requireLive(reading?.stored);
+  return reading as JobReading;
 }
 
 /** The organisation a write names, authorised for the caller (see tenancy/visibility.ts), or undefined when it names none. */

@@ -34,6 +34,15 @@ describe('CallerCache', () => {
     assert.equal(cache.find('short', 1, NOW + 5_000), undefined);
   });
 
+  it('recalls a caller with the generation it was resolved at, for the request to check, until it or its token expires', () => {
+    const cache = new CallerCache(10, 60_000);
+    cache.remember('hash', vendor(), 7, NOW + 5_000, NOW);
+    assert.equal(cache.recall('hash', NOW + 4_999)?.generation, 7);
+    assert.deepEqual(cache.recall('hash', NOW + 4_999)?.caller, vendor());
+    assert.equal(cache.recall('hash', NOW + 5_000), undefined);
+    assert.equal(cache.find('hash', 7, NOW), undefined, 'an expired entry is dropped');
+  });
+
   it('holds at most its bound, dropping the oldest', () => {
     const cache = new CallerCache(2);
     for (const hash of ['a', 'b', 'c']) cache.remember(hash, vendor(), 1, IN_A_DAY, NOW);

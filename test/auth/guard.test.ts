@@ -106,6 +106,31 @@ for (const store of stores) describe(`authentication on /api with a remembered c
     assert.equal(await status('/api/job/options', token), 401);
   });
 
+  it('answers 401 on the next read of a job once a bare connection revokes the token, found or not', async () => {
+    const tenant = await createTenant(test.app);
+    const token = await issueToken(test.app, tenant);
+    const job = await createJob(token, { organisation: tenant.organisation });
+    assert.equal(await status(`/api/job/${job}`, token), 200);
+    await other.db.updateTable('access_tokens').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', hashToken(token)).execute();
+    const refused = await get(`/api/job/${job}`, token);
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.headers['www-authenticate'], 'Bearer realm="api", error="invalid_token"');
+    assert.equal(await status('/api/job/987654321', token), 401);
+  });
+
+  it('reads a job in one statement for a token it has seen, the auth generation within it', async (t) => {
+    const tenant = await createTenant(test.app);
+    const token = await issueToken(test.app, tenant);
+    const job = await createJob(token, { organisation: tenant.organisation });
+    await get(`/api/job/${job}`, token);
+    const executeQuery = t.mock.method(test.app.store.db.getExecutor(), 'executeQuery');
+    assert.equal(await status(`/api/job/${job}`, token), 200);
+    executeQuery.mock.restore();
+    const statements = executeQuery.mock.calls.map((call) => (call.arguments[0] as { sql: string }).sql);
+    assert.equal(statements.length, 1);
+    assert.match(statements[0] as string, /from auth_generation/);
+  });
+
   it('sees an organisation another process adds the user to on the next request', async () => {
     const tenant = await createTenant(test.app);
     const theirs = await createJob(await issueToken(test.app, tenant), { organisation: tenant.organisation });

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, buildTestApp, createTenant, DEMO, issueToken, type TestApp } from '../support/app.ts';
-import { addUserToOrganisation, createOrganisation } from '../../src/tenancy/service.ts';
+import { addUserToOrganisation, createOrganisation, createSite } from '../../src/tenancy/service.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { describeSecurityMatrix } from '../support/security-matrix.ts';
@@ -198,6 +198,17 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       const gone = await get(`/api/job/${job.id}`);
       assert.equal(gone.statusCode, 410);
       assert.equal(gone.json().data.status_code, 410);
+    });
+
+    it('shows its sites in id order, with names holding any character', async () => {
+      const siteId = await createSite(test.app.store.db, { handle: 'bars-and-slashes', name: 'A | B \\ C \\| D', url: 'https://example.com' });
+      const client = await test.app.store.db.selectFrom('api_clients').select('id').where('client_id', '=', DEMO.clientId).executeTakeFirstOrThrow();
+      await test.app.store.db.insertInto('api_client_sites').values({ api_client_id: client.id, site_id: siteId }).execute();
+      const job = await create({ sites: [siteId, 1] });
+      const read = (await get(`/api/job/${job.id}`)).json().data;
+      assert.deepEqual(read.sites.data.map((shown: { id: number }) => shown.id), [1, siteId]);
+      assert.deepEqual(read.sites.data[1], { id: siteId, handle: 'bars-and-slashes', name: 'A | B \\ C \\| D' });
+      assert.deepEqual(read, job);
     });
 
     it("reports another organisation's job as 404", async () => {

@@ -6,6 +6,7 @@ import { jobsChangedChannel } from '../change-stamp.ts';
 import { transactEach, type RowLock } from '../group-commit.ts';
 import type { StoreDialect, StoreOptions } from './index.ts';
 import { stampFromNotifications } from './postgres-listen.ts';
+import { nameStatementsOf } from './postgres-statements.ts';
 import { POSTGRES_MIGRATION_STEPS } from './postgres-migrations.ts';
 import { claimDueOnPostgres } from './delivery-claims.ts';
 
@@ -35,6 +36,7 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
     options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
+  nameStatementsOf(pool);
   const connection = { connectionString: parsed.toString(), options: schema ? `-c search_path=${schema}` : undefined };
   return {
     kysely: new OwnSchemaPostgresDialect({ pool }, schema ?? 'public'),

@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 
-/* What Kysely's SQLite driver is given or patched with: BEGIN IMMEDIATE, connection turns, a statement cache. */
+/* What Kysely's SQLite driver is given or patched with: BEGIN IMMEDIATE, connection turns, a statement cache, rows as arrays. */
 
 /*
  * SQLite transactions begin IMMEDIATE: they take the write lock at BEGIN,
@@ -57,13 +57,13 @@ function takeTurnsInOrder(driver: Driver): void {
 const STATEMENT_CACHE_SIZE = 500;
 
 export function withStatementCache(database: SQLite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, RowsFromArrays>();
   return {
     close: () => database.close(),
     prepare(sql) {
       const cached = statements.get(sql);
-      if (cached?.busy) return database.prepare(sql);
-      const statement = cached ?? database.prepare(sql);
+      if (cached?.busy) return new RowsFromArrays(database.prepare(sql));
+      const statement = cached ?? new RowsFromArrays(database.prepare(sql));
       // Deleted and set again: a Map keeps insertion order, so its first key is the least recently used.
       statements.delete(sql);
       statements.set(sql, statement);
@@ -71,4 +71,45 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
       return statement;
     },
   };
+}
+
+type Row = Record<string, unknown>;
+
+/*
+ * better-sqlite3 hands a row over as an object at about one and a half times
+ * the cost of the same row as an array: a job's read of 48 columns cost
+ * 19 µs as objects, 13 as arrays made into objects here by a function
+ * compiled once per statement from its column names. The objects are the
+ * same: keys in column order, a repeated name at its first place with its
+ * last value, as an object literal has it.
+ */
+class RowsFromArrays implements SqliteStatement {
+  readonly reader: boolean;
+  private readonly toRow: (values: unknown[]) => Row;
+
+  constructor(private readonly statement: SQLite.Statement) {
+    this.reader = statement.reader;
+    this.toRow = this.reader ? rowMaker(statement.raw(true).columns().map((column) => column.name)) : () => ({});
+  }
+
+  get busy(): boolean {
+    return this.statement.busy;
+  }
+
+  all(parameters: readonly unknown[]): unknown[] {
+    return (this.statement.all(parameters) as unknown[][]).map(this.toRow);
+  }
+
+  run(parameters: readonly unknown[]) {
+    return this.statement.run(parameters);
+  }
+
+  *iterate(parameters: readonly unknown[]): IterableIterator<unknown> {
+    for (const values of this.statement.iterate(parameters) as IterableIterator<unknown[]>) yield this.toRow(values);
+  }
+}
+
+function rowMaker(names: readonly string[]): (values: unknown[]) => Row {
+  const properties = names.map((name, index) => `${JSON.stringify(name)}: values[${index}]`);
+  return new Function('values', `return { ${properties.join(', ')} };`) as (values: unknown[]) => Row;
 }
