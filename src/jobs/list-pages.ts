@@ -135,7 +135,8 @@ export function keptJobRenderer(
         parts.push(...(distance ? withDistance(job, distance) : [job]));
         count += 1;
       }
-      return { data: Buffer.concat(parts), count };
+      // The parts, not a copy: the response is put together once (routes.ts).
+      return { data: parts, count };
     },
   };
 }

@@ -51,9 +51,9 @@ const LIST_OPEN = Buffer.from('{"data":[');
  * each string is small and goes to UTF-8 once; the bytes are the same. The
  * jobs' bytes may come from the list caches, the meta never does.
  */
-function sendJobList(reply: FastifyReply, data: Buffer, meta: JobListMeta) {
+function sendJobList(reply: FastifyReply, data: readonly Buffer[], meta: JobListMeta) {
   const serializeMeta = reply.compileSerializationSchema(JobListMeta);
-  return reply.type(JSON_UTF8).send(Buffer.concat([LIST_OPEN, data, Buffer.from(`],"meta":${serializeMeta(meta)}}`)]));
+  return reply.type(JSON_UTF8).send(Buffer.concat([LIST_OPEN, ...data, Buffer.from(`],"meta":${serializeMeta(meta)}}`)]));
 }
 
 export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptions) {

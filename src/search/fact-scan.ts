@@ -23,7 +23,7 @@ export function testOf(facts: JobFacts, criteria: SearchCriteria): JobTest {
   const { near, countryId, organisationId, salary } = criteria;
   const categories = criteria.categoryIds ? new Set(criteria.categoryIds) : null;
   const types = criteria.typeIds ? new Set(criteria.typeIds) : null;
-  const site = criteria.siteId === undefined ? null : new Set([criteria.siteId]);
+  const onSite = criteria.siteId === undefined ? null : facts.onSites([criteria.siteId]);
   const openedSince = criteria.openedSince === undefined ? null : dayNumber(criteria.openedSince);
   const box = near ? boxAround(near.lat, near.lon, near.radiusKm) : null;
   return (id) => {
@@ -32,7 +32,7 @@ export function testOf(facts: JobFacts, criteria: SearchCriteria): JobTest {
     if (categories !== null && !categories.has(category[id] as number)) return false;
     if (types !== null && !types.has(type[id] as number)) return false;
     if (organisationId !== undefined && organisation[id] !== organisationId) return false;
-    if (site !== null && !facts.onAnySite(id, site)) return false;
+    if (onSite !== null && !onSite(id)) return false;
     if (salary) {
       // NaN (no pay stated) fails every comparison, as NULL does in SQL.
       if (currency[id] !== salary.currencyId) return false;

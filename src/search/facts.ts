@@ -22,7 +22,8 @@ export function dayNumber(date: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
 }
 
-const LOAD_BATCH = 20_000;
+// Small batches: each is garbage once put, and large ones grew the heap by tens of megabytes for a moment.
+const LOAD_BATCH = 5_000;
 const REFRESH_BATCH = 500;
 /** Past this many changes at once, loading everything again is cheaper than refreshing each. */
 const RELOAD_PAST_CHANGES = 20_000;
@@ -79,9 +80,9 @@ export class JobFacts {
   annualLow = new Float64Array(0);
   lat = new Float64Array(0);
   lon = new Float64Array(0);
-  /** The job's lowest site id, 0 for none; further sites in `moreSites`. */
-  firstSite = new Int32Array(0);
-  readonly moreSites = new Map<number, Int32Array>();
+  /** The job's sites numbered below 32, a bit each; sites from 32 up in `higherSites`. Boards are few, jobs many. */
+  siteBits = new Uint32Array(0);
+  readonly higherSites = new Map<number, Int32Array>();
   /** The highest id ever held: lists scan down from here. */
   maxId = 0;
   /** The highest country, category, type and currency ids held, for sizing counters. */
@@ -128,13 +129,21 @@ export class JobFacts {
     }
   }
 
-  /** Whether a job is listed and on one of these sites. */
-  onAnySite(id: number, siteIds: ReadonlySet<number>): boolean {
-    if (siteIds.has(this.firstSite[id] as number)) return true;
-    const more = this.moreSites.get(id);
-    if (!more) return false;
-    for (const site of more) if (siteIds.has(site)) return true;
-    return false;
+  /** A test of whether a job is on any of these sites. */
+  onSites(siteIds: readonly number[]): (id: number) => boolean {
+    let mask = 0;
+    const higher = new Set<number>();
+    for (const site of siteIds) {
+      if (site < 32) mask |= 1 << site;
+      else higher.add(site);
+    }
+    const { siteBits, higherSites } = this;
+    return (id) => {
+      if (((siteBits[id] as number) & mask) !== 0) return true;
+      if (higher.size === 0) return false;
+      const more = higherSites.get(id);
+      return more !== undefined && more.some((site) => higher.has(site));
+    };
   }
 
   private async loadAll(): Promise<void> {
@@ -224,20 +233,21 @@ export class JobFacts {
   /** Each job's sites, from rows in job and site order. */
   private putSites(rows: readonly { job_id: number; site_id: number }[]): void {
     let id = 0;
-    let sites: number[] = [];
+    let higher: number[] = [];
     const flush = () => {
-      if (id === 0 || this.listed[id] !== 1) return;
-      this.firstSite[id] = sites[0] ?? 0;
-      if (sites.length > 1) this.moreSites.set(id, Int32Array.from(sites.slice(1)));
+      if (id !== 0 && higher.length > 0 && this.listed[id] === 1) this.higherSites.set(id, Int32Array.from(higher));
     };
     for (const row of rows) {
       const jobId = Number(row.job_id);
       if (jobId !== id) {
         flush();
         id = jobId;
-        sites = [];
+        higher = [];
       }
-      sites.push(Number(row.site_id));
+      if (this.listed[jobId] !== 1) continue;
+      const site = Number(row.site_id);
+      if (site < 32) (this.siteBits[jobId] as number) |= 1 << site;
+      else higher.push(site);
     }
     flush();
   }
@@ -258,7 +268,7 @@ export class JobFacts {
     this.annualLow[id] = from ?? to ?? Number.NaN;
     this.lat[id] = Number(row.geo_lat);
     this.lon[id] = Number(row.geo_lon);
-    this.firstSite[id] = 0;
+    this.siteBits[id] = 0;
     this.maxId = Math.max(this.maxId, id);
   }
 
@@ -270,13 +280,13 @@ export class JobFacts {
 
   private remove(id: number): void {
     this.listed[id] = 0;
-    this.firstSite[id] = 0;
-    this.moreSites.delete(id);
+    this.siteBits[id] = 0;
+    this.higherSites.delete(id);
   }
 
   private clear(): void {
     this.listed.fill(0);
-    this.moreSites.clear();
+    this.higherSites.clear();
     this.gaps.clear();
     this.maxId = 0;
   }
@@ -284,7 +294,7 @@ export class JobFacts {
   private ensureCapacity(id: number): void {
     if (id < this.listed.length) return;
     const size = Math.max(id + 1, Math.ceil(this.listed.length * 1.25), 1_024);
-    const grow = <T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
       const next = make(size);
       next.set(old);
       return next;
@@ -301,7 +311,7 @@ export class JobFacts {
     this.annualLow = grow(this.annualLow, (n) => new Float64Array(n));
     this.lat = grow(this.lat, (n) => new Float64Array(n));
     this.lon = grow(this.lon, (n) => new Float64Array(n));
-    this.firstSite = grow(this.firstSite, (n) => new Int32Array(n));
+    this.siteBits = grow(this.siteBits, (n) => new Uint32Array(n));
     // Tests made over the old columns would read them still.
     for (const listener of this.listeners) listener.reset();
   }

@@ -2,9 +2,9 @@ import type { JobFacts } from './facts.ts';
 import { TextHitsCache } from './text-hits.ts';
 import { ListCounts } from './list-counts.ts';
 
-/** A list page's jobs, rendered: the JSON of the `data` array's items, and how many. */
+/** A list page's jobs, rendered: the JSON of the `data` array's items, comma-separated, in parts to be written once; and how many. */
 export interface RenderedPage {
-  readonly data: Buffer;
+  readonly data: readonly Buffer[];
   readonly count: number;
 }
 

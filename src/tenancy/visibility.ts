@@ -86,7 +86,8 @@ export interface ListedColumns {
   readonly organisation: Int32Array;
   readonly openDay: Int32Array;
   readonly closeDay: Int32Array;
-  onAnySite(id: number, siteIds: ReadonlySet<number>): boolean;
+  /** A test of whether a job is on any of these sites. */
+  onSites(siteIds: readonly number[]): (id: number) => boolean;
 }
 
 /**
@@ -97,11 +98,11 @@ export interface ListedColumns {
 export function listedJobTest(columns: ListedColumns, scope: JobScope, status: StatusFilter, today: number): (id: number) => boolean {
   const { listed, organisation, openDay, closeDay } = columns;
   const organisations = 'organisationIds' in scope ? new Set(scope.organisationIds) : null;
-  const sites = 'siteIds' in scope ? new Set(scope.siteIds) : null;
+  const onSites = 'siteIds' in scope ? columns.onSites(scope.siteIds) : null;
   return (id) => {
     if (listed[id] !== 1) return false;
     if (organisations !== null && !organisations.has(organisation[id] as number)) return false;
-    if (sites !== null && !columns.onAnySite(id, sites)) return false;
+    if (onSites !== null && !onSites(id)) return false;
     switch (status) {
       case 'live':
         return (openDay[id] as number) <= today && (closeDay[id] as number) >= today;

@@ -55,7 +55,7 @@ for (const store of stores) describe(`GET /api/job rendered jobs kept between re
     const fresh = jobs.map((stored) => JSON.stringify({ ...presentJob(stored, base), distance })).join(',');
     for (let round = 0; round < 2; round += 1) {
       const page = await counting(kept, base).renderer.render(hits(distance));
-      assert.equal(page.data.toString(), fresh, `round ${round}`);
+      assert.equal(Buffer.concat(page.data).toString(), fresh, `round ${round}`);
       assert.equal(page.count, 2);
     }
   });

@@ -52,7 +52,21 @@ for (const store of stores) describe(`job facts in memory [${store}]`, () => {
     assert.equal(facts.listed[kept], 1);
     assert.equal(facts.listed[deleted], 0);
     assert.ok(facts.maxId >= kept);
-    assert.ok(facts.firstSite[kept]! > 0, 'with its site');
+    assert.ok(facts.onSites([1])(kept), 'with its site');
+    assert.ok(!facts.onSites([2, 40])(kept), 'and not on others');
+  });
+
+  it('holds sites numbered from 32 up beside the others', async () => {
+    const id = await post({ name: 'Site Porter' });
+    const now = new Date().toISOString();
+    await sql`insert into sites (id, handle, name, url, created_at, updated_at)
+      values (40, 'far', 'Far Board', 'https://far.example', ${now}, ${now})`.execute(direct.db);
+    await sql`insert into job_sites (job_id, site_id) values (${id}, 40)`.execute(direct.db);
+    const facts = await loaded();
+    assert.ok(facts.onSites([40])(id));
+    assert.ok(facts.onSites([2, 40])(id));
+    assert.ok(facts.onSites([1])(id), 'and on its first site still');
+    assert.ok(!facts.onSites([41])(id));
   });
 
   it('reads the feed when a write is noted, and only then', async () => {
