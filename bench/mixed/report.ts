@@ -33,12 +33,12 @@ function mixLine(options: MixedOptions): string {
 
 function overallTable(steps: readonly StepSummary[]): string[] {
   const lines = [
-    '| offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | 503 | peak RSS MB | passes |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| offered/s | achieved/s | p50 ms | p95 ms | p99 ms | p99 but tokens ms | errors | 503 | peak RSS MB | passes |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const step of steps) {
     const { overall } = step;
-    const cells = [whole(step.rate), whole(step.achieved), milliseconds(overall.p50), milliseconds(overall.p95), milliseconds(overall.p99)];
+    const cells = [whole(step.rate), whole(step.achieved), milliseconds(overall.p50), milliseconds(overall.p95), milliseconds(overall.p99), milliseconds(step.api.p99)];
     lines.push(`| ${[...cells, whole(step.errors), whole(step.refused), megabytes(step.peakRssBytes), passes(step) ? 'yes' : 'no'].join(' | ')} |`);
   }
   return lines;
@@ -71,7 +71,7 @@ function failureNotes(steps: readonly StepSummary[]): string[] {
 function targets(steps: readonly StepSummary[]): string[] {
   const verdict = (met: boolean) => (met ? 'met' : '**missed**');
   const found = capacity(steps);
-  const results = [`≥ ${CAPACITY_TARGET} requests/s with p99 ≤ ${PASSING_P99_MS} ms and no error: ${found === null ? 'none' : whole(found)}, ${verdict(found !== null && found >= CAPACITY_TARGET)}`];
+  const results = [`≥ ${CAPACITY_TARGET} requests/s with p99 ≤ ${PASSING_P99_MS} ms (password grants aside) and no error: ${found === null ? 'none' : whole(found)}, ${verdict(found !== null && found >= CAPACITY_TARGET)}`];
   const atCapacity = steps.find((step) => step.rate === found);
   if (atCapacity) {
     const list = atCapacity.byKind.list;
@@ -108,7 +108,7 @@ export function renderMixedSection(report: MixedReport, facts: MachineFacts): st
     '',
     ...kindTable(steps, options),
     '',
-    `Highest rate with p99 ≤ ${PASSING_P99_MS} ms and no error or 503: **${found === null ? 'none of those offered' : `${whole(found)} requests/s`}**.`,
+    `Highest rate with p99 ≤ ${PASSING_P99_MS} ms (over every request but the password grants, whose scrypt alone is about 100 ms) and no error or 503: **${found === null ? 'none of those offered' : `${whole(found)} requests/s`}**.`,
     '',
   ];
   const notes = [...failureNotes(steps), ...report.notes];

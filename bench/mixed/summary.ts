@@ -4,7 +4,7 @@ import { KINDS, type Kind } from './requests.ts';
 
 /* One rate's outcomes as figures: throughput, latency overall and per kind, what failed. */
 
-/** A step passes with p99 at most this and nothing failed or refused. */
+/** A step passes with p99 at most this (password grants aside: `api`) and nothing failed or refused. */
 export const PASSING_P99_MS = 100;
 
 export interface Latencies {
@@ -21,6 +21,12 @@ export interface StepSummary {
   readonly achieved: number;
   /** Over every answer, whatever its status. */
   readonly overall: Latencies;
+  /**
+   * Over every answer but the password grants': one grant is a scrypt of
+   * 32 MiB, about 100 ms of a core by design, so their share of the mix
+   * would set the p99 by itself. Their latency is in `byKind`.
+   */
+  readonly api: Latencies;
   readonly byKind: Readonly<Record<Kind, Latencies>>;
   /** Not sent, timed out, connection errors and statuses other than 2xx and 503. */
   readonly errors: number;
@@ -56,6 +62,7 @@ export function summarise(rate: number, offered: Offered, peakRssBytes: number):
     offered: outcomes.length,
     achieved: succeeded / offered.elapsedSeconds,
     overall: latencies(outcomes),
+    api: latencies(outcomes.filter((outcome) => outcome.kind !== 'token')),
     byKind,
     errors: Object.values(failures).reduce((sum, count) => sum + count, 0),
     failures,
@@ -66,7 +73,7 @@ export function summarise(rate: number, offered: Offered, peakRssBytes: number):
   };
 }
 
-export const passes = (step: StepSummary) => step.errors === 0 && step.refused === 0 && step.overall.p99 <= PASSING_P99_MS;
+export const passes = (step: StepSummary) => step.errors === 0 && step.refused === 0 && step.api.p99 <= PASSING_P99_MS;
 
 /** The highest rate offered that passed, or null. */
 export function capacity(steps: readonly StepSummary[]): number | null {
