@@ -14,7 +14,7 @@ const SEARCH_MIX_P99_MS = 50;
 const LIST_PAGE_1_P99_MS = 25;
 const LIST_PAGE_200_P99_MS = 50;
 const LIST_UNDER_WRITES_P99_MS = 25;
-const CREATES_PER_SECOND = 1000;
+const CREATES_PER_SECOND = 1500;
 const PEAK_RSS_MB = 300;
 
 export const TARGETS_SETTING = 'set for SQLite, 100,000 jobs, WORKERS=1, 32 connections; memory for 1,000,000 jobs';
