@@ -22,13 +22,13 @@ describe('loadConfig', () => {
       perAddress: { limit: 20, windowSeconds: 60 },
       perUsername: { limit: 10, windowSeconds: 300 },
     });
-    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 200, maxEventLoopUtilisation: 0, sampleMs: 500 });
+    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 200, maxEventLoopUtilisation: 0.95, sampleMs: 500 });
     assert.ok(Object.isFrozen(config));
   });
 
   it('reads the load-shedding bounds, 0 turning each off', () => {
-    const config = loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0.95', LOAD_SHEDDING_SAMPLE_MS: '250' });
-    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 0, maxEventLoopUtilisation: 0.95, sampleMs: 250 });
+    const config = loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0.5', LOAD_SHEDDING_SAMPLE_MS: '250' });
+    assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 0, maxEventLoopUtilisation: 0.5, sampleMs: 250 });
     assert.equal(loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '1' }).loadShedding.maxEventLoopUtilisation, 1);
   });
 

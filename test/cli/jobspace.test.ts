@@ -117,7 +117,7 @@ for (const store of stores) describe(`jobspace operator commands [${store}]`, ()
     let token: string;
     before(async () => {
       // The CLI has migrated this database already, so no demo tenant is made here.
-      app = await buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0' }));
+      app = await buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0' }));
       assert.equal(app.demoTenant, null);
     });
     after(() => app.close());

@@ -21,7 +21,7 @@ let files = 0;
 const newSqliteUrl = () => `sqlite:${join(folder, `copy-${(files += 1)}.sqlite`)}`;
 
 function buildAppOn(databaseUrl: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
-  return buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', PUBLIC_URL: 'http://jobs.test', ...env }));
+  return buildApp(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0', LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0', PUBLIC_URL: 'http://jobs.test', ...env }));
 }
 
 /** A new, empty store of the given kind, and how to remove it. */

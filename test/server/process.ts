@@ -78,6 +78,7 @@ export class ServerProcess {
         WEBHOOK_SIGNING_KEY: 'server-test-signing-key-of-at-least-32-bytes',
         // A test machine busy with other suites delays the event loop; that must not turn a test's request into a 503.
         LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+        LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,7 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     DELIVERY_POLL_MS: '0',
     // A test that seeds or hashes for a while blocks the event loop; its next request must not be refused for load.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+    LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0',
     // Outside production the key is a file beside the SQLite store; PostgreSQL's would go to ./data.
     ...(postgres ? { WEBHOOK_SIGNING_KEY: 'test-signing-key-of-at-least-thirty-two-bytes' } : {}),
     ...env,
