@@ -4,7 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile.ts';
 import { demoCredentials, demoTenantEnv, prepareDataset, type Dataset } from './http/dataset.ts';
 import type { Measurement } from './http/load.ts';
-import { parseOptions, UsageError, USAGE, type BenchOptions } from './http/options.ts';
+import { parseOptions, USAGE, type BenchOptions } from './http/options.ts';
+import { createHarness, runBenchmarkCommand } from './http/main.ts';
 import type { CapturedAnswer, CapturedAnswers } from './http/ceiling.ts';
 import { type Answer, buildServer, issueToken, ROOT, send, startCeiling } from './http/processes.ts';
 import { type CeilingRatio, commandLine, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
@@ -27,15 +28,8 @@ import { checkTargets } from './http/targets.ts';
 const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
 const CEILING_BEFORE = 'ceiling (node:http), before';
 const CEILING_AFTER = 'ceiling (node:http), after';
-const launched = performance.now();
-const say = (line: string) => process.stderr.write(`[bench ${((performance.now() - launched) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-
-/** Everything started, undone in reverse on the way out, even after Ctrl-C. */
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch((error) => say(`cleanup: ${(error as Error).message}`));
-}
+const harness = createHarness('bench');
+const { say } = harness;
 
 /** One request as the scenario would send it, so a broken scenario says why before it is measured; the problem, if any. */
 async function preflight(port: number, name: ScenarioName, request: ScenarioRequest): Promise<string | null> {
@@ -167,7 +161,7 @@ async function measureScenarios(runner: Runner, server: JobServerTarget, scenari
     }
     const { file, readyPath } = await ceiling.capture();
     const bare = new CeilingTarget(await startCeiling(file, readyPath));
-    cleanups.push(() => bare.kill());
+    harness.onCleanUp(() => bare.kill());
     try {
       const before = record(ceiling.before, await runScenario(runner, name, ceiling.before, bare));
       const ours = record(label, await runScenario(runner, name, label, server));
@@ -195,9 +189,9 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   const credentials = demoCredentials();
   say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
   const dataset = await prepareDataset({ ...options, credentials, say });
-  cleanups.push(() => dataset.drop());
+  harness.onCleanUp(() => dataset.drop());
   const scratch = mkdtempSync(join(tmpdir(), 'jobspace-bench-http-'));
-  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+  harness.onCleanUp(() => rmSync(scratch, { recursive: true, force: true }));
 
   const profileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -209,7 +203,7 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   const serverOptions = { databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: profileDir, env };
   const server = await JobServerTarget.start(serverOptions, say);
   let serverStopped = false;
-  cleanups.push(() => (serverStopped ? undefined : server.kill()));
+  harness.onCleanUp(() => (serverStopped ? undefined : server.kill()));
   say(`server ready on port ${server.port}`);
   const loadStartedMicros = Number(process.hrtime.bigint() / 1000n);
   const idleRssBytes = totalResidentBytes(server.pids());
@@ -262,38 +256,4 @@ async function benchmark(options: BenchOptions, argv: readonly string[]): Promis
   return options.smoke && problems.length > 0 ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  let options: BenchOptions | 'help';
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw error;
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const interrupted = () => {
-    say('interrupted: stopping the servers and dropping the data');
-    void cleanUp().then(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    return await benchmark(options, argv);
-  } finally {
-    await cleanUp();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runBenchmarkCommand(harness, { usage: USAGE, parse: parseOptions, run: benchmark });

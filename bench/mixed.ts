@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { demoCredentials, demoTenantEnv, prepareDataset } from './http/dataset.ts';
-import { UsageError } from './http/options.ts';
+import { createHarness, runBenchmarkCommand } from './http/main.ts';
 import { buildServer, issueToken, ROOT } from './http/processes.ts';
 import { commandLine, currentLoad, machineFacts, writeSection } from './http/report.ts';
 import { sampleRss, totalResidentBytes } from './http/rss.ts';
@@ -21,14 +21,8 @@ import { type StepSummary, summarise } from './mixed/summary.ts';
  */
 
 const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
-const launched = performance.now();
-const say = (line: string) => process.stderr.write(`[bench:mixed ${((performance.now() - launched) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch((error) => say(`cleanup: ${(error as Error).message}`));
-}
+const harness = createHarness('bench:mixed');
+const { say } = harness;
 
 function describe(step: StepSummary): string {
   const { overall } = step;
@@ -52,13 +46,13 @@ async function benchmark(options: MixedOptions, argv: readonly string[]): Promis
   const credentials = demoCredentials();
   say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
   const dataset = await prepareDataset({ ...options, credentials, say });
-  cleanups.push(() => dataset.drop());
+  harness.onCleanUp(() => dataset.drop());
   say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers})`);
   const server = await JobServerTarget.start({ databaseUrl: dataset.databaseUrl, workers: options.workers, cpuProfileDir: null, env: { ...demoTenantEnv(credentials), ...options.serverEnv } }, say);
   let serverStopped = false;
-  cleanups.push(() => (serverStopped ? undefined : server.kill()));
+  harness.onCleanUp(() => (serverStopped ? undefined : server.kill()));
   const idleRssBytes = totalResidentBytes(server.pids());
   const token = await issueToken(server.port, credentials);
   const next = requestStream({ dataset, credentials, token, seed: options.seed, runId: Date.now().toString(36) }, options.mix);
@@ -110,38 +104,4 @@ async function benchmark(options: MixedOptions, argv: readonly string[]): Promis
   return options.smoke && problems.length > 0 ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  let options: MixedOptions | 'help';
-  try {
-    options = parseMixedOptions(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw error;
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const interrupted = () => {
-    say('interrupted: stopping the server and dropping the data');
-    void cleanUp().then(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    return await benchmark(options, argv);
-  } finally {
-    await cleanUp();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    process.stderr.write(`bench:mixed failed: ${(error as Error).stack ?? error}\n`);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+runBenchmarkCommand(harness, { usage: USAGE, parse: parseMixedOptions, run: benchmark });
