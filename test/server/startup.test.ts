@@ -124,6 +124,8 @@ describe('start-up without a tenant', { timeout: 120_000 }, () => {
 
   it('in production on a new store says in one line which jobspace commands make one', async () => {
     const server = (sandbox.server = await startServer({ NODE_ENV: 'production', DATABASE_URL: sandbox.sqliteUrl('production') }));
+    // The hint follows listening, by one query of the store.
+    await server.waitForLog((line) => line.msg.includes('nobody can get a token'));
     const [hint, ...more] = hintsOf(server);
     assert.deepEqual(more, []);
     assert.equal(hint?.level, 40);
