@@ -94,6 +94,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => store.db.destroy());
   app.addHook('preHandler', refuseInfiniteNumbers);
+  // Loaded before the server is ready, so that no first list waits for them (about a second a million
+  // jobs), and before load shedding starts judging: onReady hooks run in order, and the loading's busy
+  // loop says nothing about load (at 1,000,000 jobs the first token request was refused).
+  const facts = new JobFacts(store.db);
+  app.addHook('onReady', () => facts.current());
 
   answerUnknownExpectations(app.server, app.log);
   routes = indexRoutes(app);
@@ -126,12 +131,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const fullText = store.dialect.fullText;
   const jobsChanged = store.dialect.changeStamp(store.db);
   app.addHook('onClose', () => jobsChanged.stop());
-  const facts = new JobFacts(store.db);
   const lists = new ListCaches(() => jobsChanged.read(), facts);
   const renderedJobs = new RenderedJobs();
   facts.listen(renderedJobs);
-  // Loaded before the server is ready, so that no first list waits for them (about a second a million jobs).
-  app.addHook('onReady', () => facts.current());
   const transact = store.dialect.transact(store.db);
   const applications: ApplicationServices = {
     db: store.db,
