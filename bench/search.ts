@@ -147,6 +147,8 @@ function serverEnvironment(fresh: FreshStore): Record<string, string> {
     DATABASE_URL: fresh.url,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0',
+    // One request at a time: a slow one must be timed, not make the next one refused for load.
+    LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
     JOBSPACE_DEMO_CLIENT_ID: DEMO.clientId,
     JOBSPACE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
     JOBSPACE_DEMO_USERNAME: DEMO.username,

@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     deliveries: readDeliveries(env, databaseUrl),
     loadShedding: Object.freeze({
       maxEventLoopDelayMs: readWholeNumber(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS', 200, 0, 60_000),
-      maxEventLoopUtilisation: readFraction(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', 0.95),
+      maxEventLoopUtilisation: readFraction(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', 0),
       sampleMs: readWholeNumber(env, 'LOAD_SHEDDING_SAMPLE_MS', 500, 10, 60_000),
     }),
     mediaDir: readMediaDir(env, databaseUrl),
