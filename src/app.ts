@@ -131,7 +131,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const fullText = store.dialect.fullText;
   const jobsChanged = store.dialect.changeStamp(store.db);
   app.addHook('onClose', () => jobsChanged.stop());
-  const lists = new ListCaches(() => jobsChanged.read(), facts);
+  const lists = new ListCaches(facts, () => jobsChanged.read());
   const renderedJobs = new RenderedJobs();
   facts.listen(renderedJobs);
   const transact = store.dialect.transact(store.db);
@@ -165,7 +165,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
-        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, facts, renderedJobs, media, publicUrl: config.publicUrl, views, applications, webhooks });
+        await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, renderedJobs, media, publicUrl: config.publicUrl, views, applications, webhooks });
       },
       { prefix },
     );

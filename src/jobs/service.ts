@@ -8,7 +8,6 @@ import { JOB_TOTALS, totalsFrom, type Counts } from '../counters/repository.ts';
 import { authorisePosting, changeableJobCondition, jobStatus, readableJobConditions } from '../tenancy/visibility.ts';
 import type { FullTextEngine } from '../search/engine.ts';
 import type { ListCaches } from '../search/list-cache.ts';
-import type { JobFacts } from '../search/facts.ts';
 import type { Catalogue } from '../lookups/catalogue.ts';
 import { nowIso } from '../clock.ts';
 import { recordEvent, type EventType } from '../deliveries/outbox.ts';
@@ -28,10 +27,8 @@ export interface JobServices {
   readonly transact: Transact;
   readonly catalogue: Catalogue;
   readonly fullText: FullTextEngine;
-  /** What lists keep between requests (the facts, rendered pages), marked stale by every write. */
+  /** What lists and searches keep between requests (the facts, counts, keyword matches), marked stale by every write. */
   readonly lists: ListCaches;
-  /** What lists and searches filter and count by, in memory. */
-  readonly facts: JobFacts;
   /** Where uploaded logos are kept. */
   readonly media: MediaStorage;
 }

@@ -195,6 +195,8 @@ export interface Scan {
   readonly wantsMore: boolean;
 }
 
+type PageWanted = { readonly limit: number; readonly offset: number };
+
 /**
  * Scans candidates newest first (every listed job, or a keyword query's
  * hits) through a search's filters, and keeps the total, the facets and one
@@ -202,16 +204,30 @@ export interface Scan {
  * Newest first is the scan's own order; any other keeps the first
  * `offset + limit` in a heap, each candidate compared from one reused object.
  */
-export function scan(
+export function scan(facts: JobFacts, criteria: SearchCriteria, page: PageWanted, hits: TextHits | null, cap = Number.POSITIVE_INFINITY): Scan {
+  const facets = new FacetCounter(facts);
+  return { ...walk(facts, criteria, page, hits, cap, facets), facets: facets.result() };
+}
+
+/**
+ * One page of a list whose counts are known (list-counts.ts): the same scan
+ * without facets, which newest first stops once the page is full.
+ */
+export function listPage(facts: JobFacts, criteria: SearchCriteria, page: PageWanted) {
+  return walk(facts, criteria, page, null, Number.POSITIVE_INFINITY, null).page;
+}
+
+/** The scan, counting facets into `facets`; without them, a scan in its own order ends with the page. */
+function walk(
   facts: JobFacts,
   criteria: SearchCriteria,
-  page: { readonly limit: number; readonly offset: number },
+  page: PageWanted,
   hits: TextHits | null,
-  cap = Number.POSITIVE_INFINITY,
-): Scan {
+  cap: number,
+  facets: FacetCounter | null,
+): Omit<Scan, 'facets'> {
   const { limit, offset } = page;
   const test = testOf(facts, criteria);
-  const facets = new FacetCounter(facts);
   const first = inScanOrder(criteria, hits !== null) ? null : new FirstInOrder(offset + limit, SORTS[criteria.sort].compare);
   const kept: { id: number; distanceKm: number | null }[] = [];
   const offered = blankWindowJob();
@@ -221,44 +237,23 @@ export function scan(
     const id = hits ? (hits.ids[index] as number) : facts.maxId - index;
     if (!test(id)) continue;
     if (total === cap) return finish(false, false);
-    facets.add(id);
+    facets?.add(id);
     if (first) first.offer(fillWindowJob(offered, facts, criteria, id, hits ? (hits.ranks[index] as number) : 0));
     else if (total >= offset && total < offset + limit) kept.push({ id, distanceKm: distanceOf(facts, criteria, id) });
     total += 1;
+    if (!facets && !first && kept.length === limit) break;
   }
   return finish(true, hits !== null && !hits.exhausted);
 
-  function finish(complete: boolean, wantsMore: boolean): Scan {
+  function finish(complete: boolean, wantsMore: boolean) {
     const ordered = first ? first.sorted().slice(offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm })) : kept;
-    return { total, facets: facets.result(), page: ordered, complete, wantsMore };
+    return { total, page: ordered, complete, wantsMore };
   }
 }
 
 /** Whether a search's order is the order candidates come in: newest first. */
 function inScanOrder(criteria: SearchCriteria, ranked: boolean): boolean {
   return criteria.sort === 'newest' || (criteria.sort === 'distance' && !criteria.near) || (criteria.sort === 'relevance' && !ranked);
-}
-
-/**
- * One page of a list whose counts are known (list-counts.ts): newest first,
- * the scan stops once the page is full; any other order scans every job.
- */
-export function listPage(facts: JobFacts, criteria: SearchCriteria, page: { readonly limit: number; readonly offset: number }) {
-  const test = testOf(facts, criteria);
-  if (!inScanOrder(criteria, false)) {
-    const first = new FirstInOrder(page.offset + page.limit, SORTS[criteria.sort].compare);
-    const offered = blankWindowJob();
-    for (let id = facts.maxId; id > 0; id -= 1) if (test(id)) first.offer(fillWindowJob(offered, facts, criteria, id, 0));
-    return first.sorted().slice(page.offset).map((job) => ({ id: job.id, distanceKm: job.distanceKm }));
-  }
-  const kept: { id: number; distanceKm: number | null }[] = [];
-  let passed = 0;
-  for (let id = facts.maxId; id > 0 && kept.length < page.limit; id -= 1) {
-    if (!test(id)) continue;
-    if (passed >= page.offset) kept.push({ id, distanceKm: distanceOf(facts, criteria, id) });
-    passed += 1;
-  }
-  return kept;
 }
 
 function distanceOf(facts: JobFacts, criteria: SearchCriteria, id: number): number | null {

@@ -19,8 +19,8 @@ export interface RenderedPage {
 export class ListCaches {
   /** The ranked matches of keyword queries, good while the facts' version holds. */
   readonly textHits = new TextHitsCache();
-  /** The totals and facets of the filters listed, kept current as the facts change; none without facts. */
-  readonly counts: ListCounts | null;
+  /** The totals and facets of the filters listed, kept current as the facts change. */
+  readonly counts: ListCounts;
   private lastStamp: unknown;
 
   /**
@@ -28,11 +28,11 @@ export class ListCaches {
    * (src/db/change-stamp.ts). Without it, the facts miss them.
    */
   constructor(
+    readonly facts: JobFacts,
     private readonly changeStamp?: () => Promise<unknown>,
-    private readonly facts?: JobFacts,
   ) {
-    this.counts = facts ? new ListCounts(facts) : null;
-    if (facts && this.counts) facts.listen(this.counts);
+    this.counts = new ListCounts(facts);
+    facts.listen(this.counts);
   }
 
   /** Brings what lists keep up to date with every write committed before the call; once per list or search. */
@@ -44,11 +44,11 @@ export class ListCaches {
         this.jobsWritten();
       }
     }
-    await this.facts?.current();
+    await this.facts.current();
   }
 
   /** This process committed a write to jobs (or what a rendered job shows). */
   jobsWritten(): void {
-    this.facts?.noteWrite();
+    this.facts.noteWrite();
   }
 }

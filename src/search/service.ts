@@ -7,7 +7,7 @@ import type { Page } from '../http/pagination.ts';
 import { DEFAULT_RADIUS_UNIT, type JobSearchQuery } from './criteria.ts';
 import { resolveCriteria } from './criteria-resolve.ts';
 import { searchNewestMatches, SEARCH_WINDOW, type FacetCounts, type SearchCriteria } from './repository.ts';
-import { listPage, scan } from './fact-scan.ts';
+import { listPage } from './fact-scan.ts';
 import { SALARY_BAND_CAP, SALARY_BAND_WIDTH } from './facets.ts';
 import type { TextQuery } from './text-query.ts';
 import type { RenderedPage } from './list-cache.ts';
@@ -96,7 +96,8 @@ async function findByKeywords(
   page: Page,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
-  const { db, fullText, facts, lists } = services;
+  const { db, fullText, lists } = services;
+  const { facts } = lists;
   await lists.current();
   const pageWanted = { limit: page.size, offset: page.offset };
   const found = await searchNewestMatches(db, fullText, facts, criteria, pageWanted, SEARCH_WINDOW, lists.textHits);
@@ -119,11 +120,12 @@ async function findByFilters(
   page: Page,
   render: (ids: PageIds) => Promise<RenderedPage>,
 ): Promise<FoundPage> {
-  const { facts, lists } = services;
+  const { lists } = services;
+  const { facts } = lists;
   await lists.current();
   const wanted = { limit: page.size, offset: page.offset };
   const { sort: _sort, ...filter } = criteria;
-  const counts = lists.counts ? lists.counts.get(JSON.stringify(filter), criteria) : scan(facts, criteria, wanted, null);
+  const counts = lists.counts.get(JSON.stringify(filter), criteria);
   const rendered = await render(listPage(facts, criteria, wanted));
   return { page: rendered, total: counts.total, totalRelation: 'eq', facets: counts.facets };
 }

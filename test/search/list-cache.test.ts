@@ -36,7 +36,7 @@ for (const store of stores) describe(`ListCaches [${store}]`, () => {
   it('reads another process\'s writes once the stamp moves', async () => {
     let stamp = 1;
     const facts = new JobFacts(direct.db);
-    const lists = new ListCaches(async () => stamp, facts);
+    const lists = new ListCaches(facts, async () => stamp);
     await lists.current();
     const id = await post();
     await lists.current();
@@ -48,7 +48,7 @@ for (const store of stores) describe(`ListCaches [${store}]`, () => {
 
   it("reads this process's writes at once", async () => {
     const facts = new JobFacts(direct.db);
-    const lists = new ListCaches(async () => 1, facts);
+    const lists = new ListCaches(facts, async () => 1);
     await lists.current();
     const id = await post();
     lists.jobsWritten();
