@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { formatSummary, readProfile, summariseProfile } from './http/cpu-profile.ts';
-import { demoCredentials, demoTenantEnv, prepareDataset, type Dataset } from './http/dataset.ts';
+import { demoTenantEnv, type Dataset } from './http/dataset.ts';
 import type { Measurement } from './http/load.ts';
 import { parseOptions, USAGE, type BenchOptions } from './http/options.ts';
-import { createHarness, runBenchmarkCommand } from './http/main.ts';
+import { createHarness, runBenchmarkCommand, seedRun } from './http/main.ts';
 import type { CapturedAnswer, CapturedAnswers } from './http/ceiling.ts';
 import { type Answer, buildServer, issueToken, ROOT, send, startCeiling } from './http/processes.ts';
 import { type CeilingRatio, commandLine, currentLoad, machineFacts, renderSection, type Row, writeSection } from './http/report.ts';
@@ -184,12 +184,7 @@ async function measureScenarios(runner: Runner, server: JobServerTarget, scenari
 }
 
 async function benchmark(options: BenchOptions, argv: readonly string[]): Promise<number> {
-  const startedAt = new Date();
-  const loadBefore = currentLoad();
-  const credentials = demoCredentials();
-  say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
-  const dataset = await prepareDataset({ ...options, credentials, say });
-  harness.onCleanUp(() => dataset.drop());
+  const { startedAt, loadBefore, credentials, dataset } = await seedRun(harness, options);
   const scratch = mkdtempSync(join(tmpdir(), 'jobspace-bench-http-'));
   harness.onCleanUp(() => rmSync(scratch, { recursive: true, force: true }));
 

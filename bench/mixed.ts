@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
-import { demoCredentials, demoTenantEnv, prepareDataset } from './http/dataset.ts';
-import { createHarness, runBenchmarkCommand } from './http/main.ts';
+import { demoTenantEnv } from './http/dataset.ts';
+import { createHarness, runBenchmarkCommand, seedRun } from './http/main.ts';
 import { buildServer, issueToken, ROOT } from './http/processes.ts';
 import { commandLine, currentLoad, machineFacts, writeSection } from './http/report.ts';
 import { sampleRss, totalResidentBytes } from './http/rss.ts';
@@ -41,12 +41,7 @@ function harnessProblems(steps: readonly StepSummary[], options: MixedOptions): 
 }
 
 async function benchmark(options: MixedOptions, argv: readonly string[]): Promise<number> {
-  const startedAt = new Date();
-  const loadBefore = currentLoad();
-  const credentials = demoCredentials();
-  say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
-  const dataset = await prepareDataset({ ...options, credentials, say });
-  harness.onCleanUp(() => dataset.drop());
+  const { startedAt, loadBefore, credentials, dataset } = await seedRun(harness, options);
   say(`seeded in ${dataset.seedSeconds.toFixed(1)} s; building the server if src/ changed`);
   buildServer();
   say(`starting the server (WORKERS=${options.workers})`);

@@ -1,4 +1,6 @@
+import { demoCredentials, prepareDataset, type DatasetOptions } from './dataset.ts';
 import { UsageError } from './options.ts';
+import { currentLoad } from './report.ts';
 
 /*
  * What every benchmark command shares: its log lines timed from the start,
@@ -74,4 +76,15 @@ export function runBenchmarkCommand<O>(harness: Harness, command: BenchmarkComma
       process.exit(1);
     },
   );
+}
+
+/** The start of a run: when and at what load it began, and a fresh store seeded for it, dropped when the run ends. */
+export async function seedRun(harness: Harness, options: Omit<DatasetOptions, 'credentials' | 'say'>) {
+  const startedAt = new Date();
+  const loadBefore = currentLoad();
+  const credentials = demoCredentials();
+  harness.say(`seeding ${options.jobs.toLocaleString('en-GB')} jobs into a fresh ${options.store} store (load average ${loadBefore.join(', ')})`);
+  const dataset = await prepareDataset({ ...options, credentials, say: harness.say });
+  harness.onCleanUp(() => dataset.drop());
+  return { startedAt, loadBefore, credentials, dataset };
 }
