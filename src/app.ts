@@ -15,6 +15,9 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
 import { registerRequestLimit, registerTokenLimits, type RateLimitCounts } from './http/rate-limit.ts';
+import { registerCors } from './http/cors.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerCompression } from './http/compression.ts';
 import { firstConnection, openRedis } from './redis.ts';
 import { registerLoadShedding } from './http/load-shedding.ts';
 import { bearerGuard } from './auth/guard.ts';
@@ -115,6 +118,10 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installErrorHandling(app, routes);
   // First of the plugins with hooks: a request refused for load costs as little as it can.
   await registerLoadShedding(app, config.loadShedding);
+  // Before any refusal of ours, so that a browser script can read a 429 or a 401 too.
+  await registerCors(app, config.corsOrigins);
+  await registerSecurityHeaders(app, config.publicUrl);
+  await registerCompression(app);
   await registerBodyParsers(app);
   const rateCounts = openRateLimitCounts(app, config);
   await registerRequestLimit(app, rateCounts, config.rateLimitPerMinute);

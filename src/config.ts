@@ -30,6 +30,8 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Put before every key this server writes in Redis. */
   readonly redisKeyPrefix: string;
+  /** Origins whose browser scripts may call the API (CORS); empty: none, `*`: any. */
+  readonly corsOrigins: readonly string[];
   /** Seconds a rotated refresh token still answers (a retry, a concurrent refresh) before a reuse revokes its family. */
   readonly refreshReuseSeconds: number;
   /** Failed authentications per client address and per username before 429 (src/auth/failed-attempts.ts). */
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenRateLimitPerMinute: readWholeNumber(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000),
     redisUrl: readRedisUrl(env),
     redisKeyPrefix: readRedisKeyPrefix(env),
+    corsOrigins: readCorsOrigins(env),
     // Past a few minutes a stolen refresh token could be used long after the client's own refresh.
     refreshReuseSeconds: readWholeNumber(env, 'REFRESH_REUSE_SECONDS', 30, 0, 300),
     authFailures: Object.freeze({
@@ -273,6 +276,30 @@ function readRedisKeyPrefix(env: Env): string {
     throw new ConfigError('REDIS_KEY_PREFIX', `must be 1 to 100 printable characters without spaces, got "${raw}"`);
   }
   return raw;
+}
+
+/** `https://board.example,http://localhost:3000`: each an origin as browsers send it (scheme, host, port, no path), or `*` alone. */
+function readCorsOrigins(env: Env): readonly string[] {
+  const raw = env.CORS_ORIGINS || '';
+  if (raw.trim() === '') return Object.freeze([]);
+  const origins = raw.split(',').map((origin) => origin.trim());
+  if (origins.length === 1 && origins[0] === '*') return Object.freeze(['*']);
+  for (const origin of origins) {
+    if (originOf(origin) !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins such as https://board.example, got "${origin}"`);
+    }
+  }
+  return Object.freeze(origins);
+}
+
+/** The origin a browser would send for this URL, or undefined when it is not an http(s) URL. */
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** At least 32 bytes: as hex (64+ digits), base64, or raw text of 32+ characters. */
