@@ -1,3 +1,4 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, freePort, issueToken, START_TIMEOUT_MS, startServer, useServerSandbox, type ServerProcess } from './process.ts';
@@ -63,5 +64,65 @@ describe('server with REDIS_URL unreachable', { timeout: 120_000 }, () => {
     const outages = server.logLines().filter((line) => line.msg.startsWith('Redis unreachable'));
     assert.equal(outages.length, 1, 'one line for the outage, not one per reconnection');
     assert.equal(outages[0]?.level, 40, 'logged as a warning');
+  });
+});
+
+/** A TCP relay to Redis that a test can cut and restore on the same port, as an outage would. */
+class RedisRelay {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(readonly port: number, private readonly target: URL) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('server whose Redis goes away and comes back', { skip: redisSkip, timeout: 120_000 }, () => {
+  const sandbox = useServerSandbox('jobspace-redis-outage-');
+
+  it('serves uncounted during the outage, logging its start and end, and counts again after it', async () => {
+    const relay = new RedisRelay(await freePort(), new URL(REDIS_URL));
+    await relay.open();
+    try {
+      const env = {
+        LOG_LEVEL: 'info', DATABASE_URL: sandbox.sqliteUrl('outage'),
+        REDIS_URL: relay.url, REDIS_KEY_PREFIX: freshRedisPrefix(), RATE_LIMIT_PER_MINUTE: '2',
+      };
+      const server = (sandbox.server = await startServer(env));
+      const { token } = await issueToken(server);
+      const list = () => server.send('GET', '/api/job', { headers: bearer(token) });
+      assert.equal((await list()).headers['x-ratelimit-remaining'], '1');
+      await relay.cut();
+      await server.waitForLog((line) => line.msg.startsWith('Redis unreachable'));
+      for (let sent = 0; sent < 3; sent += 1) assert.equal((await list()).status, 200, 'served past the limit while Redis is away');
+      await relay.open();
+      await server.waitForLog((line) => line.msg.startsWith('Redis reachable again'));
+      assert.equal((await list()).headers['x-ratelimit-remaining'], '0', 'the count kept in Redis goes on');
+      assert.equal((await list()).status, 429);
+    } finally {
+      await relay.cut();
+    }
   });
 });
