@@ -14,7 +14,11 @@ import { answerClientErrors, answerFrameworkError, answerUnknownExpectations } f
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
-import { registerRateLimit } from './http/rate-limit.ts';
+import { registerRequestLimit, registerTokenLimits, type RateLimitCounts } from './http/rate-limit.ts';
+import { registerCors } from './http/cors.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerCompression } from './http/compression.ts';
+import { firstConnection, openRedis } from './redis.ts';
 import { registerLoadShedding } from './http/load-shedding.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
@@ -63,6 +67,15 @@ async function prepareStore(config: Config, onPoolError: (error: Error) => void)
   }
 }
 
+/** Redis when REDIS_URL is set, closed with the app; start-up waits for its first connection or failure. */
+function openRateLimitCounts(app: FastifyInstance, config: Config): RateLimitCounts {
+  if (config.redisUrl === null) return { redis: null, keyPrefix: config.redisKeyPrefix };
+  const redis = openRedis(config.redisUrl, app.log);
+  app.addHook('onReady', () => firstConnection(redis));
+  app.addHook('onClose', async () => redis.disconnect());
+  return { redis, keyPrefix: config.redisKeyPrefix };
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   let app: FastifyInstance | undefined;
   const { store, demoTenant, catalogue } = await prepareStore(config, (error) =>
@@ -105,8 +118,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installErrorHandling(app, routes);
   // First of the plugins with hooks: a request refused for load costs as little as it can.
   await registerLoadShedding(app, config.loadShedding);
+  // Before any refusal of ours, so that a browser script can read a 429 or a 401 too.
+  await registerCors(app, config.corsOrigins);
+  await registerSecurityHeaders(app, config.publicUrl);
+  await registerCompression(app);
   await registerBodyParsers(app);
-  await registerRateLimit(app, config.rateLimitPerMinute);
+  const rateCounts = openRateLimitCounts(app, config);
+  await registerRequestLimit(app, rateCounts, config.rateLimitPerMinute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'The Job Space API', version: '1.0.0', description: 'See docs/ and the v1 contract.' },
@@ -124,6 +142,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     if (config.maintenance) oauth.addHook('onRequest', refuseForMaintenance);
     oauth.addHook('onRequest', negotiateVersion);
     oauth.setErrorHandler(handleTokenError);
+    await registerTokenLimits(oauth, rateCounts, config.tokenRateLimitPerMinute);
     const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect) };
     await oauth.register(tokenRoutes, { db: store.db, rotation, failures });
   });

@@ -24,6 +24,14 @@ export interface Config {
   readonly production: boolean;
   /** Requests per minute per token (or per address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Token requests per minute per address, and password grants per minute per username; 0 turns both off. */
+  readonly tokenRateLimitPerMinute: number;
+  /** Where the rate limits count, shared by every process (redis:// or rediss://); null: each process counts alone. */
+  readonly redisUrl: string | null;
+  /** Put before every key this server writes in Redis. */
+  readonly redisKeyPrefix: string;
+  /** Origins whose browser scripts may call the API (CORS); empty: none, `*`: any. */
+  readonly corsOrigins: readonly string[];
   /** Seconds a rotated refresh token still answers (a retry, a concurrent refresh) before a reuse revokes its family. */
   readonly refreshReuseSeconds: number;
   /** Failed authentications per client address and per username before 429 (src/auth/failed-attempts.ts). */
@@ -126,6 +134,10 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === 'production',
     maintenance: readSwitch(env, 'MAINTENANCE_MODE'),
     rateLimitPerMinute: readWholeNumber(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    tokenRateLimitPerMinute: readWholeNumber(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000),
+    redisUrl: readRedisUrl(env),
+    redisKeyPrefix: readRedisKeyPrefix(env),
+    corsOrigins: readCorsOrigins(env),
     // Past a few minutes a stolen refresh token could be used long after the client's own refresh.
     refreshReuseSeconds: readWholeNumber(env, 'REFRESH_REUSE_SECONDS', 30, 0, 300),
     authFailures: Object.freeze({
@@ -239,6 +251,55 @@ function readSmtpUrl(env: Env): string | null {
     throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example:587');
   }
   return url.href;
+}
+
+function readRedisUrl(env: Env): string | null {
+  const raw = env.REDIS_URL || undefined;
+  if (raw === undefined) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    // The raw value may hold a password: it is not echoed.
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL such as redis://:password@cache.internal:6379/0');
+  }
+  return raw;
+}
+
+/* Printable and without spaces, so that a key reads the same in redis-cli as in the logs. */
+function readRedisKeyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX || 'jobspace:';
+  if (!/^[\x21-\x7e]{1,100}$/.test(raw)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', `must be 1 to 100 printable characters without spaces, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** `https://board.example,http://localhost:3000`: each an origin as browsers send it (scheme, host, port, no path), or `*` alone. */
+function readCorsOrigins(env: Env): readonly string[] {
+  const raw = env.CORS_ORIGINS || '';
+  if (raw.trim() === '') return Object.freeze([]);
+  const origins = raw.split(',').map((origin) => origin.trim());
+  if (origins.length === 1 && origins[0] === '*') return Object.freeze(['*']);
+  for (const origin of origins) {
+    if (originOf(origin) !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins such as https://board.example, got "${origin}"`);
+    }
+  }
+  return Object.freeze(origins);
+}
+
+/** The origin a browser would send for this URL, or undefined when it is not an http(s) URL. */
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** At least 32 bytes: as hex (64+ digits), base64, or raw text of 32+ characters. */

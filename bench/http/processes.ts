@@ -221,8 +221,9 @@ export async function startJobServer(options: JobServerOptions, port?: number): 
     HOST: '127.0.0.1',
     DATABASE_URL: options.databaseUrl,
     LOG_LEVEL: 'warn',
-    // The load comes from one token; a limit would measure the limiter.
+    // The load comes from one token and one address; a limit would measure the limiter.
     RATE_LIMIT_PER_MINUTE: '0',
+    TOKEN_RATE_LIMIT_PER_MINUTE: '0',
     WORKERS: options.workers,
   });
   try {

@@ -97,7 +97,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}/cv`,
-    { schema: { tags, summary: "An application's CV file, as an attachment", response: errors } },
+    { schema: { tags, summary: "An application's CV file, as an attachment", response: errors }, compress: false },
     async (request, reply) => {
       const cv = await service.readCv(options, request.caller, idOf(request));
       return sendCv(reply, cv);
@@ -125,7 +125,10 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
 type Cv = Awaited<ReturnType<typeof service.readCv>>;
 
-/* Never shown inline nor sniffed: a CV is the candidate's file, served as the bytes it was recognised as. */
+/*
+ * Never shown inline nor sniffed: a CV is the candidate's file, served as the bytes it was recognised as.
+ * Its routes are not compressed: the file keeps its Content-Length.
+ */
 export function sendCv(reply: import('fastify').FastifyReply, cv: Cv) {
   return reply
     .type(cv.contentType)
@@ -143,6 +146,7 @@ export async function cvLinkRoutes(app: FastifyInstance, options: service.Applic
   app.get<{ Params: { id: string }; Querystring: typeof CvLinkQuery.static }>(
     `${CV_LINK_PATH}/${ID}/cv`,
     {
+      compress: false,
       schema: { tags: ['applications'], summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
     },
     async (request, reply) => {

@@ -53,7 +53,6 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
 };
 
 const CLIENT_ERROR_MESSAGES: Record<number, string> = {
-  429: '429 Too Many Requests: slow down and retry after the Retry-After seconds.',
   400: 'The request body could not be parsed.',
   413: 'The request body is too large.',
   415: 'Send multipart/form-data, application/x-www-form-urlencoded or application/json.',

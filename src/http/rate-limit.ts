@@ -1,24 +1,85 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.ts';
+import { canonicalUsername } from '../tenancy/username.ts';
 
 /*
- * 429 with Retry-After and X-RateLimit-* headers past the limit. Counted per
- * bearer token (or Basic credentials), else per address, in this process:
- * with several workers or machines each keeps its own count.
+ * 429 in the envelope with Retry-After past a limit, and X-RateLimit-* on
+ * every limited response. Three counts, each in a window of a minute:
+ *
+ * - requests per bearer token (or Basic credentials), else per address, on
+ *   every route but the health checks and the token endpoint;
+ * - token requests per address;
+ * - password grants per username, whatever the address: the username is in
+ *   the body, so this one is counted once the body is parsed (preHandler).
+ *
+ * With Redis (REDIS_URL) every process and machine adds to one count; without
+ * it each process counts alone. Redis failing, the request is served
+ * uncounted (src/redis.ts): a limit is not worth an outage.
  */
-function rateKey(request: FastifyRequest): string {
-  const authorization = request.headers.authorization;
-  if (!authorization) return `ip:${request.ip}`;
-  return `auth:${createHash('sha256').update(authorization).digest('base64url')}`;
+
+export interface RateLimitCounts {
+  /** null: each process counts in its own memory. */
+  readonly redis: Redis | null;
+  /** Put before every key in Redis, so deployments (and test runs) sharing one Redis never share a count. */
+  readonly keyPrefix: string;
 }
 
-export async function registerRateLimit(app: FastifyInstance, perMinute: number): Promise<void> {
+const WINDOW_MS = 60_000;
+const TOO_MANY_REQUESTS = '429 Too Many Requests: slow down and retry after the Retry-After seconds.';
+const TOKEN_ENDPOINT = '/oauth/token';
+
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/* A hash, so that no credential is kept in Redis or in memory as sent. */
+function requestKey(request: FastifyRequest): string {
+  const authorization = request.headers.authorization;
+  return authorization ? `auth:${digest(authorization)}` : `ip:${request.ip}`;
+}
+
+/** The username of a password grant, as users are looked up; '' for any other request. */
+function usernameKey(request: FastifyRequest): string {
+  const body = request.body as Record<string, unknown> | undefined;
+  const username = body?.grant_type === 'password' ? body.username : undefined;
+  return typeof username === 'string' && username !== '' ? digest(canonicalUsername(username)) : '';
+}
+
+function limitOptions(counts: RateLimitCounts, name: string, max: number): RateLimitPluginOptions {
+  return {
+    max,
+    timeWindow: WINDOW_MS,
+    ...(counts.redis ? { redis: counts.redis, nameSpace: `${counts.keyPrefix}rate-limit:${name}:` } : {}),
+    // A count that cannot be read (Redis down) lets the request through.
+    skipOnError: true,
+    errorResponseBuilder: () => new AppError('too_many_requests', TOO_MANY_REQUESTS),
+  };
+}
+
+/** The request limit, on every route registered after it but the health checks and the token endpoint. */
+export async function registerRequestLimit(app: FastifyInstance, counts: RateLimitCounts, perMinute: number): Promise<void> {
   if (perMinute === 0) return;
   await app.register(rateLimit, {
-    max: perMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateKey,
-    allowList: (request) => request.url.startsWith('/health/'),
+    ...limitOptions(counts, 'request', perMinute),
+    keyGenerator: requestKey,
+    allowList: (request) => request.url.startsWith('/health/') || request.routeOptions.url === TOKEN_ENDPOINT,
+  });
+}
+
+/**
+ * The token endpoint's limits, on the routes registered after them in `oauth`.
+ * X-RateLimit-* tell the address's count; a username over its own limit is
+ * refused with its own Retry-After.
+ */
+export async function registerTokenLimits(oauth: FastifyInstance, counts: RateLimitCounts, perMinute: number): Promise<void> {
+  if (perMinute === 0) return;
+  await oauth.register(rateLimit, { ...limitOptions(counts, 'token-address', perMinute), keyGenerator: (request) => request.ip });
+  await oauth.register(rateLimit, {
+    ...limitOptions(counts, 'token-username', perMinute),
+    hook: 'preHandler',
+    keyGenerator: usernameKey,
+    allowList: (_request, key) => key === '',
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
   });
 }

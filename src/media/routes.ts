@@ -19,6 +19,9 @@ export async function mediaRoutes(app: FastifyInstance, { storage }: { storage: 
   app.get<{ Params: Static<typeof MediaParams> }>(
     `${MEDIA_PATH}/:name`,
     {
+      // Boards show logos on their own pages; images are compressed formats already, and keep their Content-Length.
+      helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } },
+      compress: false,
       schema: {
         tags: ['media'],
         summary: 'A stored job logo',

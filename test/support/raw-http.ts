@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
 
 /* HTTP/1.1 spoken byte for byte over a socket, for requests no ordinary client would send. */
 
@@ -50,7 +51,11 @@ export function exchangeRaw(base: string, raw: RawRequest): Promise<RawResponse>
   });
 }
 
-/** A complete response with a Content-Length, or undefined while bytes are missing. */
+/**
+ * A complete response, with a Content-Length or chunked, or undefined while
+ * bytes are missing. A gzip or deflate body is decoded, as the clients that
+ * ask for one do (Ruby's net/http decodes the gzip it asks for).
+ */
 export function parseResponse(bytes: Buffer): RawResponse | undefined {
   const headEnd = bytes.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
@@ -60,10 +65,10 @@ export function parseResponse(bytes: Buffer): RawResponse | undefined {
     const colon = line.indexOf(':');
     headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
-  const length = Number(headers['content-length'] ?? 0);
   const rest = bytes.subarray(headEnd + 4);
-  if (rest.length < length) return undefined;
-  const text = rest.subarray(0, length).toString('utf8');
+  const content = headers['transfer-encoding'] === 'chunked' ? joinChunks(rest) : fixedLength(rest, Number(headers['content-length'] ?? 0));
+  if (!content) return undefined;
+  const text = decodeContent(content, headers['content-encoding']).toString('utf8');
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
@@ -71,4 +76,29 @@ export function parseResponse(bytes: Buffer): RawResponse | undefined {
     body = undefined;
   }
   return { status: Number(statusLine.split(' ')[1]), headers, body, text };
+}
+
+function fixedLength(bytes: Buffer, length: number): Buffer | undefined {
+  return bytes.length < length ? undefined : bytes.subarray(0, length);
+}
+
+/** The chunks' data once the last (empty) chunk has come; trailers are ignored. */
+function joinChunks(bytes: Buffer): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  for (let at = 0; ;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+    if (size === 0) return Buffer.concat(chunks);
+    const start = lineEnd + 2;
+    if (bytes.length < start + size + 2) return undefined;
+    chunks.push(bytes.subarray(start, start + size));
+    at = start + size + 2;
+  }
+}
+
+function decodeContent(content: Buffer, encoding: string | undefined): Buffer {
+  if (encoding === 'gzip') return gunzipSync(content);
+  if (encoding === 'deflate') return inflateSync(content);
+  return content;
 }
