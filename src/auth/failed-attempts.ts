@@ -13,6 +13,7 @@
  */
 
 import type { FastifyReply } from 'fastify';
+import { canonicalUsername } from '../tenancy/username.ts';
 
 export interface FailureLimit {
   /** Failures a key may make in one window; 0 turns counting off. */
@@ -99,13 +100,14 @@ export class FailedAttempts {
   /** Seconds until this attempt may be made; 0 while neither its address nor its username is over its limit. */
   retryAfterSeconds(attempt: Attempt, now = Date.now()): number {
     const byAddress = this.byAddress.retryAfterSeconds(attempt.address, now);
-    const byUsername = attempt.username === undefined ? 0 : this.byUsername.retryAfterSeconds(attempt.username, now);
+    const byUsername = attempt.username === undefined ? 0 : this.byUsername.retryAfterSeconds(canonicalUsername(attempt.username), now);
     return Math.max(byAddress, byUsername);
   }
 
   record(attempt: Attempt, now = Date.now()): void {
     this.byAddress.record(attempt.address, now);
-    if (attempt.username !== undefined) this.byUsername.record(attempt.username, now);
+    // Counted as users are looked up: guesses at JO@acme.example count against jo@acme.example.
+    if (attempt.username !== undefined) this.byUsername.record(canonicalUsername(attempt.username), now);
   }
 }
 

@@ -74,6 +74,13 @@ describe('FailedAttempts', () => {
     assert.equal(failures.retryAfterSeconds({ address: '10.0.0.1' }, T0), 0, 'each address is under its own limit');
   });
 
+  it('counts a username in any letter case as the one user it names', () => {
+    const failures = new FailedAttempts(limits);
+    failures.record({ address: '10.0.0.1', username: 'Ann@Acme.example' }, T0);
+    failures.record({ address: '10.0.0.2', username: 'ANN@ACME.EXAMPLE' }, T0);
+    assert.equal(failures.retryAfterSeconds({ address: '10.0.0.3', username: 'ann@acme.example' }, T0), 300);
+  });
+
   it('refuses an address over its limit whatever the username, and answers with the later of the two ends', () => {
     const failures = new FailedAttempts(limits);
     for (const username of ['a', 'b', 'c']) failures.record({ address: '10.0.0.1', username }, T0);
