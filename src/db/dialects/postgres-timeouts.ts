@@ -56,7 +56,8 @@ export function discardTimedOutClients(pool: pg.Pool): void {
     if (args.length > 0) return connect(...args);
     return (connect() as Promise<pg.PoolClient>).then((client) => {
       const release = client.release;
-      client.release = (error?: Error | boolean) => release(error ?? (timedOut.has(client) ? new Error('a query timed out on this connection') : undefined));
+      // Kysely releases with `false`: no error of its own to give.
+      client.release = (error?: Error | boolean) => release(error || (timedOut.has(client) ? new Error('a query timed out on this connection') : undefined));
       return client;
     });
   }) as typeof pool.connect;
