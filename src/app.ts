@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
 import { openStore, type Store } from './db/connect.ts';
+import { sqliteFileOf } from './db/dialects/store-url.ts';
 import { prepareDatabase } from './prepare.ts';
 import { loadCatalogue } from './lookups/catalogue.ts';
 import type { DemoTenant } from './tenancy/demo.ts';
@@ -53,13 +54,28 @@ declare module 'fastify' {
   }
 }
 
+/*
+ * The HTTP server's bounds (docs/operations.md, "Timeouts"). A request's
+ * headers, then its whole body, must arrive within these, or it is cut off
+ * with 408: a client trickling bytes holds no connection for long.
+ */
+const HEADERS_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+/*
+ * A connection silent this long while a request is on it (a client that
+ * stopped reading its answer) is closed. Longer than any handler may take,
+ * the database's own bounds included, as no bytes move while one runs.
+ */
+const CONNECTION_TIMEOUT_MS = 120_000;
 
 /** Opens the store, brings it up to date and seeds it: everything the app needs before it listens. */
 async function prepareStore(config: Config, onPoolError: (error: Error) => void) {
-  const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize, onPoolError });
+  const { connectMs, statementMs, lockWaitMs } = config.databaseTimeouts;
+  const store = openStore(config.databaseUrl, {
+    poolSize: config.databasePoolSize, onPoolError, timeouts: { connectMs, statementMs }, lockWaitMs,
+  });
   try {
-    const demoTenant = await prepareDatabase(store, config);
+    const demoTenant = await prepareWithoutStatementTimeout(store, config);
     return { store, demoTenant, catalogue: await loadCatalogue(store.db) };
   } catch (error) {
     await store.db.destroy();
@@ -76,6 +92,23 @@ function openRateLimitCounts(app: FastifyInstance, config: Config): RateLimitCou
   return { redis, keyPrefix: config.redisKeyPrefix };
 }
 
+/*
+ * A migration may run for minutes on a large store: on PostgreSQL it runs on a
+ * connection of its own, which has no statement timeout. SQLite has none, and
+ * an in-memory store is one connection.
+ */
+async function prepareWithoutStatementTimeout(store: Store, config: Config) {
+  if (sqliteFileOf(config.databaseUrl) !== undefined) return prepareDatabase(store, config);
+  const preparing = openStore(config.databaseUrl, {
+    poolSize: 1, timeouts: { connectMs: config.databaseTimeouts.connectMs, statementMs: 0 },
+  });
+  try {
+    return await prepareDatabase(preparing, config);
+  } finally {
+    await preparing.db.destroy();
+  }
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   let app: FastifyInstance | undefined;
   const { store, demoTenant, catalogue } = await prepareStore(config, (error) =>
@@ -88,8 +121,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     rewriteUrl: (request) => collapseSlashes(request.url ?? '/'),
     // Room for any id a client may put in a path, so a long one is an unknown route (404) in our envelope.
     routerOptions: { maxParamLength: 1000 },
-    // A body trickled in for longer than this is cut off with 408 rather than held open.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    // Longer than the load balancer's idle timeout, so that it, not we, closes an idle connection:
+    // one we closed as it sent a request on it would fail that request with a 502.
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     clientErrorHandler: answerClientErrors(() => routes),
     frameworkErrors: answerFrameworkError,
     requestIdHeader: 'x-request-id',
@@ -98,6 +134,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
   });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   app.decorate('store', store);
   app.decorate('demoTenant', demoTenant);
   app.decorateRequest('caller', null as never);

@@ -15,6 +15,10 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Seconds start-up keeps trying to reach PostgreSQL before giving up; 0 tries once. */
   readonly databaseStartTimeoutSeconds: number;
+  /** How long a request may wait for the database before it is answered 503. */
+  readonly databaseTimeouts: DatabaseTimeouts;
+  /** Milliseconds an idle kept-alive connection stays open; longer than the load balancer's idle timeout. */
+  readonly keepAliveTimeoutMs: number;
   /** Server processes sharing the port: 1 serves from this process, more fork a cluster. */
   readonly workers: number;
   readonly publicUrl: string;
@@ -50,6 +54,15 @@ export interface Config {
   readonly deliveries: DeliveryConfig;
   /** When the server answers 503 rather than queue more work than it can serve (src/http/load-shedding.ts). */
   readonly loadShedding: LoadSheddingConfig;
+}
+
+export interface DatabaseTimeouts {
+  /** PostgreSQL: opening a connection, or waiting for a free one in the pool. */
+  readonly connectMs: number;
+  /** PostgreSQL: one statement (the server cancels it; the client gives up a connect timeout later); 0: none. */
+  readonly statementMs: number;
+  /** SQLite: waiting for another process's write lock. */
+  readonly lockWaitMs: number;
 }
 
 export interface LoadSheddingConfig {
@@ -113,6 +126,12 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databasePoolSize: readWholeNumber(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseStartTimeoutSeconds: readWholeNumber(env, 'DATABASE_START_TIMEOUT_SECONDS', 60, 0, 3600),
+    databaseTimeouts: Object.freeze({
+      connectMs: readWholeNumber(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      statementMs: readWholeNumber(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      lockWaitMs: readWholeNumber(env, 'DATABASE_LOCK_TIMEOUT_MS', 5_000, 0, 600_000),
+    }),
+    keepAliveTimeoutMs: readWholeNumber(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000),
     workers: readWorkers(env, databaseUrl),
     publicUrl: readPublicUrl(env, port),
     smtpUrl: readSmtpUrl(env),

@@ -50,7 +50,7 @@ export function startRetryDelayMs(attempt: number): number {
 
 /** Null when the store answered a query within `timeoutMs`, else why not. */
 async function tryStore(databaseUrl: string, timeoutMs: number): Promise<Error | null> {
-  const store = openStore(databaseUrl, { poolSize: 1, connectTimeoutMs: timeoutMs });
+  const store = openStore(databaseUrl, { poolSize: 1, timeouts: { connectMs: timeoutMs, statementMs: 0 } });
   try {
     await pingStore(store);
     return null;

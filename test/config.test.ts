@@ -23,7 +23,17 @@ describe('loadConfig', () => {
       perUsername: { limit: 10, windowSeconds: 300 },
     });
     assert.deepEqual(config.loadShedding, { maxEventLoopDelayMs: 200, maxEventLoopUtilisation: 0, sampleMs: 500 });
+    assert.deepEqual(config.databaseTimeouts, { connectMs: 5_000, statementMs: 30_000, lockWaitMs: 5_000 });
+    assert.equal(config.keepAliveTimeoutMs, 72_000);
     assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the database and keep-alive timeouts, a statement timeout of 0 turning it off', () => {
+    const config = loadConfig({
+      DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_LOCK_TIMEOUT_MS: '250', KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    assert.deepEqual(config.databaseTimeouts, { connectMs: 1_000, statementMs: 0, lockWaitMs: 250 });
+    assert.equal(config.keepAliveTimeoutMs, 65_000);
   });
 
   it('reads the load-shedding bounds, 0 turning each off', () => {
@@ -132,6 +142,12 @@ describe('loadConfig', () => {
     ['LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', '-0.1'],
     ['LOAD_SHEDDING_SAMPLE_MS', '0'],
     ['LOAD_SHEDDING_SAMPLE_MS', '9'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '3600001'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '600001'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '999'],
   ];
   for (const [variable, value] of badValues) {
     it(`rejects ${variable}=${value} with a ConfigError naming ${variable}`, () => {

@@ -109,7 +109,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (isStoreUnavailable(error)) {
     request.log.warn({ err: error }, 'store unavailable');
     reply.header('retry-after', '5');
-    return sendError(reply, 503, '503 Service Unavailable: the database cannot be reached; try again shortly.');
+    return sendError(reply, 503, '503 Service Unavailable: the database cannot be reached or did not answer in time; try again shortly.');
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, `500 Internal Server Error (request id ${request.id})`);

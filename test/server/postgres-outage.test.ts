@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, freePort, issueToken, type ServerProcess, startServer, tokenRequestBody } from './process.ts';
+import { bearer, freePort, issueToken, type Response, type ServerProcess, startServer, tokenRequestBody } from './process.ts';
 
 /*
  * A PostgreSQL cluster of this test's own, on a port of its own, so that it
@@ -55,8 +55,38 @@ class ThrowawayCluster {
     return this.tool('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '30', 'stop']);
   }
 
+  /**
+   * Freezes every process of the cluster with SIGSTOP: its TCP connections and
+   * listening socket stay open, and nothing answers on them. The postmaster
+   * first, so that it starts no backend meanwhile.
+   */
+  async freeze(): Promise<void> {
+    const postmaster = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    this.frozen = [postmaster];
+    process.kill(postmaster, 'SIGSTOP');
+    const { stdout } = await run('pgrep', ['-P', String(postmaster)]);
+    for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
+      this.frozen.push(pid);
+      process.kill(pid, 'SIGSTOP');
+    }
+  }
+
+  /** Lets every frozen process run again; never throws. */
+  thaw(): void {
+    for (const pid of this.frozen.splice(0)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+
+  private frozen: number[] = [];
+
   /** Stops the cluster if it runs, and deletes it; never throws. */
   async remove(): Promise<void> {
+    this.thaw();
     if (existsSync(join(this.data, 'postmaster.pid'))) await this.stop('immediate').catch(() => undefined);
     rmSync(this.folder, { recursive: true, force: true });
   }
@@ -74,6 +104,20 @@ const skip =
     ? 'no PostgreSQL binaries under /usr/lib/postgresql/*/bin (initdb): skipping the outage test'
     : false;
 
+/* Short bounds, so that a frozen database is answered for well within the client's own 10 s timeout. */
+const CONNECT_TIMEOUT_MS = 1_000;
+const STATEMENT_TIMEOUT_MS = 2_000;
+
+function assertUnavailableEnvelope(response: Response): void {
+  assert.equal(response.status, 503, response.body);
+  assert.equal(response.headers['retry-after'], '5');
+  const body = JSON.parse(response.body);
+  assert.deepEqual(Object.keys(body), ['data']);
+  assert.deepEqual(Object.keys(body.data).sort(), ['message', 'status_code']);
+  assert.equal(body.data.status_code, 503);
+  assert.equal(typeof body.data.message, 'string');
+}
+
 describe('server on PostgreSQL through an outage', { skip, timeout: 180_000 }, () => {
   let cluster: ThrowawayCluster | undefined;
   let server: ServerProcess | undefined;
@@ -84,7 +128,12 @@ describe('server on PostgreSQL through an outage', { skip, timeout: 180_000 }, (
     cluster = new ThrowawayCluster(bin, await freePort());
     await cluster.create();
     await cluster.start();
-    server = await startServer({ LOG_LEVEL: 'warn', DATABASE_URL: cluster.url });
+    server = await startServer({
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: cluster.url,
+      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+    });
   });
   after(async () => {
     server?.kill();
@@ -100,14 +149,7 @@ describe('server on PostgreSQL through an outage', { skip, timeout: 180_000 }, (
 
   it('answers 503 in the error envelope while the database is down, and stays up', async () => {
     await (cluster as ThrowawayCluster).stop('fast');
-    const response = await jobs();
-    assert.equal(response.status, 503, response.body);
-    assert.equal(response.headers['retry-after'], '5');
-    const body = JSON.parse(response.body);
-    assert.deepEqual(Object.keys(body), ['data']);
-    assert.deepEqual(Object.keys(body.data).sort(), ['message', 'status_code']);
-    assert.equal(body.data.status_code, 503);
-    assert.equal(typeof body.data.message, 'string');
+    assertUnavailableEnvelope(await jobs());
 
     const tokenResponse = await (server as ServerProcess).send('POST', '/oauth/token', {
       headers: { 'content-type': 'application/json' },
@@ -127,6 +169,28 @@ describe('server on PostgreSQL through an outage', { skip, timeout: 180_000 }, (
     assert.equal((await jobs()).status, 200);
     assert.equal((await (server as ServerProcess).send('GET', '/health/ready')).status, 200);
     assert.ok((await issueToken(server as ServerProcess)).token);
+  });
+
+  it('answers 503 in the envelope while the database is frozen (connected, answering nothing), and serves again once it thaws', async () => {
+    const frozen = cluster as ThrowawayCluster;
+    await frozen.freeze();
+    try {
+      // The server's own bounds answer these; server.send gives up, failing the test, after 10 s of silence.
+      const [read, ready, live] = await Promise.all([
+        jobs(),
+        (server as ServerProcess).send('GET', '/health/ready'),
+        (server as ServerProcess).send('GET', '/health/live'),
+      ]);
+      assertUnavailableEnvelope(read);
+      assert.equal(ready.status, 503);
+      assert.equal(live.status, 200);
+      // A second read, once the pool's connections have timed out, is bounded too.
+      assertUnavailableEnvelope(await jobs());
+    } finally {
+      frozen.thaw();
+    }
+    assert.equal((await jobs()).status, 200);
+    assert.equal((await (server as ServerProcess).send('GET', '/health/ready')).status, 200);
   });
 
   it('logged the outage as warnings, never as an unhandled error', () => {

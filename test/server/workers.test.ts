@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,6 +52,74 @@ describe('RestartBudget', () => {
     assert.equal(budget.backOffAfterDeath(62_500), 2_000);
   });
 });
+
+/** Far above a health check's latency, even on a busy machine: a request silent this long hangs. */
+const HANG_MS = 8_000;
+const STREAMS = 6;
+
+/**
+ * Health checks sent back to back on fresh connections by a few loops at
+ * once, each one answered, failed, or, after HANG_MS without either, hung.
+ */
+class RequestStream {
+  answered = 0;
+  readonly errors: string[] = [];
+  readonly hung: string[] = [];
+  private running = true;
+  private readonly wakers = new Set<() => void>();
+  private readonly loops: Promise<void>[];
+
+  constructor(private readonly port: number) {
+    this.loops = Array.from({ length: STREAMS }, () => this.loop());
+  }
+
+  /** Resolves once `count` requests have been answered in all. */
+  untilAnswered(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.answered < count) return;
+        this.wakers.delete(check);
+        resolve();
+      };
+      this.wakers.add(check);
+      check();
+    });
+  }
+
+  async stop(): Promise<{ answered: number; errors: string[]; hung: string[] }> {
+    this.running = false;
+    await Promise.all(this.loops);
+    return { answered: this.answered, errors: this.errors, hung: this.hung };
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) await this.once();
+  }
+
+  private once(): Promise<void> {
+    return new Promise((resolve) => {
+      let hung = false;
+      const outgoing = request({ host: '127.0.0.1', port: this.port, path: '/health/live', agent: false, timeout: HANG_MS }, (incoming) => {
+        incoming.resume().on('end', () => {
+          this.answered += 1;
+          for (const wake of this.wakers) wake();
+          resolve();
+        });
+      });
+      outgoing.on('timeout', () => {
+        hung = true;
+        this.hung.push(`no answer after ${HANG_MS} ms`);
+        outgoing.destroy();
+      });
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // Destroyed for hanging, it fails too; that is counted as hung.
+        if (!hung) this.errors.push(error.code ?? error.message);
+        resolve();
+      });
+      outgoing.end();
+    });
+  }
+}
 
 /*
  * Which worker served a request is read from the server's own log: at
@@ -128,6 +197,26 @@ describe('server with WORKERS=2', { timeout: 180_000 }, () => {
     const pids = await servingPids(2);
     assert.deepEqual([...pids].sort(), [...workerPids].sort());
     assert.equal(isRunning(victim), false);
+  });
+
+  it('answers or promptly resets every request when a worker is killed under a steady stream of them, and replaces it', async () => {
+    const stream = new RequestStream(server.port);
+    const victim = workerPids[0] as number;
+    const startedEarlier = new Set(startedWorkers());
+    await stream.untilAnswered(20);
+    process.kill(victim, 'SIGKILL');
+    await server.waitForLog((line) => line.msg.startsWith('worker died') && line.worker === victim);
+    const started = await server.waitForLog((line) => line.msg === 'worker started' && !startedEarlier.has(line.worker as number), 15_000);
+    const replacement = started.worker as number;
+    await listening(replacement);
+    await stream.untilAnswered(stream.answered + 20);
+    const outcomes = await stream.stop();
+    assert.deepEqual(outcomes.hung, [], 'requests that got neither an answer nor an error');
+    for (const code of outcomes.errors) assert.ok(['ECONNRESET', 'EPIPE'].includes(code), `unexpected error ${code}`);
+    assert.ok(outcomes.answered > 40);
+    workerPids = [workerPids[1] as number, replacement];
+    const pids = await servingPids(2);
+    assert.deepEqual([...pids].sort(), [...workerPids].sort());
   });
 
   it('on SIGTERM, lets a request in flight finish, stops every worker and exits 0', async () => {

@@ -6,6 +6,7 @@ import type { MigrationName } from '../migrate.ts';
 import type { RowLock, Transact } from '../group-commit.ts';
 import type { Db, Executor, Tx } from '../types.ts';
 import { postgresDialect } from './postgres.ts';
+import type { PostgresTimeouts } from './postgres-timeouts.ts';
 import { sqliteDialect } from './sqlite.ts';
 import { sqliteFileOf } from './store-url.ts';
 
@@ -63,11 +64,13 @@ export interface StoreOptions {
   readonly poolSize?: number;
   /** Told about errors on idle connections, which must not crash the process. */
   readonly onPoolError?: (error: Error) => void;
-  /** How long opening a PostgreSQL connection may take before it fails; none by default. */
-  readonly connectTimeoutMs?: number;
+  /** How long PostgreSQL may take to connect and to answer; none by default (migrations, copies, commands). */
+  readonly timeouts?: PostgresTimeouts;
+  /** How long a SQLite write waits for another process's write lock before it fails. */
+  readonly lockWaitMs?: number;
 }
 
 export function dialectFor(databaseUrl: string, options: StoreOptions = {}): StoreDialect {
   const sqliteFile = sqliteFileOf(databaseUrl);
-  return sqliteFile === undefined ? postgresDialect(databaseUrl, options) : sqliteDialect(sqliteFile);
+  return sqliteFile === undefined ? postgresDialect(databaseUrl, options) : sqliteDialect(sqliteFile, options.lockWaitMs);
 }

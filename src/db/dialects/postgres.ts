@@ -9,6 +9,7 @@ import { stampFromNotifications } from './postgres-listen.ts';
 import { nameStatementsOf } from './postgres-statements.ts';
 import { POSTGRES_MIGRATION_STEPS } from './postgres-migrations.ts';
 import { claimDueOnPostgres } from './delivery-claims.ts';
+import { discardTimedOutClients, poolTimeouts } from './postgres-timeouts.ts';
 
 /* PostgreSQL writers run side by side, so a write locks the rows it reads. */
 const LOCK_FOR_UPDATE: RowLock = sql`for update`;
@@ -27,16 +28,18 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
   }
+  const { serverOptions, ...timeouts } = poolTimeouts(options.timeouts);
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+    ...timeouts,
     // JIT compiling pays off for long analytical queries; ours are short, and it cost
     // a search's facet count 10 ms of compiling for 4 ms of work.
-    options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
+    options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : []), ...serverOptions].join(' '),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
   nameStatementsOf(pool);
+  discardTimedOutClients(pool);
   const connection = { connectionString: parsed.toString(), options: schema ? `-c search_path=${schema}` : undefined };
   return {
     kysely: new OwnSchemaPostgresDialect({ pool }, schema ?? 'public'),

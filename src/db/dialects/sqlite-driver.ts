@@ -1,23 +1,37 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement,
+} from 'kysely';
 
-/* What Kysely's SQLite driver is given or patched with: BEGIN IMMEDIATE, connection turns, a statement cache, rows as arrays. */
+/* What Kysely's SQLite driver is given or patched with: BEGIN IMMEDIATE, connection turns, lock waits off the event loop, a statement cache, rows as arrays. */
 
 /*
  * SQLite transactions begin IMMEDIATE: they take the write lock at BEGIN,
- * where the busy timeout makes a writer in another process wait. A deferred
- * BEGIN upgrades to a write lock later and fails at once with SQLITE_BUSY
- * when another process wrote meanwhile.
+ * where a writer in another process makes them wait (see waitForLocks). A
+ * deferred BEGIN upgrades to a write lock later and fails at once with
+ * SQLITE_BUSY when another process wrote meanwhile.
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(config: SqliteDialectConfig, private readonly lockWait: LockWait) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
-    takeTurnsInOrder(driver);
+    waitForLocks(driver, takeTurnsInOrder(driver), this.lockWait);
     return driver;
   }
+}
+
+export interface LockWait {
+  /** How long a statement may keep retrying for another process's lock before its SQLITE_BUSY is thrown. */
+  readonly ms: number;
+  /** True while the connection is inside a transaction. */
+  readonly inTransaction: () => boolean;
 }
 
 /*
@@ -27,22 +41,95 @@ export class ImmediateSqliteDialect extends SqliteDialect {
  * read. Waiters here queue and are woken one at a time, in order, and
  * Kysely's lock is then never contended.
  */
-function takeTurnsInOrder(driver: Driver): void {
-  const waiting: (() => void)[] = [];
-  let lent = false;
+class Turns {
+  private readonly waiting: (() => void)[] = [];
+  private lent = false;
+
+  async take(): Promise<void> {
+    if (this.lent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.lent = true;
+  }
+
+  pass(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.lent = false;
+  }
+}
+
+interface Lending {
+  /** Gives the connection back for `pause`, to whoever waits, and takes it again after them. */
+  stepAside(connection: DatabaseConnection, pause: number): Promise<void>;
+}
+
+function takeTurnsInOrder(driver: Driver): Lending {
+  const turns = new Turns();
   const acquire = driver.acquireConnection.bind(driver);
   const release = driver.releaseConnection.bind(driver);
   driver.acquireConnection = async () => {
-    if (lent) await new Promise<void>((resolve) => waiting.push(resolve));
-    lent = true;
+    await turns.take();
     return acquire();
   };
   driver.releaseConnection = async (connection) => {
     await release(connection);
-    const next = waiting.shift();
-    if (next) next();
-    else lent = false;
+    turns.pass();
   };
+  return {
+    async stepAside(connection, pause) {
+      await release(connection);
+      turns.pass();
+      await sleep(pause);
+      await turns.take();
+      await acquire();
+    },
+  };
+}
+
+const FIRST_PAUSE_MS = 2;
+const LONGEST_PAUSE_MS = 100;
+
+/*
+ * better-sqlite3 is synchronous: with SQLite's busy timeout, a write waiting
+ * for another process's lock (a CLI command, a backup, another worker) held
+ * the event loop, and every request of the process with it, for as long as
+ * it waited. The busy timeout is 0 instead, and a statement outside a
+ * transaction (BEGIN IMMEDIATE above all) that meets SQLITE_BUSY is retried
+ * here, after pauses doubling to 0.1 s during which the connection serves
+ * the reads waiting for it. Retrying is safe there: the statement failed
+ * without changing anything, and a transaction's writes run only after its
+ * BEGIN succeeded. Inside a transaction a BUSY is thrown at once (in WAL mode
+ * the write lock, held from BEGIN IMMEDIATE, means a writer meets none).
+ */
+function waitForLocks(driver: Driver, lending: Lending, lockWait: LockWait): void {
+  const patched = new WeakSet<DatabaseConnection>();
+  const acquire = driver.acquireConnection.bind(driver);
+  driver.acquireConnection = async () => {
+    const connection = await acquire();
+    if (!patched.has(connection)) {
+      patched.add(connection);
+      retryWhenBusy(connection, lending, lockWait);
+    }
+    return connection;
+  };
+}
+
+function retryWhenBusy(connection: DatabaseConnection, lending: Lending, { ms, inTransaction }: LockWait): void {
+  const execute = connection.executeQuery.bind(connection);
+  connection.executeQuery = (async (query: CompiledQuery) => {
+    const deadline = Date.now() + ms;
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      try {
+        return await execute(query);
+      } catch (error) {
+        if (!isBusy(error) || inTransaction() || Date.now() + pause > deadline) throw error;
+      }
+      await lending.stepAside(connection, pause);
+    }
+  }) as typeof connection.executeQuery;
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
 }
 
 /*

@@ -18,7 +18,10 @@ const HELD_BY_THE_TRANSACTION: RowLock = sql``;
 /* SQLite's default SQLITE_MAX_VARIABLE_NUMBER. */
 const MAX_BIND_PARAMETERS = 32_766;
 
-export function sqliteDialect(location: string): StoreDialect {
+/* How long a write waits for another process's write lock by default, as SQLite's busy timeout did. */
+const LOCK_WAIT_MS = 5_000;
+
+export function sqliteDialect(location: string, lockWaitMs = LOCK_WAIT_MS): StoreDialect {
   const file = location === ':memory:' ? location : resolve(location);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
@@ -27,8 +30,8 @@ export function sqliteDialect(location: string): StoreDialect {
   // commits; FULL flushes the log at every commit, so an answered write is on disk.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  // Writers in other processes wait for the lock instead of failing at once.
-  database.pragma('busy_timeout = 5000');
+  // A lock held by another process fails at once, and is waited for without blocking the event loop (sqlite-driver.ts).
+  database.pragma('busy_timeout = 0');
   // Deleted and overwritten content is zeroed, not left in free pages: an erased
   // candidate's details must be gone from the file, not merely unreachable.
   database.pragma('secure_delete = ON');
@@ -38,7 +41,7 @@ export function sqliteDialect(location: string): StoreDialect {
   // (a DISTINCT or GROUP BY no index serves) are kept in memory too.
   database.pragma('temp_store = MEMORY');
   return {
-    kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }, { ms: lockWaitMs, inTransaction: () => database.inTransaction }),
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
     // SQLite's default collation, BINARY, already does.
