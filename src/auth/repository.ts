@@ -42,6 +42,20 @@ export async function readAuthGeneration(db: Executor): Promise<number> {
   return Number(row.generation);
 }
 
+/** An access token by its hash, live or not: for its revocation. */
+export function findAccessTokenByHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('access_tokens')
+    .select(['id', 'api_client_id', 'user_id', 'revoked_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** A token revoked before keeps its first revocation time. */
+export async function revokeAccessToken(tx: Tx, id: number, now: string) {
+  await tx.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
 export function findRefreshToken(db: Executor, tokenHash: string) {
   return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
