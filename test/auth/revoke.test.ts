@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { auth, buildTestApp, createTenant, DEMO, passwordGrantFor, type TestApp } from '../support/app.ts';
+import { auth, buildTestApp, createTenant, type Credentials, DEMO, passwordGrantFor, type TestApp } from '../support/app.ts';
 import { stores } from '../support/stores.ts';
 import { buildApp } from '../../src/app.ts';
 import { hashToken } from '../../src/auth/secrets.ts';
@@ -27,7 +27,7 @@ for (const store of stores) describe(`POST /oauth/revoke [${store}]`, () => {
     await test.close();
   });
 
-  const login = async (app = test.app, credentials = DEMO): Promise<Pair> =>
+  const login = async (app = test.app, credentials: Credentials = DEMO): Promise<Pair> =>
     (await app.inject({ method: 'POST', url: '/oauth/token', payload: passwordGrantFor(credentials) })).json();
   const revoke = (payload: Record<string, string>, headers: Record<string, string> = {}) =>
     test.app.inject({ method: 'POST', url: '/oauth/revoke', payload, headers });
