@@ -1,4 +1,4 @@
-import type { Executor } from '../db/types.ts';
+import type { Executor, Tx } from '../db/types.ts';
 import type { AuditEntry } from './trail.ts';
 
 /** Entries of one transaction in one statement: a batch of writes (src/db/group-commit.ts) costs one insert, not one each. */
@@ -35,4 +35,27 @@ export async function listAuditEntries(db: Executor, query: AuditQuery) {
   if (query.organisationId !== undefined) select = select.where('organisation_id', '=', query.organisationId);
   if (query.since !== undefined) select = select.where('at', '>=', query.since);
   return (await select.execute()).reverse();
+}
+
+/** An operator's purge of these jobs, one entry each, read from their rows before they go: one statement per batch. */
+export async function insertPurgeEntries(tx: Tx, jobIds: readonly number[], at: string): Promise<void> {
+  if (jobIds.length === 0) return;
+  await tx
+    .insertInto('audit_log')
+    .columns(['at', 'source', 'organisation_id', 'action', 'target_type', 'target_id'])
+    .expression(
+      tx
+        .selectFrom('jobs')
+        .select((eb) => [
+          eb.val(at).as('at'),
+          eb.val('operator').as('source'),
+          'organisation_id',
+          eb.val('job.purge').as('action'),
+          eb.val('job').as('target_type'),
+          'id',
+        ])
+        .where('id', 'in', jobIds)
+        .orderBy('id'),
+    )
+    .execute();
 }

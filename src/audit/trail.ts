@@ -12,6 +12,7 @@ export type AuditAction =
   | 'job.create'
   | 'job.update'
   | 'job.delete'
+  | 'job.purge'
   | 'application.submit'
   | 'application.update'
   | 'application.erase'
