@@ -16,19 +16,35 @@ export interface Revocation {
   readonly requestId: string;
 }
 
-type Found =
-  | { readonly type: 'refresh_token'; readonly id: number; readonly userId: number | null; readonly family: string; readonly revoked: boolean }
-  | { readonly type: 'access_token'; readonly id: number; readonly userId: number | null; readonly revoked: boolean };
+interface Found {
+  readonly type: TokenTypeHint;
+  readonly id: number;
+  readonly apiClientId: number;
+  readonly userId: number | null;
+  /** A refresh token's family; an access token is revoked alone. */
+  readonly family: string | null;
+  readonly revoked: boolean;
+}
+
+interface TokenRow {
+  readonly id: number;
+  readonly api_client_id: number;
+  readonly user_id: number | null;
+  readonly revoked_at: string | null;
+}
+
+const foundOf = (type: TokenTypeHint, row: TokenRow, family: string | null): Found =>
+  ({ type, id: row.id, apiClientId: row.api_client_id, userId: row.user_id, family, revoked: row.revoked_at !== null });
 
 /* The hint orders the look-ups only (RFC 7009 §2.1): a token not of the hinted type is still found as the other. */
-async function findToken(db: Db, tokenHash: string, hint: TokenTypeHint | undefined): Promise<(Found & { apiClientId: number }) | undefined> {
+async function findToken(db: Db, tokenHash: string, hint: TokenTypeHint | undefined): Promise<Found | undefined> {
   const asRefresh = async () => {
     const row = await findRefreshToken(db, tokenHash);
-    return row && { type: 'refresh_token' as const, id: row.id, userId: row.user_id, family: row.family, revoked: row.revoked_at !== null, apiClientId: row.api_client_id };
+    return row && foundOf('refresh_token', row, row.family);
   };
   const asAccess = async () => {
     const row = await findAccessTokenByHash(db, tokenHash);
-    return row && { type: 'access_token' as const, id: row.id, userId: row.user_id, revoked: row.revoked_at !== null, apiClientId: row.api_client_id };
+    return row && foundOf('access_token', row, null);
   };
   const [first, second] = hint === 'refresh_token' ? [asRefresh, asAccess] : [asAccess, asRefresh];
   return (await first()) ?? (await second());
@@ -49,15 +65,15 @@ export async function revokeToken(db: Db, lockFamily: LockTokenFamily, revocatio
   const found = await findToken(db, hashToken(revocation.token), revocation.hint);
   if (!found || found.apiClientId !== revocation.apiClientId || found.revoked) return;
   await db.transaction().execute(async (tx) => {
-    const now = nowIso();
-    if (found.type === 'refresh_token') {
-      await lockFamily(tx, found.family);
-      await revokeTokenFamily(tx, found.family, now);
-    } else {
-      await revokeAccessToken(tx, found.id, now);
-    }
-    await auditRevocation(tx, revocation, found);
+    // A revocation that a concurrent one made first changes nothing, and records nothing.
+    if (await revokeFound(tx, lockFamily, found)) await auditRevocation(tx, revocation, found);
   });
+}
+
+async function revokeFound(tx: Tx, lockFamily: LockTokenFamily, found: Found): Promise<boolean> {
+  if (found.family === null) return revokeAccessToken(tx, found.id, nowIso());
+  await lockFamily(tx, found.family);
+  return (await revokeTokenFamily(tx, found.family, nowIso())) > 0;
 }
 
 function auditRevocation(tx: Tx, revocation: Revocation, found: Found) {
