@@ -4,6 +4,7 @@ import { buildTestApp, DEMO, passwordGrantFor, type TestApp } from '../support/a
 import { stores } from '../support/stores.ts';
 import { runJobspace } from '../support/cli.ts';
 import { createClient } from '../../src/tenancy/service.ts';
+import { buildApp } from '../../src/app.ts';
 import { digestClientSecret } from '../../src/auth/secrets.ts';
 
 const HOUR_MS = 3_600_000;
@@ -21,8 +22,8 @@ for (const store of stores) describe(`jobspace client rotate-secret [${store}]`,
 
   const jobspace = (...args: string[]) => runJobspace(args, { DATABASE_URL: test.config.databaseUrl });
   const newClient = () => createClient(test.app.store.db, { name: 'Rotating vendor', siteIds: [1], allowBasic: false });
-  const tokenStatus = async (clientId: string, clientSecret: string) =>
-    (await test.app.inject({ method: 'POST', url: '/oauth/token', payload: passwordGrantFor({ ...DEMO, clientId, clientSecret }) })).statusCode;
+  const tokenStatus = async (clientId: string, clientSecret: string, app = test.app) =>
+    (await app.inject({ method: 'POST', url: '/oauth/token', payload: passwordGrantFor({ ...DEMO, clientId, clientSecret }) })).statusCode;
   async function rotate(clientId: string, ...options: string[]): Promise<string> {
     const run = await jobspace('client', 'rotate-secret', '--id', clientId, ...options);
     assert.equal(run.code, 0, run.stderr);
@@ -62,6 +63,19 @@ for (const store of stores) describe(`jobspace client rotate-secret [${store}]`,
     const secret = await rotate(client.clientId, '--overlap', '0');
     assert.equal(await tokenStatus(client.clientId, client.clientSecret), 401);
     assert.equal(await tokenStatus(client.clientId, secret), 200);
+  });
+
+  it('is seen at once by another process on the same store, which keeps no secret of its own', async () => {
+    const worker = await buildApp(test.config);
+    try {
+      const client = await newClient();
+      assert.equal(await tokenStatus(client.clientId, client.clientSecret, worker), 200);
+      const secret = await rotate(client.clientId, '--overlap', '0');
+      assert.equal(await tokenStatus(client.clientId, client.clientSecret, worker), 401);
+      assert.equal(await tokenStatus(client.clientId, secret, worker), 200);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('keeps one previous secret: a second rotation ends the first secret at once', async () => {
