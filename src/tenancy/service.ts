@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
-import type { Db, Executor } from '../db/types.ts';
+import type { Db, Tx } from '../db/types.ts';
 import { isoAfterSeconds, nowIso } from '../clock.ts';
 import { digestClientSecret, generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
@@ -8,9 +8,9 @@ import { canonicalUsername, usernameProblem } from './username.ts';
 import { insertAuditEntries } from '../audit/repository.ts';
 import { commandEntry, type AuditAction, type AuditEntry } from '../audit/trail.ts';
 
-/* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. Each write is audited in its transaction. */
+/* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. Each write is audited in its own transaction. */
 
-const audit = (tx: Executor, organisationId: number | null, action: AuditAction, target: AuditEntry['target']) =>
+const audit = (tx: Tx, organisationId: number | null, action: AuditAction, target: AuditEntry['target']) =>
   insertAuditEntries(tx, [commandEntry(organisationId, action, target)]);
 
 export class TenancyError extends Error {
