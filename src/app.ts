@@ -23,6 +23,7 @@ import { firstConnection, openRedis } from './redis.ts';
 import { registerLoadShedding } from './http/load-shedding.ts';
 import { bearerGuard } from './auth/guard.ts';
 import { tokenRoutes } from './auth/routes.ts';
+import { revokeRoutes } from './auth/revoke-routes.ts';
 import { tokenFamilyLockFor } from './auth/family-lock.ts';
 import { FailedAttempts } from './auth/failed-attempts.ts';
 import { apiRoutes } from './api.ts';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await registerTokenLimits(oauth, rateCounts, config.tokenRateLimitPerMinute);
     const rotation = { reuseSeconds: config.refreshReuseSeconds, lockFamily: tokenFamilyLockFor(store.dialect) };
     await oauth.register(tokenRoutes, { db: store.db, rotation, failures });
+    await oauth.register(revokeRoutes, { db: store.db, lockFamily: rotation.lockFamily, failures });
   });
   const guard = bearerGuard(store.db, config.defaultTimezone, failures);
   const fullText = store.dialect.fullText;

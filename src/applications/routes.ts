@@ -10,6 +10,7 @@ import { APPLICATION_STATUSES } from '../db/types.ts';
 import { ApplyBody, UpdateApplicationBody } from './fields.ts';
 import { attachmentDisposition } from './documents.ts';
 import { ApplicationListResponse, ApplicationResponse, presentApplication } from './presenter.ts';
+import { actorOf } from '../audit/trail.ts';
 import * as service from './service.ts';
 import { CV_LINK_PATH } from './cv-links.ts';
 
@@ -58,7 +59,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyFields(request));
+      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id));
       if ('redirectTo' in outcome) return reply.code(303).header('location', outcome.redirectTo).send();
       return reply.code(201).send({ data: present(request, outcome.stored) });
     },
@@ -110,14 +111,14 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
-    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request))) }),
+    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id))) }),
   );
 
   app.post<IdRoute>(
     `/application/${ID}/delete`,
     { schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
-      await service.deleteApplication(options, request.caller, idOf(request));
+      await service.deleteApplication(options, request.caller, idOf(request), actorOf(request.caller, request.id));
       return { data: { acknowledged: true } };
     },
   );

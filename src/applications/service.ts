@@ -13,6 +13,7 @@ import type { MediaStorage } from '../media/storage.ts';
 import { findJob, type StoredJob } from '../jobs/repository.ts';
 import { todayUtc } from '../jobs/service.ts';
 import { enqueueDelivery, recordEvent } from '../deliveries/outbox.ts';
+import { requestEntry, type Actor, type AuditEntry } from '../audit/trail.ts';
 import { raiseCounts } from '../counters/repository.ts';
 import { readApplicationChanges, readApplicationFields, type ApplicationInput } from './fields.ts';
 import * as applications from './repository.ts';
@@ -58,7 +59,7 @@ const newCvKey = () => randomBytes(24).toString('hex');
  * EMAIL queue its delivery in that transaction too. One e-mail per job: the
  * unique index decides, with no read beforehand.
  */
-export async function applyForJob(services: ApplicationServices, anyCaller: Caller, jobId: number, body: Record<string, unknown>): Promise<ApplyOutcome> {
+export async function applyForJob(services: ApplicationServices, anyCaller: Caller, jobId: number, body: Record<string, unknown>, actor: Actor): Promise<ApplyOutcome> {
   const caller = requireBoard(anyCaller);
   const today = todayUtc();
   const stored = await findJob(services.db, jobId, appliableJobConditions(caller));
@@ -81,7 +82,7 @@ export async function applyForJob(services: ApplicationServices, anyCaller: Call
   if (input.cv && cvKey) await services.files.put(cvKey, input.cv.data);
   let application: StoredApplication;
   try {
-    application = await services.transact(async (tx) => {
+    application = await services.transact(async (tx, _lock, atCommit) => {
       const now = new Date().toISOString();
       const row = await applications.insertApplication(tx, rowOf(input, stored, caller, siteId, cvKey, now));
       await applications.countApplication(tx, jobId);
@@ -94,6 +95,7 @@ export async function applyForJob(services: ApplicationServices, anyCaller: Call
       });
       if (applyType === 'SIGNUP_WITHPOST') await enqueuePost(services, tx, stored, made, input);
       if (applyType === 'EMAIL') await enqueueEmail(tx, stored, made);
+      atCommit.audit(requestEntry(actor, stored.organisation.id, 'application.submit', { type: 'application', id: row.id }));
       return made;
     });
   } catch (error) {
@@ -234,13 +236,14 @@ export async function readCvByLink(services: ApplicationServices, id: number, ex
 }
 
 /** Status and notes; records application.updated. Updates of one application take turns, each on what the last left. */
-export async function updateApplication(services: ApplicationServices, caller: Caller, id: number, body: Record<string, unknown>) {
+export async function updateApplication(services: ApplicationServices, caller: Caller, id: number, body: Record<string, unknown>, actor: Actor) {
   const changes = readApplicationChanges(body);
   const { site, application: before } = await getApplication(services, caller, id);
   const organisationId = await organisationOfJob(services, before.job_id);
-  const row = await services.transact(async (tx) => {
+  const row = await services.transact(async (tx, _lock, atCommit) => {
     const updated = await applications.updateApplication(tx, id, { ...changes, updated_at: new Date().toISOString() });
     if (!updated) throw erasedGone();
+    atCommit.audit(requestEntry(actor, organisationId, 'application.update', { type: 'application', id }));
     await recordEvent(tx, {
       organisationId,
       type: 'application.updated',
@@ -256,20 +259,24 @@ async function organisationOfJob(services: ApplicationServices, jobId: number): 
 }
 
 /** Erasure at the vendor's request: 404 as a read, 410 when already erased (also for the loser of two racing deletes). */
-export async function deleteApplication(services: ApplicationServices, caller: Caller, id: number): Promise<void> {
-  await getApplication(services, caller, id);
-  if (!(await eraseApplication(services, id))) throw erasedGone();
+export async function deleteApplication(services: ApplicationServices, caller: Caller, id: number, actor: Actor): Promise<void> {
+  const { application } = await getApplication(services, caller, id);
+  const entry = requestEntry(actor, await organisationOfJob(services, application.job_id), 'application.erase', { type: 'application', id });
+  if (!(await eraseApplication(services, id, entry))) throw erasedGone();
 }
 
 /*
  * Every personal field nulled and the deliveries forgotten in one
  * transaction, then the CV file removed: its random name is no other
  * application's. Returns false when the application was already erased.
+ * A vendor's erasure is audited; the retention sweep's, the server's own
+ * policy rather than anyone's write, is not.
  */
-export async function eraseApplication(services: ApplicationServices, id: number): Promise<boolean> {
-  const erased = await services.transact(async (tx) => {
+export async function eraseApplication(services: ApplicationServices, id: number, audited?: AuditEntry): Promise<boolean> {
+  const erased = await services.transact(async (tx, _lock, atCommit) => {
     const result = await applications.eraseApplication(tx, id, new Date().toISOString());
     if (result) await applications.forgetDeliveriesOf(tx, [id]);
+    if (result && audited) atCommit.audit(audited);
     return result;
   });
   if (!erased) return false;

@@ -42,6 +42,21 @@ export async function readAuthGeneration(db: Executor): Promise<number> {
   return Number(row.generation);
 }
 
+/** An access token by its hash, live or not: for its revocation. */
+export function findAccessTokenByHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('access_tokens')
+    .select(['id', 'api_client_id', 'user_id', 'revoked_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Whether it was revoked now: a token revoked before keeps its first revocation time. */
+export async function revokeAccessToken(tx: Tx, id: number, now: string): Promise<boolean> {
+  const result = await tx.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export function findRefreshToken(db: Executor, tokenHash: string) {
   return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
@@ -68,13 +83,17 @@ export async function claimRefreshToken(tx: Tx, id: number, now: string, reusabl
  * before any token row, as every revoking writer does (migration 0003), so
  * that revocations cannot deadlock. Run in the family's lock (family-lock.ts).
  */
-export async function revokeTokenFamily(tx: Tx, family: string, now: string) {
+/** The tokens revoked now, of both kinds. */
+export async function revokeTokenFamily(tx: Tx, family: string, now: string): Promise<number> {
+  let revoked = 0;
   for (const table of ['access_tokens', 'refresh_tokens'] as const) {
-    await tx
+    const result = await tx
       .updateTable(table)
       .set({ revoked_at: now })
       .where('family', '=', family)
       .where('revoked_at', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    revoked += Number(result.numUpdatedRows);
   }
+  return revoked;
 }

@@ -13,7 +13,7 @@ import {
 } from './service.ts';
 import { refuseOverLimit, type Attempt, type FailedAttempts } from './failed-attempts.ts';
 
-const Bounded = Type.String({ maxLength: 1024 });
+export const Bounded = Type.String({ maxLength: 1024 });
 
 const TokenRequest = Type.Object({
   grant_type: Type.Optional(Bounded),
@@ -34,7 +34,7 @@ const TokenResponse = Type.Object({
 
 const GRANTS = ['password', 'refresh_token', 'client_credentials'];
 
-const OAuthErrorResponse = Type.Object({
+export const OAuthErrorResponse = Type.Object({
   error: Type.String(),
   error_description: Type.String(),
   message: Type.String(),
@@ -47,7 +47,10 @@ const OAuthErrorResponse = Type.Object({
  * and requests-oauthlib sends it), so it is accepted when it names the same
  * one. Empty parameters count as not sent.
  */
-function clientCredentials(request: FastifyRequest, body: TokenRequest): ClientCredentials {
+/** The credentials a client sends beside its request, at this endpoint or /oauth/revoke. */
+type ClientParameters = Pick<TokenRequest, 'client_id' | 'client_secret'>;
+
+export function clientCredentials(request: FastifyRequest, body: ClientParameters): ClientCredentials {
   const basic = parseBasicAuthorization(request.headers.authorization);
   if (basic) return basicClientCredentials(basic, body);
   if (!body.client_id || !body.client_secret) {
@@ -56,7 +59,7 @@ function clientCredentials(request: FastifyRequest, body: TokenRequest): ClientC
   return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
-function basicClientCredentials(basic: { user: string; password: string }, body: TokenRequest): ClientCredentials {
+function basicClientCredentials(basic: { user: string; password: string }, body: ClientParameters): ClientCredentials {
   const credentials = { clientId: decodeFormComponent(basic.user), clientSecret: decodeFormComponent(basic.password) };
   if (body.client_secret) {
     throw new OAuthError('invalid_request', 'Send the client secret in the body or by HTTP Basic, not both.');
@@ -85,7 +88,7 @@ async function grant(db: Db, rotation: RefreshRotation, request: FastifyRequest,
   return grantByClientCredentials(db, credentials);
 }
 
-const TOO_MANY_FAILURES = 'Too many failed authentications; retry after the Retry-After seconds.';
+export const TOO_MANY_FAILURES = 'Too many failed authentications; retry after the Retry-After seconds.';
 
 
 /*

@@ -35,15 +35,31 @@ const decoyClientDigest = digestClientSecret('decoy secret for timing');
 /**
  * The API client behind a pair of credentials, or null when they do not match
  * a live client. A secret still stored under scrypt is replaced by its digest
- * on its first match, so each such client pays one slow hash, once.
+ * on its first match, so each such client pays one slow hash, once. During a
+ * rotation's overlap the secret it replaced matches too, until its expiry
+ * (`jobspace client rotate-secret`). The row is read afresh on every check:
+ * nothing caches a client's secret, so a rotation or its end is seen by every
+ * process at once.
  */
 export async function authenticateClient(db: Db, credentials: ClientCredentials) {
   const client = await findClientByClientId(db, credentials.clientId);
   const stored = client?.secret_hash ?? decoyClientDigest;
   const { matches, outdated } = await verifyClientSecret(credentials.clientSecret, stored);
-  if (!client || !matches || client.revoked_at !== null) return null;
-  if (outdated) await replaceClientSecretHash(db, client.id, stored, digestClientSecret(credentials.clientSecret));
-  return client;
+  if (!client || client.revoked_at !== null) return null;
+  if (matches) {
+    if (outdated) await replaceClientSecretHash(db, client.id, stored, digestClientSecret(credentials.clientSecret));
+    return client;
+  }
+  return (await matchesPreviousSecret(client, credentials.clientSecret)) ? client : null;
+}
+
+async function matchesPreviousSecret(
+  client: { previous_secret_hash: string | null; previous_secret_expires_at: string | null },
+  secret: string,
+): Promise<boolean> {
+  const { previous_secret_hash: previous, previous_secret_expires_at: expiresAt } = client;
+  if (previous === null || expiresAt === null || expiresAt <= nowIso()) return false;
+  return (await verifyClientSecret(secret, previous)).matches;
 }
 
 export async function authenticateUser(db: Db, username: string, password: string) {

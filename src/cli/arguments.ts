@@ -79,3 +79,27 @@ export const numberOf = (value: string | true | undefined) => (typeof value === 
 
 /** A text option's value; switches and absent options read as undefined. */
 export const textOf = (value: string | true | undefined) => (typeof value === 'string' ? value : undefined);
+
+const DURATION = /^(\d{1,9})([smhd]?)$/;
+const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration such as 90s, 30m, 24h or 7d (a bare number is seconds), at most `maxSeconds`. */
+export function duration(maxSeconds: number): (value: string) => string | undefined {
+  return (value) => {
+    const seconds = secondsOf(value);
+    return seconds !== undefined && seconds <= maxSeconds ? undefined : `must be a duration such as 0, 90s, 30m, 24h or 7d, at most ${maxSeconds / 86_400}d`;
+  };
+}
+
+/** A duration's seconds, once checked; undefined when it is not one. */
+export function secondsOf(value: string): number | undefined {
+  const match = DURATION.exec(value);
+  return match ? Number(match[1]) * (SECONDS_PER_UNIT[match[2] as string] as number) : undefined;
+}
+
+/** A day (YYYY-MM-DD, its midnight UTC) or an ISO 8601 time with its offset. */
+export function instant(value: string): string | undefined {
+  const day = calendarDay(value) === undefined;
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
+  return day || time ? undefined : 'must be a day as YYYY-MM-DD or a time as 2026-01-31T09:00:00Z';
+}

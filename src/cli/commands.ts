@@ -10,7 +10,8 @@ import * as tenancy from '../tenancy/service.ts';
 import { describeSeeding, seedFakeJobs } from '../seed/fake-jobs.ts';
 import { openFolderStorage } from '../media/storage.ts';
 import { purgeDeletedJobs } from '../jobs/purge.ts';
-import { calendarDay, numberOf, type OptionSpecs, textOf, type Values, wholeNumber } from './arguments.ts';
+import { auditLine, readAuditTrail } from '../audit/service.ts';
+import { calendarDay, duration, instant, numberOf, type OptionSpecs, secondsOf, textOf, type Values, wholeNumber } from './arguments.ts';
 
 /* Every operator command: its usage, its options explained, and what it does. */
 
@@ -183,6 +184,47 @@ export const COMMANDS: readonly Command[] = [
         ? `client ${id} revoked; its tokens no longer work`
         : unchanged(`client ${id} was already revoked`),
     ),
+  },
+  {
+    name: 'client rotate-secret',
+    about: 'gives an API client a new client_secret, printed once; the old one works until the overlap ends',
+    notes: [
+      'Only a hash of the new secret is kept: note it down.',
+      'Deploy the new secret to the vendor within the overlap; after it, only the new one authenticates.',
+      'Rotating again within an overlap ends the older secret at once: one previous secret is kept.',
+      'Every server process sees the rotation on its next token request.',
+    ],
+    options: {
+      id: { value: 'CLIENT_ID', required: true, about: 'the client_id printed by client create' },
+      overlap: {
+        value: 'DURATION',
+        about: 'how long the old secret still works, such as 24h (the default), 30m or 7d; 0 ends it at once',
+        check: duration(tenancy.MAX_OVERLAP_SECONDS),
+      },
+    },
+    run: onStore(async ({ db }, { id, overlap }) => {
+      const rotated = await tenancy.rotateClientSecret(db, textOf(id), secondsOf(textOf(overlap) ?? '24h') as number);
+      const until = rotated.previousExpiresAt === null ? 'the old secret no longer works' : `the old secret works until ${rotated.previousExpiresAt}`;
+      return `client_id ${id}\nclient_secret ${rotated.clientSecret}\n(the secret is shown once; only its hash is kept; ${until})`;
+    }),
+  },
+  {
+    name: 'audit',
+    about: 'prints the audit trail of writes, oldest first, one line per entry',
+    notes: [
+      'Each line: time (UTC), action, target, organisation, client, user and request ids (- for none), source.',
+      'Without --org, every entry, those of no organisation included (sites, clients, token revocations).',
+    ],
+    options: {
+      org: { value: 'H', about: 'an organisation\'s handle: only its entries' },
+      since: { value: 'WHEN', about: 'only entries from then on: a day (YYYY-MM-DD, UTC) or a time such as 2026-01-31T09:00:00Z', check: instant },
+      limit: { value: 'N', about: 'the newest N entries at most, 1 to 100000; 100 without it', check: wholeNumber(1, 100_000) },
+      json: { about: 'one JSON object per line instead' },
+    },
+    run: onStore(async ({ db }, options) => {
+      const rows = await readAuditTrail(db, { organisation: textOf(options.org), since: textOf(options.since), limit: numberOf(options.limit) ?? 100 });
+      return rows.map((row) => (options.json === true ? JSON.stringify(row) : auditLine(row))).join('\n');
+    }),
   },
   {
     name: 'seed fake',

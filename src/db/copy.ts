@@ -30,6 +30,8 @@ interface CopiedTable {
   readonly lookup?: true;
   /** A column naming a row of the same table: rows are written parents first. */
   readonly parent?: string;
+  /** The store refuses to delete its rows (the audit trail, migration 0012): emptied by the dialect's one exception. */
+  readonly appendOnly?: true;
 }
 
 /**
@@ -63,6 +65,8 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
   { name: 'job_notices', key: ['job_id', 'kind', 'close_date', 'webhook_id'] },
+  // The history of the source: copied whole, so the target goes on where it left off.
+  { name: 'audit_log', key: ['id'], appendOnly: true },
 ];
 
 /*
@@ -133,7 +137,7 @@ async function copyBetween(source: Store, target: Store, force: boolean): Promis
   // One snapshot of the source (SQLite's transactions always are one), so a server still writing cannot skew the counts.
   return source.db.transaction().setIsolationLevel('repeatable read').execute((read) =>
     target.db.transaction().execute(async (write) => {
-      await emptyTarget(untyped(write), force);
+      await emptyTarget(untyped(write), force, () => target.dialect.eraseAuditTrail(write as unknown as Kysely<unknown>));
       for (const table of TABLES) await copyTable(untyped(read), untyped(write), table, columns.get(table.name) as string[]);
       const withIds = TABLES.filter((table) => table.key.join() === 'id').map((table) => table.name);
       await target.dialect.resetSequences(write as unknown as Kysely<unknown>, withIds);
@@ -167,14 +171,17 @@ async function columnsOf(store: Store): Promise<Map<string, string[]>> {
 }
 
 /** Look-ups are seeded on every store, yet they are emptied and copied like the rest so ids match the source. */
-async function emptyTarget(db: AnyDb, force: boolean): Promise<void> {
+async function emptyTarget(db: AnyDb, force: boolean, eraseAuditTrail: () => Promise<void>): Promise<void> {
   if (!force) {
     for (const table of TABLES.filter((t) => !t.lookup)) {
       const row = await db.selectFrom(table.name).select(sql<number>`1`.as('one')).limit(1).executeTakeFirst();
       if (row) throw new CopyError(`the --to store is not empty (${table.name} has rows); --force replaces its data`);
     }
   }
-  for (const table of [...TABLES].reverse()) await db.deleteFrom(table.name).execute();
+  for (const table of [...TABLES].reverse()) {
+    if (table.appendOnly) await eraseAuditTrail();
+    else await db.deleteFrom(table.name).execute();
+  }
 }
 
 async function copyTable(source: AnyDb, target: AnyDb, table: CopiedTable, columns: string[]): Promise<void> {

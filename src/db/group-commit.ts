@@ -1,5 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from './types.ts';
+import type { AuditEntry } from '../audit/trail.ts';
+import { insertAuditEntries } from '../audit/repository.ts';
 
 /**
  * Appended to a select inside a write, it keeps the rows read from changing
@@ -18,6 +20,8 @@ export type BatchStep = (tx: Tx, ids: readonly number[]) => Promise<void>;
  */
 export interface AtCommit {
   add(step: BatchStep, ids: readonly number[]): void;
+  /** The write's audit entry, inserted with those of the transaction's other writes in one statement. */
+  audit(entry: AuditEntry): void;
 }
 
 /** The work of one write: given the clause that locks the rows it reads, and what it leaves for the commit. */
@@ -32,6 +36,11 @@ export type Transact = <T>(work: Write<T>) => Promise<T>;
 /** The steps left by the writes of one transaction, each with the ids gathered for it. */
 class StepsLeft implements AtCommit {
   private readonly idsByStep = new Map<BatchStep, number[]>();
+  private readonly entries: AuditEntry[] = [];
+
+  audit(entry: AuditEntry): void {
+    this.entries.push(entry);
+  }
 
   add(step: BatchStep, ids: readonly number[]): void {
     const gathered = this.idsByStep.get(step);
@@ -41,10 +50,12 @@ class StepsLeft implements AtCommit {
 
   addAll(other: StepsLeft): void {
     for (const [step, ids] of other.idsByStep) this.add(step, ids);
+    this.entries.push(...other.entries);
   }
 
   async run(tx: Tx): Promise<void> {
     for (const [step, ids] of this.idsByStep) await step(tx, [...new Set(ids)]);
+    await insertAuditEntries(tx, this.entries);
   }
 }
 

@@ -50,6 +50,9 @@ export interface ApiClientsTable {
   allow_basic: number;
   revoked_at: string | null;
   created_at: string;
+  /** The digest of the secret a rotation replaced, verifying until previous_secret_expires_at (migration 0011). */
+  previous_secret_hash: Generated<string | null>;
+  previous_secret_expires_at: Generated<string | null>;
 }
 
 export interface ApiClientSitesTable {
@@ -328,6 +331,20 @@ export interface JobNoticesTable {
   created_at: string;
 }
 
+/** One write, as the audit trail keeps it (migration 0012): ids only, append-only. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  source: 'api' | 'operator';
+  api_client_id: number | null;
+  user_id: number | null;
+  organisation_id: number | null;
+  action: string;
+  target_type: string;
+  target_id: number;
+  request_id: string | null;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -357,6 +374,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   webhooks: WebhooksTable;
   job_notices: JobNoticesTable;
+  audit_log: AuditLogTable;
 }
 
 export type Db = Kysely<Database>;

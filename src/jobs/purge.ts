@@ -4,6 +4,8 @@ import type { MediaStorage } from '../media/storage.ts';
 import { findStorageKeysOfJobs } from '../media/repository.ts';
 import { removeUnreferencedLogos, sweepUnreferencedLogos } from '../media/logos.ts';
 import { findJobsDeletedBefore, hardDeleteJobs } from './repository.ts';
+import { insertPurgeEntries } from '../audit/repository.ts';
+import { nowIso } from '../clock.ts';
 
 /* Jobs per transaction: a long purge takes the write lock in short turns beside a running server. */
 const PURGE_BATCH = 500;
@@ -19,7 +21,7 @@ export interface PurgeOutcome {
  * rows with their sites and media rows, and what the full-text index keeps
  * of them (FTS5 rows on SQLite; on PostgreSQL the vectors are columns of
  * the rows). Then the files no job names any more: the purged jobs' at once,
- * the rest by a sweep.
+ * the rest by a sweep. Each job purged is audited (job.purge) in its batch's transaction.
  */
 export async function purgeDeletedJobs(db: Db, fullText: FullTextEngine, storage: MediaStorage, day: string): Promise<PurgeOutcome> {
   const before = `${day}T00:00:00.000Z`;
@@ -29,6 +31,7 @@ export async function purgeDeletedJobs(db: Db, fullText: FullTextEngine, storage
     const purged = await db.transaction().execute(async (tx) => {
       const ids = await findJobsDeletedBefore(tx, before, PURGE_BATCH);
       const keys = await findStorageKeysOfJobs(tx, ids);
+      await insertPurgeEntries(tx, ids, nowIso());
       await hardDeleteJobs(tx, ids);
       await fullText.indexJobs(tx, ids);
       return { ids, keys };

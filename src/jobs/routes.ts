@@ -8,6 +8,7 @@ import { SuggestQuery, SuggestResponse, suggestTitles } from '../search/suggest.
 import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { boardSiteOf } from '../tenancy/visibility.ts';
 import { readAsCaller } from '../auth/guard.ts';
+import { actorOf } from '../audit/trail.ts';
 import { keptJobRenderer, type RenderedJobs } from './list-pages.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
@@ -125,7 +126,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const stored = await service.createJob(services, request.caller, bodyFields(request));
+      const stored = await service.createJob(services, request.caller, bodyFields(request), actorOf(request.caller, request.id));
       return reply.code(201).send({ data: { ...presentJob(stored, contextFor(request)), stats: NO_COUNTS } });
     },
   );
@@ -137,7 +138,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request) => {
-      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request));
+      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request), actorOf(request.caller, request.id));
       return { data: { ...presentJob(stored, contextFor(request)), stats: await findJobTotals(options.db, stored.job.id) } };
     },
   );
@@ -146,7 +147,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     `/job/${JOB_ID}/delete`,
     { schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
-      await service.deleteJob(services, request.caller, jobId(request));
+      await service.deleteJob(services, request.caller, jobId(request), actorOf(request.caller, request.id));
       return { data: { acknowledged: true } };
     },
   );

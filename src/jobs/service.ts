@@ -20,6 +20,7 @@ import * as jobs from './repository.ts';
 import type { StoredJob } from './repository.ts';
 import { prepareLogoWrite, type LogoWrite } from '../media/logos.ts';
 import type { MediaStorage } from '../media/storage.ts';
+import { requestEntry, type Actor } from '../audit/trail.ts';
 
 export interface JobServices {
   readonly db: Db;
@@ -110,7 +111,7 @@ async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T
  * balance answers 402, and either rolls the whole write back. The resource
  * is built from what the write returned, not read again.
  */
-export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>): Promise<StoredJob> {
+export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>, actor: Actor): Promise<StoredJob> {
   const { catalogue, fullText } = services;
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'create');
@@ -132,6 +133,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
       atCommit.add(fullText.indexJobs, [job.id]);
       const jobLogo = (await logo.write(tx, job.id, now)) ?? null;
       await recordJobEvent(tx, 'job.created', job);
+      atCommit.audit(requestEntry(actor, job.organisation_id, 'job.create', { type: 'job', id: job.id }));
       return { job, organisation, postcode: draft.postal_code, sites: await jobs.findSites(tx, draft.sites), logo: jobLogo };
     }),
   );
@@ -146,7 +148,7 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
  * fields it was sent on top of the job as the one before it left it, and a
  * refusal (403, 404, 410, 422) rolls back whatever it had begun.
  */
-export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>) {
+export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>, actor: Actor) {
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'update');
   // The logo is stored before the transaction, as on create (see prepareLogoWrite): what a write does to it
@@ -160,6 +162,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
       const draft = await draftUpdate(services, tx, caller, read, existing);
       const written = await writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
       atCommit.add(services.fullText.indexJobs, [id]);
+      atCommit.audit(requestEntry(actor, written.job.organisation_id, 'job.update', { type: 'job', id }));
       return written;
     }),
   );
@@ -214,12 +217,13 @@ async function recordJobEvent(tx: Tx, type: EventType, job: StoredJob['job']) {
 }
 
 /* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
-export async function deleteJob(services: JobServices, caller: Caller, id: number): Promise<void> {
+export async function deleteJob(services: JobServices, caller: Caller, id: number, actor: Actor): Promise<void> {
   const changeable = changeableJobCondition(requireVendor(caller));
   const deleted = await services.transact(async (tx, _lock, atCommit) => {
     if (!(await jobs.softDeleteJob(tx, id, changeable, nowIso()))) return false;
     const deletedJob = await jobs.findJob(tx, id, [changeable]);
     if (deletedJob) await recordJobEvent(tx, 'job.deleted', deletedJob.job);
+    atCommit.audit(requestEntry(actor, deletedJob?.job.organisation_id ?? null, 'job.delete', { type: 'job', id }));
     atCommit.add(services.fullText.indexJobs, [id]);
     return true;
   });

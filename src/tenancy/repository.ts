@@ -1,4 +1,4 @@
-import type { Db, Executor } from '../db/types.ts';
+import type { Executor, Tx } from '../db/types.ts';
 import { canonicalUsername } from './username.ts';
 
 export function findSiteByHandle(db: Executor, handle: string) {
@@ -111,26 +111,42 @@ export async function replaceClientSecretHash(db: Executor, id: number, matched:
     .execute();
 }
 
+/** A rotated secret's digest, and the one it replaced while that still verifies (`jobspace client rotate-secret`). */
+export interface SecretRotation {
+  readonly secret_hash: string;
+  readonly previous_secret_hash: string | null;
+  readonly previous_secret_expires_at: string | null;
+}
+
+/** Whether the secret was replaced: not when it changed since `current` was read. */
+export async function replaceClientSecret(tx: Tx, id: number, current: string, rotation: SecretRotation): Promise<boolean> {
+  const result = await tx
+    .updateTable('api_clients')
+    .set(rotation)
+    .where('id', '=', id)
+    .where('secret_hash', '=', current)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function insertClient(
-  db: Db,
+  tx: Tx,
   client: { client_id: string; secret_hash: string; name: string; kind: 'vendor' | 'board'; allow_basic: number },
   siteIds: readonly number[],
   now: string,
 ) {
-  return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .insertInto('api_clients')
-      .values({ ...client, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (siteIds.length > 0) {
-      await tx
-        .insertInto('api_client_sites')
-        .values(siteIds.map((siteId) => ({ api_client_id: row.id, site_id: siteId })))
-        .execute();
-    }
-    return row.id;
-  });
+  const row = await tx
+    .insertInto('api_clients')
+    .values({ ...client, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (siteIds.length > 0) {
+    await tx
+      .insertInto('api_client_sites')
+      .values(siteIds.map((siteId) => ({ api_client_id: row.id, site_id: siteId })))
+      .execute();
+  }
+  return row.id;
 }
 
 export async function listClientSiteIds(db: Executor, apiClientId: number): Promise<number[]> {
@@ -144,26 +160,24 @@ export async function listClientSiteIds(db: Executor, apiClientId: number): Prom
 }
 
 /** Whether it was revoked now; a client revoked before keeps its first revocation time. */
-export async function revokeClient(db: Db, clientId: string, now: string): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
-    const client = await tx
-      .updateTable('api_clients')
+export async function revokeClient(tx: Tx, clientId: string, now: string): Promise<boolean> {
+  const client = await tx
+    .updateTable('api_clients')
+    .set({ revoked_at: now })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (!client) return false;
+  for (const table of ['access_tokens', 'refresh_tokens'] as const) {
+    await tx
+      .updateTable(table)
       .set({ revoked_at: now })
-      .where('client_id', '=', clientId)
+      .where('api_client_id', '=', client.id)
       .where('revoked_at', 'is', null)
-      .returning('id')
-      .executeTakeFirst();
-    if (!client) return false;
-    for (const table of ['access_tokens', 'refresh_tokens'] as const) {
-      await tx
-        .updateTable(table)
-        .set({ revoked_at: now })
-        .where('api_client_id', '=', client.id)
-        .where('revoked_at', 'is', null)
-        .execute();
-    }
-    return true;
-  });
+      .execute();
+  }
+  return true;
 }
 
 export async function countSitesByIds(db: Executor, ids: readonly number[]): Promise<number> {

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
-import type { Db } from '../db/types.ts';
-import { nowIso } from '../clock.ts';
+import type { Db, Tx } from '../db/types.ts';
+import { isoAfterSeconds, nowIso } from '../clock.ts';
 import { digestClientSecret, generateClientId, hashSecret, MIN_PASSWORD_LENGTH } from '../auth/secrets.ts';
 import * as tenancy from './repository.ts';
 import { canonicalUsername, usernameProblem } from './username.ts';
+import { insertAuditEntries } from '../audit/repository.ts';
+import { commandEntry, type AuditAction, type AuditEntry } from '../audit/trail.ts';
 
-/* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. */
+/* Operator actions on sites, organisations, users and clients: used by the CLI and the demo tenant. Each write is audited in its own transaction. */
+
+const audit = (tx: Tx, organisationId: number | null, action: AuditAction, target: AuditEntry['target']) =>
+  insertAuditEntries(tx, [commandEntry(organisationId, action, target)]);
 
 export class TenancyError extends Error {
   override name = 'TenancyError';
@@ -32,7 +37,12 @@ export async function createSite(db: Db, input: { handle?: string; name?: string
   const url = requireText('url', input.url, 2048);
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new TenancyError(`url "${url}" must be an http(s) URL`);
   if (await tenancy.findSiteByHandle(db, handle)) throw new TenancyError(`a site with handle "${handle}" exists`);
-  return tenancy.insertSite(db, { handle, name: requireText('name', input.name), url }, nowIso());
+  const name = requireText('name', input.name);
+  return db.transaction().execute(async (tx) => {
+    const id = await tenancy.insertSite(tx, { handle, name, url }, nowIso());
+    await audit(tx, null, 'site.create', { type: 'site', id });
+    return id;
+  });
 }
 
 export async function createOrganisation(db: Db, input: { handle?: string; name?: string; credits?: number | null }) {
@@ -40,7 +50,12 @@ export async function createOrganisation(db: Db, input: { handle?: string; name?
   if (await tenancy.findOrganisationByHandle(db, handle)) {
     throw new TenancyError(`an organisation with handle "${handle}" exists`);
   }
-  return tenancy.insertOrganisation(db, { handle, name: requireText('name', input.name), credits: input.credits ?? null }, nowIso());
+  const name = requireText('name', input.name);
+  return db.transaction().execute(async (tx) => {
+    const id = await tenancy.insertOrganisation(tx, { handle, name, credits: input.credits ?? null }, nowIso());
+    await audit(tx, id, 'organisation.create', { type: 'organisation', id });
+    return id;
+  });
 }
 
 export async function addCredits(db: Db, handle: string | undefined, amount: number) {
@@ -48,8 +63,12 @@ export async function addCredits(db: Db, handle: string | undefined, amount: num
   if (!organisation) throw new TenancyError(`no organisation has handle "${handle}"`);
   if (organisation.credits === null) throw new TenancyError(`organisation "${handle}" has unlimited credits`);
   if (organisation.credits + amount < 0) throw new TenancyError(`organisation "${handle}" has only ${organisation.credits} credits`);
-  const updated = await tenancy.addOrganisationCredits(db, organisation.handle, amount, nowIso());
-  return updated?.credits ?? null;
+  if (amount === 0) return organisation.credits;
+  return db.transaction().execute(async (tx) => {
+    const updated = await tenancy.addOrganisationCredits(tx, organisation.handle, amount, nowIso());
+    await audit(tx, organisation.id, 'organisation.credits', { type: 'organisation', id: organisation.id });
+    return updated?.credits ?? null;
+  });
 }
 
 async function requireOrganisation(db: Db, handle: string | undefined) {
@@ -80,6 +99,7 @@ export async function createUser(
       nowIso(),
     );
     await tenancy.insertMembership(tx, userId, organisation.id);
+    await audit(tx, organisation.id, 'user.create', { type: 'user', id: userId });
     return userId;
   });
 }
@@ -96,7 +116,11 @@ async function requireUser(db: Db, username: string | undefined) {
 export async function addUserToOrganisation(db: Db, username: string | undefined, handle: string | undefined): Promise<Changed> {
   const user = await requireUser(db, username);
   const organisation = await requireOrganisation(db, handle);
-  return tenancy.insertMembership(db, user.id, organisation.id);
+  return db.transaction().execute(async (tx) => {
+    const added = await tenancy.insertMembership(tx, user.id, organisation.id);
+    if (added) await audit(tx, organisation.id, 'user.add_organisation', { type: 'user', id: user.id });
+    return added;
+  });
 }
 
 /*
@@ -107,7 +131,11 @@ export async function addUserToOrganisation(db: Db, username: string | undefined
 export async function removeUserFromOrganisation(db: Db, username: string | undefined, handle: string | undefined): Promise<Changed> {
   const user = await requireUser(db, username);
   const organisation = await requireOrganisation(db, handle);
-  return tenancy.deleteMembership(db, user.id, organisation.id);
+  return db.transaction().execute(async (tx) => {
+    const removed = await tenancy.deleteMembership(tx, user.id, organisation.id);
+    if (removed) await audit(tx, organisation.id, 'user.remove_organisation', { type: 'user', id: user.id });
+    return removed;
+  });
 }
 
 export function parseSiteIds(value: string | undefined): number[] {
@@ -145,24 +173,69 @@ export async function createClient(
   const clientId = input.clientId ?? generateClientId();
   const clientSecret = input.clientSecret ?? randomBytes(32).toString('base64url');
   if (await tenancy.findClientByClientId(db, clientId)) throw new TenancyError(`a client "${clientId}" exists`);
-  const id = await tenancy.insertClient(
-    db,
-    {
-      client_id: clientId,
-      secret_hash: digestClientSecret(clientSecret),
-      name,
-      kind: input.board ? 'board' : 'vendor',
-      allow_basic: input.allowBasic ? 1 : 0,
-    },
-    input.siteIds,
-    nowIso(),
-  );
+  const row = {
+    client_id: clientId,
+    secret_hash: digestClientSecret(clientSecret),
+    name,
+    kind: input.board ? ('board' as const) : ('vendor' as const),
+    allow_basic: input.allowBasic ? 1 : 0,
+  };
+  const id = await db.transaction().execute(async (tx) => {
+    const inserted = await tenancy.insertClient(tx, row, input.siteIds, nowIso());
+    await audit(tx, null, 'client.create', { type: 'client', id: inserted });
+    return inserted;
+  });
   return { id, clientId, clientSecret };
+}
+
+async function requireClient(db: Db, clientId: string | undefined) {
+  const client = await tenancy.findClientByClientId(db, requireText('id', clientId));
+  if (!client) throw new TenancyError(`no client "${clientId}"`);
+  return client;
 }
 
 /** A client revoked before keeps its first revocation time; its tokens were revoked with it. */
 export async function revokeClient(db: Db, clientId: string | undefined): Promise<Changed> {
-  const client = await tenancy.findClientByClientId(db, requireText('id', clientId));
-  if (!client) throw new TenancyError(`no client "${clientId}"`);
-  return tenancy.revokeClient(db, client.client_id, nowIso());
+  const client = await requireClient(db, clientId);
+  return db.transaction().execute(async (tx) => {
+    const revoked = await tenancy.revokeClient(tx, client.client_id, nowIso());
+    if (revoked) await audit(tx, null, 'client.revoke', { type: 'client', id: client.id });
+    return revoked;
+  });
+}
+
+/** The longest overlap a rotation allows: long enough for any deployment, short enough that an old secret does end. */
+export const MAX_OVERLAP_SECONDS = 30 * 86_400;
+
+export interface RotatedSecret {
+  readonly clientSecret: string;
+  /** When the secret it replaced stops verifying; null when it stopped at once. */
+  readonly previousExpiresAt: string | null;
+}
+
+/*
+ * A new secret, returned once; the one it replaces keeps verifying for
+ * `overlapSeconds` (0: not at all), so that the vendor can deploy the new
+ * one first. A secret rotated out earlier and still in its overlap ends now:
+ * only one previous secret is kept. Every check reads the row afresh
+ * (src/auth/service.ts, authenticateClient), so each process sees the
+ * rotation on its next token request.
+ */
+export async function rotateClientSecret(db: Db, clientId: string | undefined, overlapSeconds: number): Promise<RotatedSecret> {
+  const client = await requireClient(db, clientId);
+  if (client.revoked_at !== null) throw new TenancyError(`client "${client.client_id}" is revoked; its secret cannot be rotated`);
+  const clientSecret = randomBytes(32).toString('base64url');
+  const previousExpiresAt = overlapSeconds > 0 ? isoAfterSeconds(overlapSeconds) : null;
+  const rotation = {
+    secret_hash: digestClientSecret(clientSecret),
+    previous_secret_hash: previousExpiresAt === null ? null : client.secret_hash,
+    previous_secret_expires_at: previousExpiresAt,
+  };
+  await db.transaction().execute(async (tx) => {
+    if (!(await tenancy.replaceClientSecret(tx, client.id, client.secret_hash, rotation))) {
+      throw new TenancyError(`client "${client.client_id}" changed while its secret was rotated; run the command again`);
+    }
+    await audit(tx, null, 'client.rotate_secret', { type: 'client', id: client.id });
+  });
+  return { clientSecret, previousExpiresAt };
 }

@@ -46,14 +46,14 @@ export async function updateWebhook(db: Executor, id: number, changes: Updateabl
   await db.updateTable('webhooks').set(changes).where('id', '=', id).execute();
 }
 
-/* What it still had to send is cancelled; its notices go with it. */
-export async function deleteWebhook(db: Executor, id: number, organisationIds: readonly number[]): Promise<boolean> {
-  const found = await db.selectFrom('webhooks').select('id').where('id', '=', id).where('organisation_id', 'in', organisationIds.length > 0 ? organisationIds : [0]).executeTakeFirst();
-  if (!found) return false;
+/* What it still had to send is cancelled; its notices go with it. The organisation it belonged to, or null when there was none to delete. */
+export async function deleteWebhook(db: Executor, id: number, organisationIds: readonly number[]): Promise<number | null> {
+  const found = await db.selectFrom('webhooks').select('organisation_id').where('id', '=', id).where('organisation_id', 'in', organisationIds.length > 0 ? organisationIds : [0]).executeTakeFirst();
+  if (!found) return null;
   await db.updateTable('deliveries').set({ status: 'cancelled', claimed_until: null }).where('webhook_id', '=', id).where('status', '=', 'pending').execute();
   await db.deleteFrom('job_notices').where('webhook_id', '=', id).execute();
   const deleted = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
-  return Number(deleted.numDeletedRows) > 0;
+  return Number(deleted.numDeletedRows) > 0 ? found.organisation_id : null;
 }
 
 export async function countDeliveries(db: Executor, webhookId: number): Promise<number> {

@@ -5,6 +5,7 @@ import { bodyFields, documentedOnly } from '../http/body.ts';
 import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
 import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
 import { DeliveryListResponse, presentDelivery, presentWebhook, WebhookListResponse, WebhookResponse } from './presenter.ts';
+import { actorOf } from '../audit/trail.ts';
 import * as service from './service.ts';
 
 export interface WebhookRouteOptions extends service.WebhookServices {
@@ -57,7 +58,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     '/webhook',
     { schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
-      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request));
+      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request), actorOf(request.caller, request.id));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
     },
   );
@@ -91,7 +92,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     `/webhook/${WEBHOOK_ID}/update`,
     { schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
-      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request));
+      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request), actorOf(request.caller, request.id));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
     },
   );
@@ -100,7 +101,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     `/webhook/${WEBHOOK_ID}/delete`,
     { schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
     async (request) => {
-      await service.deleteWebhook(options, request.caller, webhookId(request));
+      await service.deleteWebhook(options, request.caller, webhookId(request), actorOf(request.caller, request.id));
       return { data: { acknowledged: true } };
     },
   );

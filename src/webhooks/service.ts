@@ -7,6 +7,8 @@ import { authoriseOrganisation, managedOrganisationIds } from '../tenancy/visibi
 import * as webhooks from './repository.ts';
 import { applicationSecret, newSecretSalt, webhookSecret } from './signing.ts';
 import { EXPIRING_DAYS, readWebhookFields } from './validation.ts';
+import { insertAuditEntries } from '../audit/repository.ts';
+import { requestEntry, type Actor } from '../audit/trail.ts';
 
 export interface WebhookServices {
   readonly db: Db;
@@ -42,7 +44,7 @@ export function getWebhook(services: WebhookServices, caller: Caller, id: number
 }
 
 /* 403 is decided before 422, as for jobs: a webhook for a forbidden organisation is refused whatever else is wrong. */
-export async function createWebhook(services: WebhookServices, anyCaller: Caller, body: Record<string, unknown>): Promise<WebhookWithSecret> {
+export async function createWebhook(services: WebhookServices, anyCaller: Caller, body: Record<string, unknown>, actor: Actor): Promise<WebhookWithSecret> {
   const caller = requireVendor(anyCaller);
   const read = readWebhookFields(body, 'create', services.allowPrivateTargets);
   const organisationId = read.fields.organisation === undefined ? undefined : authoriseOrganisation(caller, read.fields.organisation);
@@ -50,15 +52,19 @@ export async function createWebhook(services: WebhookServices, anyCaller: Caller
   const { url, events } = read.fields as { url: string; events: string[] };
   const salt = newSecretSalt();
   const now = nowIso();
-  const id = await webhooks.insertWebhook(services.db, {
-    organisation_id: organisationId,
-    url,
-    events: JSON.stringify(events),
-    expiring_days: read.fields.expiring_days ?? EXPIRING_DAYS.default,
-    secret_salt: salt,
-    enabled: read.fields.enabled === false ? 0 : 1,
-    created_at: now,
-    updated_at: now,
+  const id = await services.db.transaction().execute(async (tx) => {
+    const inserted = await webhooks.insertWebhook(tx, {
+      organisation_id: organisationId,
+      url,
+      events: JSON.stringify(events),
+      expiring_days: read.fields.expiring_days ?? EXPIRING_DAYS.default,
+      secret_salt: salt,
+      enabled: read.fields.enabled === false ? 0 : 1,
+      created_at: now,
+      updated_at: now,
+    });
+    await insertAuditEntries(tx, [requestEntry(actor, organisationId, 'webhook.create', { type: 'webhook', id: inserted })]);
+    return inserted;
   });
   const webhook = await requireWebhook(services, [organisationId], id);
   return { webhook, secret: webhookSecret(services.signingKey, salt) };
@@ -77,7 +83,7 @@ export function applicationSigningSecret(services: WebhookServices, anyCaller: C
 }
 
 /** Fields sent are applied, fields absent kept (`organisation` moves it to another of the user's); `enabled=true` re-enables a disabled webhook, `rotate_secret=true` answers a new secret. */
-export async function updateWebhook(services: WebhookServices, caller: Caller, id: number, body: Record<string, unknown>): Promise<WebhookWithSecret> {
+export async function updateWebhook(services: WebhookServices, caller: Caller, id: number, body: Record<string, unknown>, actor: Actor): Promise<WebhookWithSecret> {
   const vendor = requireVendor(caller);
   const organisationIds = managedOrganisationIds(vendor);
   const existing = await requireWebhook(services, organisationIds, id);
@@ -86,7 +92,7 @@ export async function updateWebhook(services: WebhookServices, caller: Caller, i
   if (Object.keys(read.errors).length > 0) throw validationFailed(read.errors);
   const { url, events, expiring_days, enabled, rotate_secret } = read.fields;
   const salt = rotate_secret ? newSecretSalt() : undefined;
-  await webhooks.updateWebhook(services.db, existing.id, {
+  const changes = {
     ...(organisationId !== undefined ? { organisation_id: organisationId } : {}),
     ...(url !== undefined ? { url } : {}),
     ...(events !== undefined ? { events: JSON.stringify(events) } : {}),
@@ -95,14 +101,23 @@ export async function updateWebhook(services: WebhookServices, caller: Caller, i
     ...(enabled === false ? { enabled: 0, disabled_reason: 'Disabled by its organisation.', disabled_at: nowIso() } : {}),
     ...(salt !== undefined ? { secret_salt: salt } : {}),
     updated_at: nowIso(),
+  };
+  await services.db.transaction().execute(async (tx) => {
+    await webhooks.updateWebhook(tx, existing.id, changes);
+    const entry = requestEntry(actor, organisationId ?? existing.organisation_id, 'webhook.update', { type: 'webhook', id: existing.id });
+    await insertAuditEntries(tx, [entry]);
   });
   const webhook = await requireWebhook(services, organisationIds, id);
   return salt === undefined ? { webhook } : { webhook, secret: webhookSecret(services.signingKey, salt) };
 }
 
-export async function deleteWebhook(services: WebhookServices, caller: Caller, id: number): Promise<void> {
+export async function deleteWebhook(services: WebhookServices, caller: Caller, id: number, actor: Actor): Promise<void> {
   const organisationIds = managedOrganisationIds(requireVendor(caller));
-  const deleted = await services.db.transaction().execute((tx) => webhooks.deleteWebhook(tx, id, organisationIds));
+  const deleted = await services.db.transaction().execute(async (tx) => {
+    const organisationId = await webhooks.deleteWebhook(tx, id, organisationIds);
+    if (organisationId !== null) await insertAuditEntries(tx, [requestEntry(actor, organisationId, 'webhook.delete', { type: 'webhook', id })]);
+    return organisationId !== null;
+  });
   if (!deleted) throw new AppError('not_found');
 }
 

@@ -28,7 +28,7 @@ for (const store of stores) describe(`client secrets at POST /oauth/token [${sto
     const client = { clientId: `scrypt-client-${clients}`, clientSecret: `scrypt-client-secret-${clients}` };
     const secretHash = await hashSecret(client.clientSecret);
     const row = { client_id: client.clientId, secret_hash: secretHash, name: 'Older client', kind, allow_basic: 0 };
-    await insertClient(test.app.store.db, row, [1], nowIso());
+    await test.app.store.db.transaction().execute((tx) => insertClient(tx, row, [1], nowIso()));
     return client;
   }
 

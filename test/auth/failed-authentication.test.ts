@@ -139,4 +139,19 @@ for (const store of stores) describe(`failed authentication [${store}]`, () => {
       assert.equal((await jobs(address, auth(await issueToken(test.app)).authorization)).statusCode, 429);
     });
   });
+
+  describe('on /oauth/revoke', () => {
+    const revoke = (remoteAddress: string, clientSecret: string) =>
+      from(remoteAddress, { method: 'POST', url: '/oauth/revoke', payload: { token: 'any', client_id: DEMO.clientId, client_secret: clientSecret } });
+
+    it('counts a refused client against its address, as the token endpoint does, and answers 429 past the limit, correct secrets included', async () => {
+      const address = freshAddress();
+      for (let i = 0; i < 3; i += 1) assert.equal((await revoke(address, 'wrong')).statusCode, 401);
+      const refused = await revoke(address, DEMO.clientSecret);
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json().error, 'too_many_requests');
+      assert.equal((await token(address, passwordGrant)).statusCode, 429, 'the same count as /oauth/token');
+      assert.equal((await revoke(freshAddress(), DEMO.clientSecret)).statusCode, 200);
+    });
+  });
 });

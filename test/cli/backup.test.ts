@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/db/connect.ts';
 import { isMigrationCurrent, MIGRATION_NAMES, type MigrationName, migrateToLatest, migrateUpTo } from '../../src/db/migrate.ts';
 import { createOrganisation } from '../../src/tenancy/service.ts';
+import { insertOrganisation } from '../../src/tenancy/repository.ts';
+import { nowIso } from '../../src/clock.ts';
 import { runJobspace, type Run } from '../support/cli.ts';
 import { POSTGRES_URL } from '../support/stores.ts';
 
@@ -44,7 +46,7 @@ async function openWrite(store: Store): Promise<() => Promise<void>> {
   let begun = () => undefined as void;
   const written = new Promise<void>((resolve) => (begun = resolve));
   const transaction = store.db.transaction().execute(async (tx) => {
-    await createOrganisation(tx, { handle: 'DURING', name: 'Written during the backup' });
+    await insertOrganisation(tx, { handle: 'DURING', name: 'Written during the backup', credits: null }, nowIso());
     begun();
     await committed;
   });

@@ -220,6 +220,23 @@ for (const kind of stores) describe(`jobspace store copy: SQLite → ${kind}`, (
     token = await issueToken(app);
     for (const job of source.demoJobs) assert.deepEqual(await read(app, token, job.id), { status: 200, data: job });
   });
+
+  it('copies the audit trail as the history it is, and --force leaves the target\'s trail append-only again', async () => {
+    assert.ok((source.counts.audit_log ?? 0) > 0, 'the source has a trail');
+    const sourceStore = openStore(SOURCE_URL);
+    const targetStore = openStore(target.url);
+    try {
+      const trail = (db: typeof sourceStore.db) => db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+      const sourceTrail = await trail(sourceStore.db);
+      const targetTrail = await trail(targetStore.db);
+      assert.deepEqual(targetTrail.slice(0, sourceTrail.length), sourceTrail);
+      await assert.rejects(targetStore.db.deleteFrom('audit_log').execute(), /append-only/);
+      await assert.rejects(targetStore.db.updateTable('audit_log').set({ action: 'forged' }).execute(), /append-only/);
+    } finally {
+      await sourceStore.db.destroy();
+      await targetStore.db.destroy();
+    }
+  });
 });
 
 describe('jobspace store copy: bad input', () => {

@@ -58,6 +58,13 @@ for (const store of stores) describe(`jobspace job purge [${store}]`, () => {
     assert.equal(await logoStatus(old), 404);
     assert.equal(await logoStatus(oldSharing), 200, 'the live job still shows the same file');
     assert.equal(await logoStatus(recent), 200, 'a job deleted since keeps its logo until it is purged');
+    const audited = await suite.test.app.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'job.purge').orderBy('target_id').execute();
+    assert.deepEqual(
+      audited.map(({ source, target_type, target_id, api_client_id, request_id }) => ({ source, target_type, target_id, api_client_id, request_id })),
+      purged.sort((a, b) => a - b).map((id) => ({ source: 'operator', target_type: 'job', target_id: id, api_client_id: null, request_id: null })),
+      'one audit entry per job purged',
+    );
+    assert.ok(audited.every((entry) => entry.organisation_id !== null));
   });
 
   it('purges nothing a second time', async () => {

@@ -32,6 +32,12 @@ export interface StoreDialect {
   readonly introspectedSchema: string | undefined;
   /** Runs once before migrations: whatever the store needs to exist first. */
   readonly prepare: (db: Kysely<unknown>) => Promise<void>;
+  /**
+   * Empties the audit trail in this transaction, its append-only guard lifted
+   * for that alone: the one deliberate exception, for `store copy --force`
+   * replacing a whole store, its history included.
+   */
+  readonly eraseAuditTrail: (tx: Kysely<unknown>) => Promise<void>;
   /** After rows were inserted with their ids: new rows must get ids above them. */
   readonly resetSequences: (db: Kysely<unknown>, tables: readonly string[]) => Promise<void>;
   /** How this store finds jobs by keyword. */

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { BUMP_AUTH_GENERATION, WATCHED_BY_AUTH_GENERATION } from '../migrations/0003_auth_generation.ts';
+import { APPEND_ONLY } from '../migrations/0012_audit.ts';
 import type { MigrationSteps } from './index.ts';
 
 /*
@@ -97,10 +98,21 @@ async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+/* 0012: the audit trail refuses every update, delete and truncate, whoever sends it; per statement, so truncate too. */
+async function keepAuditAppendOnly(db: Kysely<unknown>): Promise<void> {
+  await sql`create function audit_log_refuse_change() returns trigger language plpgsql as $$
+    begin
+      raise exception ${sql.lit(APPEND_ONLY)} using errcode = 'insufficient_privilege';
+    end $$`.execute(db);
+  await sql`create trigger audit_log_append_only before update or delete or truncate on audit_log
+    for each statement execute function audit_log_refuse_change()`.execute(db);
+}
+
 export const POSTGRES_MIGRATION_STEPS: MigrationSteps = {
   '0002_search': createFullTextColumns,
   '0003_auth_generation': createAuthGenerationTriggers,
   '0004_search_window': createSearchWindow,
   '0005_job_media': notifyWhenMediaChange,
   '0009_job_changes': feedJobChanges,
+  '0012_audit': keepAuditAppendOnly,
 };

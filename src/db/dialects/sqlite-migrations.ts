@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { BUMP_AUTH_GENERATION, WATCHED_BY_AUTH_GENERATION } from '../migrations/0003_auth_generation.ts';
+import { APPEND_ONLY } from '../migrations/0012_audit.ts';
 import type { MigrationSteps } from './index.ts';
 
 /*
@@ -79,9 +80,21 @@ async function feedJobChanges(db: Kysely<unknown>): Promise<void> {
   await sql`drop index jobs_geo_idx`.execute(db);
 }
 
+export const AUDIT_GUARDED_EVENTS = ['update', 'delete'] as const;
+export const auditGuardName = (event: string) => `audit_log_${event}_refused`;
+
+/* 0012: the audit trail refuses every update and delete, whoever sends it. */
+export async function keepAuditAppendOnly(db: Kysely<unknown>): Promise<void> {
+  for (const event of AUDIT_GUARDED_EVENTS) {
+    await sql`create trigger ${sql.id(auditGuardName(event))} before ${sql.raw(event)} on audit_log
+      begin select raise(abort, ${sql.lit(APPEND_ONLY)}); end`.execute(db);
+  }
+}
+
 export const SQLITE_MIGRATION_STEPS: MigrationSteps = {
   '0002_search': createFullTextTables,
   '0003_auth_generation': createAuthGenerationTriggers,
   '0004_search_window': createSearchWindow,
   '0009_job_changes': feedJobChanges,
+  '0012_audit': keepAuditAppendOnly,
 };

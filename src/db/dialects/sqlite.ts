@@ -6,7 +6,7 @@ import { sqliteFullText } from '../../search/engines/sqlite-fts5.ts';
 import { groupCommit, type RowLock } from '../group-commit.ts';
 import type { StoreDialect } from './index.ts';
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-driver.ts';
-import { SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
+import { AUDIT_GUARDED_EVENTS, auditGuardName, keepAuditAppendOnly, SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
 import { claimDueOnSqlite } from './delivery-claims.ts';
 
 /*
@@ -51,6 +51,12 @@ export function sqliteDialect(location: string, lockWaitMs = LOCK_WAIT_MS): Stor
     prepare: async () => undefined,
     // AUTOINCREMENT's counter (sqlite_sequence) already follows the largest id inserted.
     resetSequences: async () => undefined,
+    // SQLite's DDL is transactional: the guard is back, as the migration made it, before the commit.
+    eraseAuditTrail: async (tx) => {
+      for (const event of AUDIT_GUARDED_EVENTS) await sql`drop trigger ${sql.id(auditGuardName(event))}`.execute(tx);
+      await sql`delete from audit_log`.execute(tx);
+      await keepAuditAppendOnly(tx);
+    },
     fullText: sqliteFullText,
     rowLock: HELD_BY_THE_TRANSACTION,
     /*
