@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
@@ -10,6 +9,7 @@ import type { DemoTenant } from './tenancy/demo.ts';
 import { indexRoutes, type RouteIndex } from './http/routes-index.ts';
 import { handleTokenError, installErrorHandling } from './http/errors.ts';
 import { collapseSlashes } from './http/url.ts';
+import { requestIdOf } from './http/request-id.ts';
 import { refuseInfiniteNumbers } from './http/finite-numbers.ts';
 import { answerClientErrors, answerFrameworkError, answerUnknownExpectations } from './http/transport-errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
@@ -129,10 +129,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     keepAliveTimeout: config.keepAliveTimeoutMs,
     clientErrorHandler: answerClientErrors(() => routes),
     frameworkErrors: answerFrameworkError,
-    requestIdHeader: 'x-request-id',
+    // Read in genReqId, which bounds what a client sends.
+    requestIdHeader: false,
     // A request on a kept-alive connection during the drain is served, not refused outside our envelope.
     return503OnClosing: false,
-    genReqId: () => randomUUID(),
+    genReqId: requestIdOf,
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;

@@ -46,6 +46,15 @@ for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
     assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
 
+  it('answers with the request id the client sent, and a fresh one for an id too long or not visible ASCII', async () => {
+    const sent = await test.app.inject({ url: '/api/job', headers: { ...auth(token), 'x-request-id': 'vendor-42:retry/1' } });
+    assert.equal(sent.headers['x-request-id'], 'vendor-42:retry/1');
+    for (const bad of ['x'.repeat(129), 'two words', 'caf\u00e9']) {
+      const response = await test.app.inject({ url: '/api/job', headers: { ...auth(token), 'x-request-id': bad } });
+      assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/, bad);
+    }
+  });
+
   it('answers 400 for malformed JSON', async () => {
     const response = await test.app.inject({
       method: 'POST', url: '/api/job', headers: { ...auth(token), 'content-type': 'application/json' }, payload: '{"name": ',
