@@ -47,6 +47,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.post<IdRoute>(
     `/job/${ID}/apply`,
     {
+      config: { idempotent: true },
       // Room for a 5 MB CV as base64 in JSON too; the CV's own limit (413) is the service's.
       bodyLimit: MULTIPART_LIMIT_BYTES,
       schema: {
@@ -107,6 +108,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.post<IdRoute>(
     `/application/${ID}/update`,
     {
+      config: { idempotent: true },
       schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
@@ -115,7 +117,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.post<IdRoute>(
     `/application/${ID}/delete`,
-    { schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteApplication(options, request.caller, idOf(request));
       return { data: { acknowledged: true } };

@@ -63,6 +63,7 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
   { name: 'job_notices', key: ['job_id', 'kind', 'close_date', 'webhook_id'] },
+  { name: 'idempotency_keys', key: ['principal', 'key'] },
 ];
 
 /*

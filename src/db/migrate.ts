@@ -9,6 +9,7 @@ import * as outbox from './migrations/0006_outbox.ts';
 import * as applications from './migrations/0007_applications.ts';
 import * as webhooks from './migrations/0008_webhooks.ts';
 import * as jobChanges from './migrations/0009_job_changes.ts';
+import * as idempotency from './migrations/0010_idempotency.ts';
 import type { StoreDialect } from './dialects/index.ts';
 
 /** The part of a migration both stores run; each store's own part follows it (`StoreDialect.migrationSteps`). */
@@ -25,6 +26,7 @@ const MIGRATIONS = {
   '0007_applications': applications,
   '0008_webhooks': webhooks,
   '0009_job_changes': jobChanges,
+  '0010_idempotency': idempotency,
 } as const satisfies Record<string, SharedMigration>;
 
 export type MigrationName = keyof typeof MIGRATIONS;

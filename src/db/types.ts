@@ -328,6 +328,21 @@ export interface JobNoticesTable {
   created_at: string;
 }
 
+/** An Idempotency-Key and the response of the write it came with (migration 0010). */
+export interface IdempotencyKeysTable {
+  /** Who sent it: the client, and the user a vendor token acts for. */
+  principal: string;
+  key: string;
+  fingerprint: string;
+  /** When the attempt holding the key began: one that never answers is taken over after a while. */
+  claimed_at: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   sites: SitesTable;
   organisations: OrganisationsTable;
@@ -357,6 +372,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   webhooks: WebhooksTable;
   job_notices: JobNoticesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Db = Kysely<Database>;

@@ -121,6 +121,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
   app.post(
     '/job',
     {
+      config: { idempotent: true },
       schema: { tags, summary: 'Create a job', body: CreateJobBody, response: { 201: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
@@ -133,6 +134,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
   app.post<JobIdRoute>(
     `/job/${JOB_ID}/update`,
     {
+      config: { idempotent: true },
       schema: { tags, summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
@@ -144,7 +146,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
 
   app.post<JobIdRoute>(
     `/job/${JOB_ID}/delete`,
-    { schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteJob(services, request.caller, jobId(request));
       return { data: { acknowledged: true } };

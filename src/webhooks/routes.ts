@@ -55,7 +55,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post(
     '/webhook',
-    { schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
       const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
@@ -89,7 +89,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/update`,
-    { schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
       const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
@@ -98,7 +98,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/delete`,
-    { schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
     async (request) => {
       await service.deleteWebhook(options, request.caller, webhookId(request));
       return { data: { acknowledged: true } };
