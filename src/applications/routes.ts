@@ -12,6 +12,7 @@ import { attachmentDisposition } from './documents.ts';
 import { ApplicationListResponse, ApplicationResponse, presentApplication } from './presenter.ts';
 import * as service from './service.ts';
 import { CV_LINK_PATH } from './cv-links.ts';
+import { isNotModified, sendNotModified, strongEtag } from '../http/conditional.ts';
 
 /** Ids in paths are positive integers; anything else is no route at all (404). */
 const ID = ':id(^\\d{1,10}$)';
@@ -23,7 +24,7 @@ interface IdRoute {
 const idOf = (request: { params: IdRoute['Params'] }) => Number(request.params.id);
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 410: ErrorResponseSchema };
-const writeErrors = { ...errors, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
+const writeErrors = { ...errors, 409: ErrorResponseSchema, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
 
 
 
@@ -93,7 +94,13 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.get<IdRoute>(
     `/application/${ID}`,
     { schema: { tags, summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
-    async (request) => ({ data: present(request, await service.getApplication(options, request.caller, idOf(request))) }),
+    async (request, reply) => {
+      const application = present(request, await service.getApplication(options, request.caller, idOf(request)));
+      const etag = strongEtag(application);
+      if (isNotModified(request, etag)) return sendNotModified(reply, etag);
+      reply.header('etag', etag);
+      return { data: application };
+    },
   );
 
   app.get<IdRoute>(
@@ -112,7 +119,11 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
-    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request))) }),
+    async (request, reply) => {
+      const application = present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request)));
+      reply.header('etag', strongEtag(application));
+      return { data: application };
+    },
   );
 
   app.post<IdRoute>(

@@ -19,7 +19,7 @@ interface WebhookIdRoute {
 }
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
-const writeErrors = { ...errors, 422: ErrorResponseSchema };
+const writeErrors = { ...errors, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
 const ApplicationSecretResponse = Type.Object({ data: Type.Object({ organisation: Type.String(), secret: Type.String() }) });
 const WebhookBody = Type.Object({
   organisation: Type.Optional(Type.String({ description: 'Create only: the handle of one of your organisations' })),
