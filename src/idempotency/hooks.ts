@@ -95,7 +95,9 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
   if (!app.hasRequestDecorator('idempotencyClaim')) app.decorateRequest('idempotencyClaim', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.routeOptions.config.idempotent) return;
-    const key = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    // Node joins a repeated header into one value ("a, b"), which is then read as one key.
+    const header = request.headers[IDEMPOTENCY_KEY_HEADER];
+    const key = readIdempotencyKey(typeof header === 'string' ? header : undefined);
     if (key === undefined) return;
     const fingerprint = fingerprintOf(request.method, request.url.split('?')[0] as string, request.body);
     const claimed = await claimKey(options, principalOf(request.caller), key, fingerprint);

@@ -17,9 +17,8 @@ const PRINTABLE = /^[\x20-\x7e]+$/;
  * the field a Structured Field string ("…"); a bare token is taken as it is,
  * as most clients (and Stripe's) send it.
  */
-export function readIdempotencyKey(value: string | string[] | undefined): string | undefined {
+export function readIdempotencyKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw badKey('was sent more than once');
   const key = unquote(value.trim());
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || !PRINTABLE.test(key)) throw badKey('is not a valid key');
   return key;

@@ -49,6 +49,19 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
       assert.equal(await jobsWithReference(body.reference as string), 1);
     });
 
+    it('spends one credit for a create and its replays: the retry of a lost answer is not a second post', async () => {
+      const tenant = await createTenant(suite.test.app, { credits: 1 });
+      const token = await issueToken(suite.test.app, tenant);
+      const body = jobJson({ organisation: tenant.organisation });
+      const key = freshKey();
+      assert.equal((await post('/api/job', body, key, token)).statusCode, 201);
+      const again = await post('/api/job', body, key, token);
+      assert.equal(again.statusCode, 201);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      const { credits } = await db().selectFrom('organisations').select('credits').where('handle', '=', tenant.organisation).executeTakeFirstOrThrow();
+      assert.equal(credits, 0);
+    });
+
     it('answers 422 in the envelope when the key comes again with another body, and writes nothing', async () => {
       const key = freshKey();
       assert.equal((await post('/api/job', jobJson(), key)).statusCode, 201);
