@@ -38,18 +38,22 @@ type Claimed = { readonly kind: 'claimed'; readonly claim: KeyClaim } | { readon
 
 /*
  * The key for this attempt, or the row of another that holds it. One
- * transaction: an expired key is removed and claimed afresh, an abandoned
- * claim taken over, each conditionally, so that racing attempts agree on
- * one holder.
+ * transaction, one statement for a new key: an expired key is removed and
+ * claimed afresh, an abandoned claim taken over, each conditionally, so
+ * that racing attempts agree on one holder.
  */
 async function claimKey(options: IdempotencyOptions, principal: string, key: string, fingerprint: string): Promise<Claimed> {
   const now = Date.now();
   const claim: KeyClaim = { principal, key, fingerprint, claimedAt: new Date(now).toISOString(), expiresAt: isoAfterSeconds(KEY_KEPT_SECONDS, now) };
   return options.transact(async (tx) => {
-    await keys.deleteExpiredKey(tx, principal, key, claim.claimedAt);
     if (await keys.insertClaim(tx, claim)) return { kind: 'claimed', claim };
-    const row = await keys.findKey(tx, principal, key);
-    if (!row) throw new AppError('conflict', 'The Idempotency-Key was released meanwhile; retry.');
+    let row = await keys.findKey(tx, principal, key);
+    if (row && row.expires_at <= claim.claimedAt) {
+      await keys.deleteExpiredKey(tx, principal, key, claim.claimedAt);
+      if (await keys.insertClaim(tx, claim)) return { kind: 'claimed', claim };
+      row = await keys.findKey(tx, principal, key);
+    }
+    if (!row) throw new AppError('conflict', 'A request with this Idempotency-Key has just failed; retry.');
     const abandoned = row.response_status === null && row.fingerprint === fingerprint
       && Date.parse(row.claimed_at) <= now - ABANDONED_AFTER_SECONDS * 1000;
     if (abandoned && (await keys.takeOverClaim(tx, row, claim.claimedAt))) {
