@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, createTenant, issueToken, useTestApp } from '../support/app.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { stores } from '../support/stores.ts';
 import { jobJson, upload } from '../support/fixtures.ts';
 import { applicationParts, createLiveJob, issueBoardToken, PDF, type postApplicationForm } from '../support/applications.ts';
@@ -239,6 +241,22 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
     });
   });
 
+  describe('POST /api/job/{id}/apply to a REDIRECT job', () => {
+    it('replays the 303 with its Location, counting one click', async () => {
+      const jobId = await createLiveJob(suite.test, suite.token, { apply_type: 'REDIRECT', apply_url: 'https://employer.example/apply?job=7' });
+      const board = await issueBoardToken(suite.test.app);
+      const key = freshKey();
+      const first = await post(`/api/job/${jobId}/apply`, {}, key, board);
+      const again = await post(`/api/job/${jobId}/apply`, {}, key, board);
+      assert.equal(first.statusCode, 303);
+      assert.equal(again.statusCode, 303);
+      assert.equal(again.headers.location, 'https://employer.example/apply?job=7');
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      const counts = await db().selectFrom('job_counters').select('apply_clicks').where('job_id', '=', jobId).execute();
+      assert.deepEqual(counts.map((row) => row.apply_clicks), [1]);
+    });
+  });
+
   describe('POST /api/webhook', () => {
     it('replays the creation with the same secret, which the store holds sealed, never readable', async () => {
       const key = freshKey();
@@ -272,3 +290,39 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
   }
 
 });
+
+/* Two servers on one PostgreSQL database stand for two machines (two on one SQLite file are two processes: test/server/workers.test.ts). */
+if (stores.includes('postgres')) describe('Idempotency-Key across machines [postgres]', () => {
+  const suite = useTestApp('postgres');
+
+  it('replays on one server the answer another gave, from the shared store', async () => {
+    const other = await buildApp(loadConfig(suiteEnv(suite.test.config)));
+    try {
+      const body = jobJson();
+      const key = freshKey();
+      const headers = { ...auth(suite.token), 'idempotency-key': key };
+      const first = await suite.test.app.inject({ method: 'POST', url: '/api/job', payload: body, headers });
+      const again = await other.inject({ method: 'POST', url: '/api/job', payload: body, headers });
+      assert.equal(first.statusCode, 201, first.body);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.body, first.body);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+/** The settings of a test app, as the environment a second server on the same store starts from. */
+function suiteEnv(config: Config): Record<string, string> {
+  return {
+    DATABASE_URL: config.databaseUrl,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: config.publicUrl,
+    MEDIA_DIR: config.mediaDir,
+    DELIVERY_POLL_MS: '0',
+    WEBHOOK_SIGNING_KEY: 'test-signing-key-of-at-least-thirty-two-bytes',
+    LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+    LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION: '0',
+  };
+}
+
