@@ -67,7 +67,9 @@ function replay(options: IdempotencyOptions, reply: FastifyReply, row: keys.KeyR
   const headers = JSON.parse(row.response_headers ?? '{}') as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   reply.header(REPLAYED_MARK, 'true');
-  return reply.code(row.response_status as number).send(options.seal.open(row.response_body ?? ''));
+  const body = options.seal.open(row.response_body ?? '');
+  // An answer without a body (a 303) is replayed without one, and so without a Content-Type.
+  return reply.code(row.response_status as number).send(body.length === 0 ? undefined : body);
 }
 
 /** Stripe's rule: what the endpoint answered is kept, errors included, but not a 5xx or a 429, which a retry may get past. */

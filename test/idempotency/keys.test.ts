@@ -252,6 +252,8 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
       assert.equal(again.statusCode, 303);
       assert.equal(again.headers.location, 'https://employer.example/apply?job=7');
       assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.headers['content-type'], first.headers['content-type']);
+      assert.equal(again.body, '');
       const counts = await db().selectFrom('job_counters').select('apply_clicks').where('job_id', '=', jobId).execute();
       assert.deepEqual(counts.map((row) => row.apply_clicks), [1]);
     });
