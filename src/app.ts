@@ -40,6 +40,8 @@ import { startApplicationSweep } from './applications/retention.ts';
 import { ViewCounter } from './counters/views.ts';
 import { loadSigningKey } from './webhooks/signing.ts';
 import { DeliveryWorker } from './deliveries/worker.ts';
+import { installIdempotency } from './idempotency/hooks.ts';
+import { sealWith } from './idempotency/seal.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -218,12 +220,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(cvLinkRoutes, applications);
   const signingKey = await loadSigningKey(config.deliveries);
   const webhooks = { signingKey, allowPrivateTargets: config.deliveries.allowPrivateTargets };
+  const idempotency = { db: store.db, transact, seal: sealWith(signingKey) };
   for (const prefix of ['/api', '/admin/api']) {
     await app.register(
       async (api) => {
         if (config.maintenance) api.addHook('onRequest', refuseForMaintenance);
         api.addHook('onRequest', negotiateVersion);
         api.addHook('onRequest', guard);
+        installIdempotency(api, idempotency);
         await api.register(apiRoutes, { db: store.db, transact, catalogue, fullText, lists, renderedJobs, media, publicUrl: config.publicUrl, views, applications, webhooks });
       },
       { prefix },

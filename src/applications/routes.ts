@@ -13,6 +13,7 @@ import { ApplicationListResponse, ApplicationResponse, presentApplication } from
 import { actorOf } from '../audit/trail.ts';
 import * as service from './service.ts';
 import { CV_LINK_PATH } from './cv-links.ts';
+import { isNotModified, sendNotModified, strongEtag } from '../http/conditional.ts';
 
 /** Ids in paths are positive integers; anything else is no route at all (404). */
 const ID = ':id(^\\d{1,10}$)';
@@ -24,7 +25,7 @@ interface IdRoute {
 const idOf = (request: { params: IdRoute['Params'] }) => Number(request.params.id);
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 410: ErrorResponseSchema };
-const writeErrors = { ...errors, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
+const writeErrors = { ...errors, 409: ErrorResponseSchema, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
 
 
 
@@ -48,6 +49,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.post<IdRoute>(
     `/job/${ID}/apply`,
     {
+      config: { idempotent: true },
       // Room for a 5 MB CV as base64 in JSON too; the CV's own limit (413) is the service's.
       bodyLimit: MULTIPART_LIMIT_BYTES,
       schema: {
@@ -93,7 +95,13 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.get<IdRoute>(
     `/application/${ID}`,
     { schema: { tags, summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
-    async (request) => ({ data: present(request, await service.getApplication(options, request.caller, idOf(request))) }),
+    async (request, reply) => {
+      const application = present(request, await service.getApplication(options, request.caller, idOf(request)));
+      const etag = strongEtag(application);
+      if (isNotModified(request, etag)) return sendNotModified(reply, etag);
+      reply.header('etag', etag);
+      return { data: application };
+    },
   );
 
   app.get<IdRoute>(
@@ -108,15 +116,20 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.post<IdRoute>(
     `/application/${ID}/update`,
     {
+      config: { idempotent: true },
       schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
-    async (request) => ({ data: present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id))) }),
+    async (request, reply) => {
+      const application = present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id)));
+      reply.header('etag', strongEtag(application));
+      return { data: application };
+    },
   );
 
   app.post<IdRoute>(
     `/application/${ID}/delete`,
-    { schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteApplication(options, request.caller, idOf(request), actorOf(request.caller, request.id));
       return { data: { acknowledged: true } };

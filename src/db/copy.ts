@@ -65,6 +65,7 @@ export const TABLES: readonly CopiedTable[] = [
   { name: 'events', key: ['id'] },
   { name: 'deliveries', key: ['id'] },
   { name: 'job_notices', key: ['job_id', 'kind', 'close_date', 'webhook_id'] },
+  { name: 'idempotency_keys', key: ['principal', 'key'] },
   // The history of the source: copied whole, so the target goes on where it left off.
   { name: 'audit_log', key: ['id'], appendOnly: true },
 ];

@@ -9,6 +9,7 @@ import * as outbox from './migrations/0006_outbox.ts';
 import * as applications from './migrations/0007_applications.ts';
 import * as webhooks from './migrations/0008_webhooks.ts';
 import * as jobChanges from './migrations/0009_job_changes.ts';
+import * as idempotency from './migrations/0010_idempotency.ts';
 import * as clientSecretRotation from './migrations/0011_client_secret_rotation.ts';
 import * as audit from './migrations/0012_audit.ts';
 import type { StoreDialect } from './dialects/index.ts';
@@ -27,6 +28,7 @@ const MIGRATIONS = {
   '0007_applications': applications,
   '0008_webhooks': webhooks,
   '0009_job_changes': jobChanges,
+  '0010_idempotency': idempotency,
   '0011_client_secret_rotation': clientSecretRotation,
   '0012_audit': audit,
 } as const satisfies Record<string, SharedMigration>;

@@ -331,6 +331,21 @@ export interface JobNoticesTable {
   created_at: string;
 }
 
+/** An Idempotency-Key and the response of the write it came with (migration 0010). */
+export interface IdempotencyKeysTable {
+  /** Who sent it: the client, and the user a vendor token acts for. */
+  principal: string;
+  key: string;
+  fingerprint: string;
+  /** When the attempt holding the key began: one that never answers is taken over after a while. */
+  claimed_at: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 /** One write, as the audit trail keeps it (migration 0012): ids only, append-only. */
 export interface AuditLogTable {
   id: Generated<number>;
@@ -374,6 +389,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   webhooks: WebhooksTable;
   job_notices: JobNoticesTable;
+  idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
 }
 

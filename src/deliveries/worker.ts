@@ -8,6 +8,7 @@ import { DEFAULT_RETRY, nextAttemptDelay, type RetryPolicy } from './retry.ts';
 import { sendDelivery, SendFailure, type OpenAttachment } from './senders.ts';
 import { pruneSettled, SETTLED_KEPT_DAYS } from './prune.ts';
 import { pruneJobChanges } from '../search/facts.ts';
+import { pruneExpiredKeys } from '../idempotency/repository.ts';
 
 /*
  * The delivery worker: every process that runs one (DELIVERY_POLL_MS above
@@ -37,7 +38,7 @@ export interface WorkerOptions {
   readonly sendTimeoutMs?: number;
 }
 
-/** How often settled deliveries and events past SETTLED_KEPT_DAYS are removed. */
+/** How often settled deliveries and events past SETTLED_KEPT_DAYS, and expired Idempotency-Keys, are removed. */
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** Longer than a send may take (10 s), so that a lease never ends under a send in flight. */
@@ -96,6 +97,7 @@ export class DeliveryWorker {
       this.lastPrune = this.now();
       await pruneSettled(db, new Date(this.now() - SETTLED_KEPT_DAYS * 86_400_000).toISOString());
       await pruneJobChanges(db);
+      await pruneExpiredKeys(db, new Date(this.now()).toISOString());
     }
     const now = this.now();
     const claimed = await dialect.claimDue(db, new Date(now).toISOString(), new Date(now + LEASE_MS).toISOString(), this.options.batch ?? 10);

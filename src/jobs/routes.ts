@@ -14,8 +14,9 @@ import { presentJob, type JobResource, type PresentContext } from './presenter.t
 import { CreateJobBody, UpdateJobBody } from './schema.ts';
 import { JobListMeta, JobListResponse, JobResourceSchema, JobResponse } from './resource.ts';
 import * as service from './service.ts';
-import { findJobsByIds } from './repository.ts';
+import { findJobsByIds, type StoredJob } from './repository.ts';
 import { findJobTotals, NO_COUNTS } from '../counters/repository.ts';
+import { ifMatchCheck, isNotModified, sendNotModified, strongEtag } from '../http/conditional.ts';
 import type { ViewCounter } from '../counters/views.ts';
 
 export interface JobRouteOptions extends service.JobServices {
@@ -37,7 +38,7 @@ interface JobIdRoute {
 const jobId = (request: { params: JobIdRoute['Params'] }) => Number(request.params.id);
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
-const writeErrors = { ...errors, 402: ErrorResponseSchema, 410: ErrorResponseSchema, 422: ErrorResponseSchema };
+const writeErrors = { ...errors, 402: ErrorResponseSchema, 409: ErrorResponseSchema, 410: ErrorResponseSchema, 412: ErrorResponseSchema, 422: ErrorResponseSchema };
 
 
 
@@ -67,6 +68,10 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     publicUrl: options.publicUrl,
     today: service.todayUtc(),
   });
+
+  /* A job's ETag is that of its resource without stats: counts move with every board's read, the job does not. */
+  const jobPrecondition = (request: FastifyRequest) =>
+    ifMatchCheck(request, (current: StoredJob) => strongEtag(presentJob(current, contextFor(request))));
 
   app.get(
     '/job',
@@ -107,14 +112,19 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
   app.get<JobIdRoute>(
     `/job/${JOB_ID}`,
     { config: { readsAuthGeneration: true }, schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
-    async (request) => {
+    async (request, reply) => {
       const id = jobId(request);
       const { stored, totals } = service.requireLiveReading(await readAsCaller(request, (caller) => service.readJob(services, caller, id)));
       const { caller } = request;
       const job = presentJob(stored, contextFor(request));
+      const etag = strongEtag(job);
+      if (caller.kind === 'board') {
+        const siteId = boardSiteOf(caller, stored.sites.map((site) => site.id));
+        if (siteId !== undefined) options.views.count(stored.job.id, siteId);
+      }
+      if (isNotModified(request, etag)) return sendNotModified(reply, etag);
+      reply.header('etag', etag);
       if (caller.kind === 'vendor') return { data: { ...job, stats: totals ?? NO_COUNTS } };
-      const siteId = boardSiteOf(caller, stored.sites.map((site) => site.id));
-      if (siteId !== undefined) options.views.count(stored.job.id, siteId);
       return { data: job };
     },
   );
@@ -122,32 +132,37 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
   app.post(
     '/job',
     {
+      config: { idempotent: true },
       schema: { tags, summary: 'Create a job', body: CreateJobBody, response: { 201: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
       const stored = await service.createJob(services, request.caller, bodyFields(request), actorOf(request.caller, request.id));
-      return reply.code(201).send({ data: { ...presentJob(stored, contextFor(request)), stats: NO_COUNTS } });
+      const job = presentJob(stored, contextFor(request));
+      return reply.code(201).header('etag', strongEtag(job)).send({ data: { ...job, stats: NO_COUNTS } });
     },
   );
 
   app.post<JobIdRoute>(
     `/job/${JOB_ID}/update`,
     {
+      config: { idempotent: true },
       schema: { tags, summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
-    async (request) => {
-      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request), actorOf(request.caller, request.id));
-      return { data: { ...presentJob(stored, contextFor(request)), stats: await findJobTotals(options.db, stored.job.id) } };
+    async (request, reply) => {
+      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request), actorOf(request.caller, request.id), jobPrecondition(request));
+      const job = presentJob(stored, contextFor(request));
+      reply.header('etag', strongEtag(job));
+      return { data: { ...job, stats: await findJobTotals(options.db, stored.job.id) } };
     },
   );
 
   app.post<JobIdRoute>(
     `/job/${JOB_ID}/delete`,
-    { schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
-      await service.deleteJob(services, request.caller, jobId(request), actorOf(request.caller, request.id));
+      await service.deleteJob(services, request.caller, jobId(request), actorOf(request.caller, request.id), jobPrecondition(request));
       return { data: { acknowledged: true } };
     },
   );

@@ -1,5 +1,5 @@
 import type { Db, Executor, Tx } from '../db/types.ts';
-import type { Transact } from '../db/group-commit.ts';
+import type { RowLock, Transact } from '../db/group-commit.ts';
 import { AppError, validationFailed, type FieldErrors } from '../errors.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { requireVendor, type Caller, type ReadAsOf, type VendorCaller } from '../auth/caller.ts';
@@ -111,6 +111,9 @@ async function runWrite<T>(read: ReadFields, write: () => Promise<T>): Promise<T
  * balance answers 402, and either rolls the whole write back. The resource
  * is built from what the write returned, not read again.
  */
+/** A condition on the stored job that a write must meet (a request's If-Match), checked on the row the write locked. */
+export type Precondition = (current: StoredJob) => void;
+
 export async function createJob(services: JobServices, anyCaller: Caller, body: Record<string, unknown>, actor: Actor): Promise<StoredJob> {
   const { catalogue, fullText } = services;
   const caller = requireVendor(anyCaller);
@@ -146,9 +149,11 @@ export async function createJob(services: JobServices, anyCaller: Caller, body: 
  * The job is read, checked and written in one transaction, its row locked
  * (see Transact), so that writes to one job take turns: each applies the
  * fields it was sent on top of the job as the one before it left it, and a
- * refusal (403, 404, 410, 422) rolls back whatever it had begun.
+ * refusal (403, 404, 410, 412, 422) rolls back whatever it had begun. The
+ * precondition is met or not by the job as locked, so of writes that race
+ * with the same If-Match exactly one succeeds.
  */
-export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>, actor: Actor) {
+export async function updateJob(services: JobServices, anyCaller: Caller, id: number, body: Record<string, unknown>, actor: Actor, precondition?: Precondition) {
   const caller = requireVendor(anyCaller);
   const read = readJobFields(body, 'update');
   // The logo is stored before the transaction, as on create (see prepareLogoWrite): what a write does to it
@@ -159,6 +164,7 @@ export async function updateJob(services: JobServices, anyCaller: Caller, id: nu
   const stored = await runWrite(read, () =>
     services.transact(async (tx, lock, atCommit) => {
       const existing = requireLive(await jobs.findJob(tx, id, [changeableJobCondition(caller)], lock));
+      precondition?.(existing);
       const draft = await draftUpdate(services, tx, caller, read, existing);
       const written = await writeUpdate(services, tx, existing, draft, read.fields.sites !== undefined, logo);
       atCommit.add(services.fullText.indexJobs, [id]);
@@ -216,10 +222,15 @@ async function recordJobEvent(tx: Tx, type: EventType, job: StoredJob['job']) {
   await recordEvent(tx, { organisationId: job.organisation_id, type, data });
 }
 
-/* Only the delete that changes the row is acknowledged; the job is gone for any other, as for a later one. */
-export async function deleteJob(services: JobServices, caller: Caller, id: number, actor: Actor): Promise<void> {
+/*
+ * Only the delete that changes the row is acknowledged; the job is gone for
+ * any other, as for a later one. A precondition is checked on the job read
+ * with its row locked, before the delete.
+ */
+export async function deleteJob(services: JobServices, caller: Caller, id: number, actor: Actor, precondition?: Precondition): Promise<void> {
   const changeable = changeableJobCondition(requireVendor(caller));
-  const deleted = await services.transact(async (tx, _lock, atCommit) => {
+  const deleted = await services.transact(async (tx, lock, atCommit) => {
+    if (precondition) await checkLiveJob(tx, id, changeable, lock, precondition);
     if (!(await jobs.softDeleteJob(tx, id, changeable, nowIso()))) return false;
     const deletedJob = await jobs.findJob(tx, id, [changeable]);
     if (deletedJob) await recordJobEvent(tx, 'job.deleted', deletedJob.job);
@@ -229,4 +240,10 @@ export async function deleteJob(services: JobServices, caller: Caller, id: numbe
   });
   if (!deleted) throw validationFailed({ job_id: ['Invalid job id.'] });
   services.lists.jobsWritten();
+}
+
+/* A job that is not there or deleted is left to the delete's own answer. */
+async function checkLiveJob(tx: Tx, id: number, changeable: ReturnType<typeof changeableJobCondition>, lock: RowLock, precondition: Precondition) {
+  const current = await jobs.findJob(tx, id, [changeable], lock);
+  if (current && current.job.deleted_at === null) precondition(current);
 }

@@ -20,7 +20,7 @@ interface WebhookIdRoute {
 }
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
-const writeErrors = { ...errors, 422: ErrorResponseSchema };
+const writeErrors = { ...errors, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
 const ApplicationSecretResponse = Type.Object({ data: Type.Object({ organisation: Type.String(), secret: Type.String() }) });
 const WebhookBody = Type.Object({
   organisation: Type.Optional(Type.String({ description: 'Create only: the handle of one of your organisations' })),
@@ -56,7 +56,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post(
     '/webhook',
-    { schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
       const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request), actorOf(request.caller, request.id));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
@@ -90,7 +90,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/update`,
-    { schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
       const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request), actorOf(request.caller, request.id));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
@@ -99,7 +99,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/delete`,
-    { schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
+    { config: { idempotent: true }, schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
     async (request) => {
       await service.deleteWebhook(options, request.caller, webhookId(request), actorOf(request.caller, request.id));
       return { data: { acknowledged: true } };
