@@ -92,12 +92,20 @@ export class ServerProcess {
     return this.child.pid as number;
   }
 
-  /** The JSON log lines written so far; the demo tenant banner and other text are skipped. */
+  /**
+   * The JSON log lines written so far; the demo tenant banner and other text
+   * are skipped, and so are a line still being written and one torn by a
+   * worker killed in the middle of it.
+   */
   logLines(): LogLine[] {
-    return this.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
+    const complete = this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1);
+    return complete.split('\n').filter((line) => line.startsWith('{')).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LogLine];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** Resolves with the first log line matching, failing after `timeoutMs` or if the process exits. */
