@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -33,7 +34,9 @@ const SEARCH_KEYS = ['q', 'location', 'lat', 'lon', 'radius', 'radius_unit', 'co
   'site', 'salary_min', 'salary_max', 'salary_currency', 'posted_since', 'status', 'sort', 'page[number]', 'page[size]', 'size', 'a[b][c]'];
 const JOB_KEYS = Object.keys(jobJson()).concat(['job_category_id', 'job_type_id', 'country_id', 'postcode', 'postal_code', 'apply_url',
   'apply_data', 'close_date', 'location_geo_lat', 'location_geo_lon', 'show_map', 'summary', 'logo_url', 'sites[]', 'sites[0]', '__proto__',
-  'constructor', 'grant_type', 'client_id', 'client_secret', 'username', 'password', 'refresh_token']);
+  'constructor', 'grant_type', 'client_id', 'client_secret', 'username', 'password', 'refresh_token', 'token', 'token_type_hint']);
+const ODD_IDEMPOTENCY_KEYS = ['', ' ', '"quoted-key"', '"', 'k'.repeat(256), 'caf\u00e9', 'a, b', 'fuzz-key-1', 'fuzz-key-2'];
+const ODD_ETAGS = ['*', '"x"', 'W/"x"', '""', 'garbage', '"a", "b"', 'W/', '*, "x"'];
 
 function junkText(random: Random): string {
   return random.pick([
@@ -65,7 +68,7 @@ function junkValue(random: Random, depth = 0): unknown {
 
 function junkPath(random: Random): string {
   if (random.chance(0.05)) return random.pick(['/', '/oauth', '/oauth/token/', '/health/live', '/health/ready', '/openapi.json', '/api', '/%2e%2e/x', '/api/job/%E0%A4%A']);
-  if (random.chance(0.12)) return '/oauth/token';
+  if (random.chance(0.12)) return random.chance(0.75) ? '/oauth/token' : '/oauth/revoke';
   const prefix = random.chance(0.85) ? random.pick(['/api', '/admin/api']) : random.pick(['//api', '/api/', '/ADMIN/api']);
   const id = random.chance(0.7) ? String(random.integer(1, 8))
     : random.pick(['999999', '0', '-1', 'abc', '1.5', '1e3', '%31', '9'.repeat(random.integer(11, 400)), '']);
@@ -115,7 +118,8 @@ async function digest(test: TestApp): Promise<string> {
       (select max(updated_at) from applications) as applications_updated,
       (select count(*) from webhooks) as webhooks,
       (select max(updated_at) from webhooks) as webhooks_updated,
-      (select count(*) from events) as events`.execute(test.app.store.db);
+      (select count(*) from events) as events,
+      (select count(*) from audit_log) as audit_entries`.execute(test.app.store.db);
   return JSON.stringify(rows[0], (_key, value) => (typeof value === 'bigint' ? String(value) : value));
 }
 
@@ -128,7 +132,23 @@ function assertWellFormed(label: string, status: number, headers: Record<string,
   if (status < 400) return;
   const oauthShape = typeof body.error === 'string' && typeof body.error_description === 'string';
   const envelope = body.data?.status_code === status && typeof body.data.message === 'string';
-  assert.ok(envelope || (oauthShape && path.startsWith('/oauth/token')), `${label}: not in the envelope: ${text.slice(0, 300)}`);
+  assert.ok(envelope || (oauthShape && /^\/oauth\/(token|revoke)/.test(path)), `${label}: not in the envelope: ${text.slice(0, 300)}`);
+}
+
+/** The body as text, decompressed when the server compressed it (the fuzz asks for that at times). */
+function decodedBody(headers: Record<string, unknown>, raw: Buffer): string {
+  const decode = { gzip: gunzipSync, br: brotliDecompressSync, deflate: inflateSync }[String(headers['content-encoding'])];
+  return (decode ? decode(raw) : raw).toString('utf8');
+}
+
+/** The headers this server reads beyond the contract's: retries, conditions, browsers, compression, request ids. */
+function junkExtraHeaders(random: Random, headers: Record<string, string>): void {
+  if (random.chance(0.15)) headers['idempotency-key'] = random.chance(0.5) ? `fuzz-${random.integer(1, 40)}` : random.pick(ODD_IDEMPOTENCY_KEYS);
+  if (random.chance(0.1)) headers['if-match'] = random.pick(ODD_ETAGS);
+  if (random.chance(0.1)) headers['if-none-match'] = random.pick(ODD_ETAGS);
+  if (random.chance(0.1)) headers.origin = random.pick(['https://board.example', 'null', '', 'x'.repeat(300)]);
+  if (random.chance(0.1)) headers['accept-encoding'] = random.pick(['gzip', 'br', 'deflate', 'gzip;q=0', '*', 'zstd', ';;']);
+  if (random.chance(0.1)) headers['x-request-id'] = random.chance(0.5) ? junkText(random).slice(0, 300) : 'vendor-retry-1';
 }
 
 for (const store of stores) describe(`Fuzzing every route [${store}]`, () => {
@@ -156,7 +176,7 @@ for (const store of stores) describe(`Fuzzing every route [${store}]`, () => {
     const random = seededRandom(SEED);
     for (let i = 0; i < INJECTED; i += 1) {
       const path = junkPath(random);
-      const writes = /\/(update|delete|apply|application-secret)$|\/(job|webhook)$|token$/.test(path);
+      const writes = /\/(update|delete|apply|application-secret)$|\/(job|webhook)$|token$|revoke$/.test(path);
       const method = random.chance(0.85) ? (writes && random.chance(0.8) ? 'POST' : 'GET') : random.pick(ODD_METHODS);
       const url = `${path}${junkQuery(random)}`;
       const contentType = random.chance(0.85) ? random.pick(CONTENT_TYPES) : random.pick(ODD_CONTENT_TYPES);
@@ -166,12 +186,14 @@ for (const store of stores) describe(`Fuzzing every route [${store}]`, () => {
       const authorization = random.chance(0.8) ? `Bearer ${token}` : random.pick(['Bearer nope', 'Basic Zm9vOmJhcg==', 'Bearer', '', undefined]);
       if (authorization !== undefined) headers.authorization = authorization;
       if (random.chance(0.1)) Object.assign(headers, { 'client-id': DEMO.clientId, 'client-secret': junkText(random) });
+      junkExtraHeaders(random, headers);
       const payload = method === 'GET' || method === 'HEAD' ? undefined : junkBody(random, contentType);
       if (payload !== undefined) headers['content-type'] = contentType;
       const label = `#${i} ${method} ${url.slice(0, 120)} (${contentType})`;
       const before = await digest(test);
       const response = await test.app.inject({ method, url, headers, payload });
-      assertWellFormed(label, response.statusCode, response.headers, method === 'HEAD' ? '' : response.body, url.replace(/^\/+/, '/'));
+      const text = method === 'HEAD' ? '' : decodedBody(response.headers, response.rawPayload);
+      assertWellFormed(label, response.statusCode, response.headers, text, url.replace(/^\/+/, '/'));
       if (response.statusCode >= 400) assert.equal(await digest(test), before, `${label}: a refused request changed rows`);
     }
   });
