@@ -69,7 +69,7 @@ interface RefusedTokens {
 interface World {
   test: TestApp;
   own: Target & { token: string; word: string };
-  other: Target & { job: number; word: string; application: number; offSiteJob: number; webhook: number };
+  other: Target & { token: string; job: number; word: string; application: number; offSiteJob: number; webhook: number };
   removed: { organisation: string; job: number; application: number; webhook: number };
   board: string;
   refused: RefusedTokens;
@@ -151,7 +151,7 @@ async function buildWorld(test: TestApp): Promise<World> {
   return {
     test,
     own,
-    other: { ...other, job: otherJob, application: otherApplication, offSiteJob, webhook: otherWebhook },
+    other: { ...other, token: otherToken, job: otherJob, application: otherApplication, offSiteJob, webhook: otherWebhook },
     removed: { organisation: left, job: removedJob, application: removedApplication, webhook: removedWebhook },
     board,
     refused: { expired, revoked, revokedClient },
@@ -278,6 +278,31 @@ function describeRouteCases(world: () => World, route: MatrixRoute, prefix: stri
         assertSameAnswer(foreign, unknown, [String(job()), String(UNKNOWN_JOB)]);
       });
     }
+    // A precondition is judged only on a job the caller may see: never a 412 or a 304 that tells another tenant's job exists.
+    const conditions: [string, string][] = [['if-match', '*'], ['if-match', '"stale"'], ['if-none-match', '*']];
+    for (const [name, value] of conditions) {
+      it(`answers ${name}: ${value} for another tenant's job exactly as for one that does not exist`, async () => {
+        const { own, other } = world();
+        const headers = { ...auth(own.token), [name]: value };
+        const foreign = await send(world(), await requestFor(world(), route, prefix, { job: other.job }), headers);
+        const unknown = await send(world(), await requestFor(world(), route, prefix, { job: UNKNOWN_JOB }), headers);
+        assert.ok(foreign.statusCode >= 400 && foreign.statusCode !== 412, foreign.body);
+        assertSameAnswer(foreign, unknown, [String(other.job), String(UNKNOWN_JOB)]);
+      });
+    }
+  }
+
+  if (writes) {
+    it('never replays to its caller an answer another tenant stored under the same Idempotency-Key', async () => {
+      const key = uniqueWord('matrix-key-');
+      const request = await requestFor(world(), route, prefix);
+      const theirs = await send(world(), request, { ...auth(world().other.token), 'idempotency-key': key });
+      assert.ok(theirs.statusCode >= 400, theirs.body);
+      const mine = await send(world(), request, { ...auth(ownToken()), 'idempotency-key': key });
+      assert.equal(mine.headers['idempotent-replayed'], undefined);
+      if (route.answers !== undefined) assert.equal(mine.statusCode, route.answers, mine.body);
+      else assert.ok(mine.statusCode >= 200 && mine.statusCode < 300, `${mine.statusCode} ${mine.body}`);
+    });
   }
 
   if (route.path.includes('{webhook}')) {
