@@ -163,6 +163,34 @@ for (const store of stores) describe(`jobs [${store}]`, () => {
       assert.equal(toSiteTwo.statusCode, 403);
     });
 
+    it('takes none of the fields the server owns from a body: id, organisation id, status, dates, counts, deletion', async () => {
+      const other = await createTenant(test.app);
+      const theirs = await post('/api/job', jobJson({ organisation: other.organisation }), await issueToken(test.app, other));
+      assert.equal(theirs.statusCode, 201, theirs.body);
+      const theirId = theirs.json().data.id;
+      const owned = {
+        id: theirId, job_id: theirId, organisation_id: 999, organisation_handle: other.organisation, status: 'live', created_at: '2001-01-01', updated_at: '2001-01-01',
+        deleted_at: '2001-01-01', number_applied: 99, stats: { views: 1000, applications: 7 }, slug: 'hijacked', credits: 1000,
+      };
+      const response = await post('/api/job', jobJson({ ...owned, reference: 'OWNED-1' }));
+      assert.equal(response.statusCode, 201, response.body);
+      const job = response.json().data;
+      assert.notEqual(job.id, theirId);
+      assert.equal(job.organisation.data.handle, 'JDT');
+      assert.equal(job.deleted_at, null);
+      assert.equal(job.number_applied, 0);
+      assert.deepEqual(job.stats, { views: 0, apply_clicks: 0, applications: 0 });
+      assert.notEqual(job.slug, 'hijacked');
+      assert.notEqual(job.created_at.utc.slice(0, 4), '2001');
+      const updated = await post(`/api/job/${job.id}/update`, owned);
+      assert.equal(updated.statusCode, 200, updated.body);
+      assert.equal(updated.json().data.id, job.id);
+      assert.equal(updated.json().data.organisation.data.handle, 'JDT');
+      assert.equal(updated.json().data.deleted_at, null);
+      assert.equal((await get(`/api/job/${job.id}`)).statusCode, 200);
+      assert.equal((await get(`/api/job/${theirId}`, await issueToken(test.app, other))).json().data.reference, theirs.json().data.reference);
+    });
+
     it('spends one credit per job and answers 402 at zero', async () => {
       const other = await createTenant(test.app, { credits: 1 });
       const otherToken = await issueToken(test.app, other);
