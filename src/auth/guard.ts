@@ -67,7 +67,8 @@ async function resolveCaller(db: Db, principal: Principal, defaultTimezone: stri
   return { kind: 'vendor', userId, apiClientId, timezone, organisations, siteIds };
 }
 
-const tokenHashOf = (authorization: string) => {
+/** The stored hash of the bearer token in an Authorization header, however the scheme is spelt; undefined without one. */
+export const tokenHashOf = (authorization: string) => {
   const token = BEARER.exec(authorization)?.[1];
   return token === undefined ? undefined : hashToken(token);
 };

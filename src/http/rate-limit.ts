@@ -4,6 +4,8 @@ import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import { canonicalUsername } from '../tenancy/username.ts';
+import { tokenHashOf } from '../auth/guard.ts';
+import { parseBasicAuthorization } from '../auth/basic.ts';
 
 /*
  * 429 in the envelope with Retry-After past a limit, and X-RateLimit-* on
@@ -33,10 +35,20 @@ const TOKEN_ENDPOINT = '/oauth/token';
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/* A hash, so that no credential is kept in Redis or in memory as sent. */
+/*
+ * Who a request counts against: its bearer token, by the hash it is stored
+ * under (however the header spells the scheme and spaces, so that no
+ * respelling starts a count of its own); R2 Basic credentials by their
+ * username alone, since a fast hash of a password would be worth guessing at
+ * from Redis; anything else by address.
+ */
 function requestKey(request: FastifyRequest): string {
   const authorization = request.headers.authorization;
-  return authorization ? `auth:${digest(authorization)}` : `ip:${request.ip}`;
+  if (!authorization) return `ip:${request.ip}`;
+  const tokenHash = tokenHashOf(authorization);
+  if (tokenHash !== undefined) return `token:${tokenHash}`;
+  const basic = parseBasicAuthorization(authorization);
+  return basic ? `basic:${digest(canonicalUsername(basic.user))}` : `ip:${request.ip}`;
 }
 
 /** The username of a password grant, as users are looked up; '' for any other request. */

@@ -93,6 +93,37 @@ describe('POST /oauth/token rate limits', () => {
   });
 });
 
+describe('the request limit (RATE_LIMIT_PER_MINUTE)', () => {
+  let test: TestApp;
+  before(async () => {
+    test = await buildTestApp('sqlite', { RATE_LIMIT_PER_MINUTE: '2', AUTH_FAILURE_LIMIT: '0', AUTH_USERNAME_FAILURE_LIMIT: '0' });
+  });
+  after(() => test.close());
+
+  it('counts one bearer token once however its Authorization header spells the scheme and spaces', async () => {
+    const token = await issueToken(test.app);
+    const spelt = [`Bearer ${token}`, `bearer ${token}`, `BEARER   ${token} `];
+    const answers = [];
+    for (const authorization of spelt) answers.push(await test.app.inject({ url: '/api/job/type', headers: { ...auth(token), authorization } }));
+    assert.deepEqual(answers.map((answer) => answer.statusCode), [200, 200, 429]);
+    assertRefused(answers[2] as LightMyRequestResponse);
+  });
+
+  it('counts R2 Basic credentials by their username, whatever its letter case', async () => {
+    const tenant = await createTenant(test.app, { basic: true });
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const statuses = [];
+    for (const user of [tenant.username, tenant.username.toUpperCase(), tenant.username]) {
+      const response = await test.app.inject({
+        url: '/api/job/type',
+        headers: { accept: 'application/vnd.jb.v1+json', 'client-id': tenant.clientId, 'client-secret': tenant.clientSecret, authorization: basic(user, tenant.password) },
+      });
+      statuses.push(response.statusCode);
+    }
+    assert.deepEqual(statuses, [200, 200, 429]);
+  });
+});
+
 describe('rate limits with REDIS_URL unreachable', () => {
   it('serve every request, uncounted (fail open)', async () => {
     const test = await buildTestApp('sqlite', { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_PER_MINUTE: '1', TOKEN_RATE_LIMIT_PER_MINUTE: '1' });
