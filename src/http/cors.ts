@@ -10,8 +10,11 @@ import cors from '@fastify/cors';
  * without CORS: 405 or 404 in the envelope.
  */
 
-/** Headers a script may read besides the CORS-safelisted ones: the request id and the limits' headers. */
-const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'location'];
+/**
+ * Headers a script may read besides the CORS-safelisted ones: the request id, the limits' headers, and
+ * what retries and conditional writes need (an ETag to send back in If-Match, the replay mark).
+ */
+const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'location', 'etag', 'idempotent-replayed'];
 /** How long a browser may keep a preflight's answer: ten minutes, within every browser's cap. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

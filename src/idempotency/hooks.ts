@@ -8,6 +8,8 @@ import * as keys from './repository.ts';
 import type { KeyClaim } from './repository.ts';
 import type { Seal } from './seal.ts';
 
+const REUSED_KEY = 'This Idempotency-Key was sent with another request: use a new key for a new request.';
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The Idempotency-Key this request holds, whose response it stores; null without one, or when it replayed. */
@@ -21,8 +23,16 @@ declare module 'fastify' {
 
 /** How long a key and its response are kept. */
 export const KEY_KEPT_SECONDS = 86_400;
-/** An attempt that has not answered after this long died with its process: a retry may take its key over. */
-export const ABANDONED_AFTER_SECONDS = 60;
+/**
+ * An attempt that has not answered after this long died with its process: a
+ * retry may take its key over. Longer than any attempt can run, so that a
+ * slow one is never overtaken while it still works: the server cuts off a
+ * connection silent for 120 s, and a frozen PostgreSQL holds a write for
+ * about 70 s (the statement's bound, then the rollback's).
+ */
+export const ABANDONED_AFTER_SECONDS = 150;
+/** Pauses before the second and third try at storing an answer: a store busy for a moment should not cost the replay. */
+const STORE_RETRY_PAUSES_MS = [50, 500];
 
 /** The response headers a replay repeats; the request id is the replay's own. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag', 'cache-control'] as const;
@@ -91,6 +101,28 @@ function headersOf(reply: FastifyReply): string {
   return JSON.stringify(kept);
 }
 
+/*
+ * Stores the answer (or releases the key), trying again after a pause when
+ * the store refuses: a key left unanswered would let a retry run the write
+ * again once the claim counts as abandoned.
+ */
+async function settleClaim(request: FastifyRequest, settle: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await settle();
+      return;
+    } catch (error) {
+      const pause = STORE_RETRY_PAUSES_MS[attempt];
+      if (pause === undefined) {
+        // The answer still goes out; a retry takes the claim over once it counts as abandoned.
+        request.log.error({ err: error }, 'the Idempotency-Key response could not be stored');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 /**
  * The Idempotency-Key of the routes that declare `idempotent`: the first
  * attempt's answer is stored and replayed to the retries that send the
@@ -113,7 +145,8 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
     }
     const { row } = claimed;
     if (row.fingerprint !== fingerprint) {
-      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was sent with another request: use a new key for a new request.');
+      // A 422 names what failed (the contract's §6): here the header, as a field of its own.
+      throw new AppError('idempotency_key_reused', REUSED_KEY, { idempotency_key: [REUSED_KEY] });
     }
     if (row.response_status === null) {
       reply.header('retry-after', '1');
@@ -126,16 +159,13 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
     if (claim === null) return payload;
     request.idempotencyClaim = null;
     const body = readPayload(payload);
-    try {
-      if (body === undefined || !isKept(reply.statusCode)) await options.transact((tx) => keys.releaseClaim(tx, claim));
-      else {
+    const settle = body === undefined || !isKept(reply.statusCode)
+      ? () => options.transact((tx) => keys.releaseClaim(tx, claim))
+      : () => {
         const response = { status: reply.statusCode, headers: headersOf(reply), body: options.seal.seal(body) };
-        await options.transact((tx) => keys.storeResponse(tx, claim, response));
-      }
-    } catch (error) {
-      // The answer still goes out; a retry takes the claim over once it counts as abandoned.
-      request.log.warn({ err: error }, 'the Idempotency-Key response could not be stored');
-    }
+        return options.transact((tx) => keys.storeResponse(tx, claim, response));
+      };
+    await settleClaim(request, settle);
     return payload;
   });
 }

@@ -78,6 +78,7 @@ describe('CORS', () => {
       assert.equal(response.headers['access-control-allow-origin'], BOARD);
       assert.match(String(response.headers.vary), /origin/i);
       assert.match(String(response.headers['access-control-expose-headers']), /x-request-id.*retry-after.*x-ratelimit-remaining/);
+      assert.match(String(response.headers['access-control-expose-headers']), /\betag\b.*idempotent-replayed/);
       const unauthenticated = await suite.test.app.inject({ url: '/api/job/type', headers: { accept: V1, origin: 'http://localhost:3000' } });
       assert.equal(unauthenticated.statusCode, 401);
       assert.equal(unauthenticated.headers['access-control-allow-origin'], 'http://localhost:3000');

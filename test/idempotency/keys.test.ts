@@ -72,6 +72,7 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
       assert.equal(reused.statusCode, 422);
       assert.equal(reused.json().data.status_code, 422);
       assert.match(reused.json().data.message, /Idempotency-Key was sent with another request/);
+      assert.deepEqual(Object.keys(reused.json().data.errors), ['idempotency_key']);
       assert.equal(await jobsWithReference(other.reference as string), 0);
     });
 
