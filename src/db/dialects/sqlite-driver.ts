@@ -117,11 +117,14 @@ function retryWhenBusy(connection: DatabaseConnection, lending: Lending, { ms, i
   const execute = connection.executeQuery.bind(connection);
   connection.executeQuery = (async (query: CompiledQuery) => {
     const deadline = Date.now() + ms;
+    // Asked before the statement runs: SQLite may roll a transaction back on an error, and a statement
+    // of a transaction retried on its own would run outside it.
+    const retryable = !inTransaction();
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
       try {
         return await execute(query);
       } catch (error) {
-        if (!isBusy(error) || inTransaction() || Date.now() + pause > deadline) throw error;
+        if (!retryable || !isBusy(error) || Date.now() + pause > deadline) throw error;
       }
       await lending.stepAside(connection, pause);
     }
