@@ -48,6 +48,18 @@ describe('PostgreSQL pool with timeouts', { skip: !stores.includes('postgres') &
     assert.notEqual(await backendPid(store), stuck);
   });
 
+  it('refuses the rollback of a transaction whose query timed out at once, rather than queue it behind that query', async () => {
+    const stuck = await backendPid(store);
+    const error = await store.db.transaction().execute(async (tx) => {
+      await sql`set local statement_timeout = 0`.execute(tx);
+      await sql`select pg_sleep(3)`.execute(tx);
+    }).then(() => null, (caught: unknown) => caught);
+    // Sent, the rollback would wait out a query timeout of its own: a frozen server held a write for twice the bound.
+    assert.match((error as Error).message, /^Query read timeout earlier on this connection$/);
+    assert.ok(isStoreUnavailable(error));
+    assert.notEqual(await backendPid(store), stuck);
+  });
+
   it('bounds the wait for a free connection by the connect timeout', async () => {
     let release!: () => void;
     const held = store.db.connection().execute(async (connection) => {

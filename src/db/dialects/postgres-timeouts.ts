@@ -36,11 +36,16 @@ export function poolTimeouts(timeouts: PostgresTimeouts | undefined): Pick<pg.Po
  * whose query timed out is released with an error instead, which makes the
  * pool close its socket and open a fresh one when next needed.
  */
+const TIMED_OUT_CONNECTION = 'Query read timeout earlier on this connection';
+
 export function discardTimedOutClients(pool: pg.Pool): void {
   const timedOut = new WeakSet<pg.ClientBase>();
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((...args: unknown[]) => {
+      // Kysely's rollback after the timeout would queue behind the query still in flight and wait out a
+      // second query timeout: on a frozen server a write took twice the bound to answer.
+      if (timedOut.has(client)) return Promise.reject(new Error(TIMED_OUT_CONNECTION));
       const result = query(...args);
       if (result instanceof Promise) {
         result.catch((error: unknown) => {
@@ -57,7 +62,7 @@ export function discardTimedOutClients(pool: pg.Pool): void {
     return (connect() as Promise<pg.PoolClient>).then((client) => {
       const release = client.release;
       // Kysely releases with `false`: no error of its own to give.
-      client.release = (error?: Error | boolean) => release(error || (timedOut.has(client) ? new Error('a query timed out on this connection') : undefined));
+      client.release = (error?: Error | boolean) => release(error || (timedOut.has(client) ? new Error(TIMED_OUT_CONNECTION) : undefined));
       return client;
     });
   }) as typeof pool.connect;
