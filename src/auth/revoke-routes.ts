@@ -39,7 +39,7 @@ export async function revokeRoutes(app: FastifyInstance, { db, lockFamily, failu
         tags: ['auth'],
         summary: 'Revoke an access or refresh token of the client (RFC 7009); 200 whatever the token',
         body: RevocationRequest,
-        response: { 200: Type.Unknown({ description: 'An empty body' }), 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: OAuthErrorResponse },
+        response: { 200: Type.Object({}, { description: 'An empty JSON object: the status says it all (RFC 7009 §2.2)' }), 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: OAuthErrorResponse },
       },
     },
     async (request, reply) => {
@@ -57,7 +57,9 @@ export async function revokeRoutes(app: FastifyInstance, { db, lockFamily, failu
       if (!body.token) throw new OAuthError('invalid_request', 'The request is missing the "token" parameter.');
       const hint = hintOf(body.token_type_hint);
       await revokeToken(db, lockFamily, { apiClientId: client.id, token: body.token, hint, requestId: request.id });
-      return reply.code(200).header('cache-control', 'no-store').header('pragma', 'no-cache').send();
+      // RFC 7009 has clients ignore the body; an empty JSON object rather than none, because ordinary
+      // OAuth client libraries (simple-oauth2's strict JSON reading) refuse a 200 with no JSON at all.
+      return reply.code(200).header('cache-control', 'no-store').header('pragma', 'no-cache').send({});
     },
   );
 }

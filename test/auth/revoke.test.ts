@@ -37,12 +37,12 @@ for (const store of stores) describe(`POST /oauth/revoke [${store}]`, () => {
   const revokedAt = async (table: 'access_tokens' | 'refresh_tokens', token: string) =>
     (await test.app.store.db.selectFrom(table).select('revoked_at').where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow()).revoked_at;
 
-  it('answers 200 with an empty body and no-store, and the access token is refused at once', async () => {
+  it('answers 200 with an empty JSON object and no-store, and the access token is refused at once', async () => {
     const pair = await login();
     assert.equal(await jobsStatus(pair.access_token), 200);
     const response = await revoke({ token: pair.access_token, token_type_hint: 'access_token', ...demoClient });
     assert.equal(response.statusCode, 200);
-    assert.equal(response.body, '');
+    assert.equal(response.body, '{}');
     assert.equal(response.headers['cache-control'], 'no-store');
     assert.equal(await jobsStatus(pair.access_token), 401);
   });
@@ -112,7 +112,7 @@ for (const store of stores) describe(`POST /oauth/revoke [${store}]`, () => {
     for (const token of ['never-issued', pair.access_token, '!!! not a token !!!']) {
       const response = await revoke({ token, ...demoClient });
       assert.equal(response.statusCode, 200);
-      assert.equal(response.body, '');
+      assert.equal(response.body, '{}');
     }
   });
 
@@ -121,7 +121,7 @@ for (const store of stores) describe(`POST /oauth/revoke [${store}]`, () => {
     const theirs = await login(test.app, other);
     const response = await revoke({ token: theirs.access_token, ...demoClient });
     assert.equal(response.statusCode, 200);
-    assert.equal(response.body, '');
+    assert.equal(response.body, '{}');
     assert.equal(await jobsStatus(theirs.access_token), 200);
     await revoke({ token: theirs.refresh_token, ...demoClient });
     assert.equal(await revokedAt('refresh_tokens', theirs.refresh_token), null);
