@@ -61,7 +61,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id));
+      const outcome = await service.applyForJob(options, request.caller, idOf(request), bodyFields(request), actorOf(request));
       if ('redirectTo' in outcome) return reply.code(303).header('location', outcome.redirectTo).send();
       return reply.code(201).send({ data: present(request, outcome.stored) });
     },
@@ -121,7 +121,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const application = present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request), actorOf(request.caller, request.id)));
+      const application = present(request, await service.updateApplication(options, request.caller, idOf(request), bodyFields(request), actorOf(request)));
       reply.header('etag', strongEtag(application));
       return { data: application };
     },
@@ -131,7 +131,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
     `/application/${ID}/delete`,
     { config: { idempotent: true }, schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
-      await service.deleteApplication(options, request.caller, idOf(request), actorOf(request.caller, request.id));
+      await service.deleteApplication(options, request.caller, idOf(request), actorOf(request));
       return { data: { acknowledged: true } };
     },
   );

@@ -13,6 +13,7 @@ import type { MediaStorage } from '../media/storage.ts';
 import { findJob, type StoredJob } from '../jobs/repository.ts';
 import { todayUtc } from '../jobs/service.ts';
 import { enqueueDelivery, recordEvent } from '../deliveries/outbox.ts';
+import { eraseKeptAnswers } from '../idempotency/repository.ts';
 import { requestEntry, type Actor, type AuditEntry } from '../audit/trail.ts';
 import { raiseCounts } from '../counters/repository.ts';
 import { readApplicationChanges, readApplicationFields, type ApplicationInput } from './fields.ts';
@@ -276,6 +277,8 @@ export async function eraseApplication(services: ApplicationServices, id: number
   const erased = await services.transact(async (tx, _lock, atCommit) => {
     const result = await applications.eraseApplication(tx, id, new Date().toISOString());
     if (result) await applications.forgetDeliveriesOf(tx, [id]);
+    // The answers kept for Idempotency-Key retries of its apply and updates hold the candidate's details too.
+    if (result) await eraseKeptAnswers(tx, { type: 'application', id });
     if (result && audited) atCommit.audit(audited);
     return result;
   });

@@ -1,4 +1,5 @@
 import type { Executor, Tx } from '../db/types.ts';
+import { markKeyCommitted } from '../idempotency/repository.ts';
 import type { AuditEntry } from './trail.ts';
 
 /** Entries of one transaction in one statement: a batch of writes (src/db/group-commit.ts) costs one insert, not one each. */
@@ -20,6 +21,8 @@ export async function insertAuditEntries(db: Executor, entries: readonly AuditEn
       })),
     )
     .execute();
+  // In the same transaction: a write whose Idempotency-Key is marked committed never runs again.
+  for (const entry of entries) if (entry.heldKey) await markKeyCommitted(db, entry.heldKey, entry.at, entry.target);
 }
 
 export interface AuditQuery {

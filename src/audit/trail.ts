@@ -1,4 +1,4 @@
-import type { Caller } from '../auth/caller.ts';
+import type { FastifyRequest } from 'fastify';
 import { nowIso } from '../clock.ts';
 
 /*
@@ -41,17 +41,33 @@ export interface AuditEntry {
   readonly action: AuditAction;
   readonly target: { readonly type: AuditTargetType; readonly id: number };
   readonly requestId: string | null;
+  /** The Idempotency-Key the request holds: marked committed with the entry, in the write's transaction. */
+  readonly heldKey?: HeldKey | null;
 }
 
-/** Who a request acts as, for its audit entries: its caller, and its request id. */
+/** An Idempotency-Key claimed by a request (src/idempotency/): whose, which, and since when it is held. */
+export interface HeldKey {
+  readonly principal: string;
+  readonly key: string;
+  readonly claimedAt: string;
+}
+
+/** Who a request acts as, for its audit entries: its caller, its request id, and the Idempotency-Key it holds. */
 export interface Actor {
   readonly apiClientId: number;
   readonly userId: number | null;
   readonly requestId: string;
+  readonly heldKey?: HeldKey | null;
 }
 
-export function actorOf(caller: Caller, requestId: string): Actor {
-  return { apiClientId: caller.apiClientId, userId: caller.kind === 'vendor' ? caller.userId : null, requestId };
+export function actorOf(request: FastifyRequest): Actor {
+  const { caller } = request;
+  return {
+    apiClientId: caller.apiClientId,
+    userId: caller.kind === 'vendor' ? caller.userId : null,
+    requestId: request.id,
+    heldKey: request.idempotencyClaim,
+  };
 }
 
 /** A request's write. */

@@ -342,6 +342,10 @@ export interface IdempotencyKeysTable {
   response_status: number | null;
   response_headers: string | null;
   response_body: string | null;
+  /** When the write it came with committed (in that write's transaction); null until then, or for a write that failed. */
+  committed_at: string | null;
+  target_type: string | null;
+  target_id: number | null;
   created_at: string;
   expires_at: string;
 }

@@ -9,6 +9,7 @@ import type { KeyClaim } from './repository.ts';
 import type { Seal } from './seal.ts';
 
 const REUSED_KEY = 'This Idempotency-Key was sent with another request: use a new key for a new request.';
+const LOST_ANSWER = 'The request with this Idempotency-Key was carried out, but its answer was lost: read the resource to see the result, and use a new key for a new request.';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,8 +65,7 @@ async function claimKey(options: IdempotencyOptions, principal: string, key: str
       row = await keys.findKey(tx, principal, key);
     }
     if (!row) throw new AppError('conflict', 'A request with this Idempotency-Key has just failed; retry.');
-    const abandoned = row.response_status === null && row.fingerprint === fingerprint
-      && Date.parse(row.claimed_at) <= now - ABANDONED_AFTER_SECONDS * 1000;
+    const abandoned = row.fingerprint === fingerprint && isAbandoned(row, now) && row.committed_at === null;
     if (abandoned && (await keys.takeOverClaim(tx, row, claim.claimedAt))) {
       return { kind: 'claimed', claim: { ...claim, expiresAt: row.expires_at } };
     }
@@ -73,7 +73,13 @@ async function claimKey(options: IdempotencyOptions, principal: string, key: str
   });
 }
 
+/** No answer long after its attempt began: that attempt died with its process. */
+const isAbandoned = (row: keys.KeyRow, now: number) =>
+  row.response_status === null && Date.parse(row.claimed_at) <= now - ABANDONED_AFTER_SECONDS * 1000;
+
 function replay(options: IdempotencyOptions, reply: FastifyReply, row: keys.KeyRow) {
+  // An erasure took the answer away with what the write made (keys.eraseKeptAnswers).
+  if (row.response_body === null) throw new AppError('gone', '410 Gone: what this request wrote has been erased.');
   const headers = JSON.parse(row.response_headers ?? '{}') as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   reply.header(REPLAYED_MARK, 'true');
@@ -147,6 +153,10 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
     if (row.fingerprint !== fingerprint) {
       // A 422 names what failed (the contract's §6): here the header, as a field of its own.
       throw new AppError('idempotency_key_reused', REUSED_KEY, { idempotency_key: [REUSED_KEY] });
+    }
+    if (row.response_status === null && isAbandoned(row, Date.now())) {
+      // Its write committed, then its process died before the answer was stored: never run it again.
+      throw new AppError('conflict', LOST_ANSWER);
     }
     if (row.response_status === null) {
       reply.header('retry-after', '1');

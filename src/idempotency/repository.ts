@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { AuditEntry, HeldKey } from '../audit/trail.ts';
 import type { Db, Executor, IdempotencyKeysTable } from '../db/types.ts';
 
 export type KeyRow = Selectable<IdempotencyKeysTable>;
@@ -61,6 +62,7 @@ export async function takeOverClaim(db: Executor, abandoned: KeyRow, claimedAt: 
     .where('key', '=', abandoned.key)
     .where('claimed_at', '=', abandoned.claimed_at)
     .where('response_status', 'is', null)
+    .where('committed_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -76,6 +78,32 @@ export async function storeResponse(db: Executor, claim: KeyClaim, response: Sto
     .execute();
 }
 
+/** Marks the key's write committed, naming what it wrote: run in that write's transaction. */
+export async function markKeyCommitted(db: Executor, held: HeldKey, at: string, target: AuditEntry['target']): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ committed_at: at, target_type: target.type, target_id: target.id })
+    .where('principal', '=', held.principal)
+    .where('key', '=', held.key)
+    .where('claimed_at', '=', held.claimedAt)
+    .execute();
+}
+
+/*
+ * An erasure reaches the answers kept for the writes that made or changed
+ * what it erases: a replay answers 410 instead, and the sealed body holding
+ * the personal data is gone. The key itself stays, so a retry never writes again.
+ */
+export async function eraseKeptAnswers(db: Executor, target: AuditEntry['target']): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ response_status: 410, response_headers: '{}', response_body: null })
+    .where('target_type', '=', target.type)
+    .where('target_id', '=', target.id)
+    .where('response_status', 'is not', null)
+    .execute();
+}
+
 /** Lets the key go when its attempt failed in a way a retry may not (a 5xx): the retry runs afresh. */
 export async function releaseClaim(db: Executor, claim: KeyClaim): Promise<void> {
   await db
@@ -84,6 +112,7 @@ export async function releaseClaim(db: Executor, claim: KeyClaim): Promise<void>
     .where('key', '=', claim.key)
     .where('claimed_at', '=', claim.claimedAt)
     .where('response_status', 'is', null)
+    .where('committed_at', 'is', null)
     .execute();
 }
 

@@ -137,7 +137,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const stored = await service.createJob(services, request.caller, bodyFields(request), actorOf(request.caller, request.id));
+      const stored = await service.createJob(services, request.caller, bodyFields(request), actorOf(request));
       const job = presentJob(stored, contextFor(request));
       return reply.code(201).header('etag', strongEtag(job)).send({ data: { ...job, stats: NO_COUNTS } });
     },
@@ -151,7 +151,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
-      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request), actorOf(request.caller, request.id), jobPrecondition(request));
+      const stored = await service.updateJob(services, request.caller, jobId(request), bodyFields(request), actorOf(request), jobPrecondition(request));
       const job = presentJob(stored, contextFor(request));
       reply.header('etag', strongEtag(job));
       return { data: { ...job, stats: await findJobTotals(options.db, stored.job.id) } };
@@ -162,7 +162,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     `/job/${JOB_ID}/delete`,
     { config: { idempotent: true }, schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
-      await service.deleteJob(services, request.caller, jobId(request), actorOf(request.caller, request.id), jobPrecondition(request));
+      await service.deleteJob(services, request.caller, jobId(request), actorOf(request), jobPrecondition(request));
       return { data: { acknowledged: true } };
     },
   );

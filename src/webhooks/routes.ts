@@ -58,7 +58,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     '/webhook',
     { config: { idempotent: true }, schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
-      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request), actorOf(request.caller, request.id));
+      const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request), actorOf(request));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
     },
   );
@@ -92,7 +92,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     `/webhook/${WEBHOOK_ID}/update`,
     { config: { idempotent: true }, schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
-      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request), actorOf(request.caller, request.id));
+      const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request), actorOf(request));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
     },
   );
@@ -101,7 +101,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     `/webhook/${WEBHOOK_ID}/delete`,
     { config: { idempotent: true }, schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
     async (request) => {
-      await service.deleteWebhook(options, request.caller, webhookId(request), actorOf(request.caller, request.id));
+      await service.deleteWebhook(options, request.caller, webhookId(request), actorOf(request));
       return { data: { acknowledged: true } };
     },
   );

@@ -132,6 +132,23 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
       assert.equal(await jobsWithReference(body.reference as string), 1);
     });
 
+    it('never runs again a create that committed but lost its answer with its process: the retry is 409 and one job stays', async () => {
+      const body = jobJson();
+      const key = freshKey();
+      assert.equal((await post('/api/job', body, key)).statusCode, 201);
+      const row = await db().selectFrom('idempotency_keys').select(['committed_at', 'target_type', 'target_id']).where('key', '=', key).executeTakeFirstOrThrow();
+      assert.ok(row.committed_at, 'marked committed in the write\'s transaction');
+      assert.equal(row.target_type, 'job');
+      // As if the process died after the commit, before the answer was stored.
+      const longAgo = new Date(Date.now() - (ABANDONED_AFTER_SECONDS + 1) * 1000).toISOString();
+      await db().updateTable('idempotency_keys').set({ response_status: null, response_headers: null, response_body: null, claimed_at: longAgo }).where('key', '=', key).execute();
+      const retry = await post('/api/job', body, key);
+      assert.equal(retry.statusCode, 409, retry.body);
+      assert.match(retry.json().data.message, /carried out, but its answer was lost/);
+      assert.equal(retry.headers['retry-after'], undefined, 'retrying would not help');
+      assert.equal(await jobsWithReference(body.reference as string), 1);
+    });
+
     it('answers concurrent identical requests once: one creates, the other is 409 or its replay', async () => {
       const body = jobJson();
       const key = freshKey();
@@ -237,6 +254,24 @@ for (const store of stores) describe(`Idempotency-Key [${store}]`, () => {
       assert.equal(again.body, first.body);
       const otherCv = parts.map((part) => (part[0] === 'cv' ? ['cv', upload(Buffer.concat([PDF, Buffer.from('%another\n')]), 'cv.pdf', 'application/pdf')] : part)) as typeof parts;
       assert.equal((await send(otherCv)).statusCode, 422);
+      const stored = await db().selectFrom('applications').select('id').where('job_id', '=', jobId).execute();
+      assert.equal(stored.length, 1);
+    });
+
+    it('forgets the kept answer once the application is erased: the retry is 410, and applies nothing again', async () => {
+      const jobId = await createLiveJob(suite.test, suite.token);
+      const board = await issueBoardToken(suite.test.app);
+      const key = freshKey();
+      const body = { first_name: 'Erin', last_name: 'Erased', email: `erin.${freshKey()}@example.com`, consent: true };
+      const first = await post(`/api/job/${jobId}/apply`, body, key, board);
+      assert.equal(first.statusCode, 201, first.body);
+      const erased = await post(`/api/application/${first.json().data.id}/delete`, {});
+      assert.equal(erased.statusCode, 200, erased.body);
+      const row = await db().selectFrom('idempotency_keys').select(['response_status', 'response_body']).where('key', '=', key).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { response_status: 410, response_body: null });
+      const retry = await post(`/api/job/${jobId}/apply`, body, key, board);
+      assert.equal(retry.statusCode, 410, retry.body);
+      assert.doesNotMatch(retry.body, /Erin|Erased/);
       const stored = await db().selectFrom('applications').select('id').where('job_id', '=', jobId).execute();
       assert.equal(stored.length, 1);
     });

@@ -21,9 +21,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('response_headers', 'text')
     // Sealed (AES-256-GCM under a key derived from WEBHOOK_SIGNING_KEY): a webhook's answer shows its secret.
     .addColumn('response_body', 'text')
+    // Set in the write's own transaction (with its audit entry): a key whose write committed is never run
+    // again, even when its answer was lost with its process. The target names what it wrote, so that an
+    // erasure reaches its stored answer.
+    .addColumn('committed_at', 'text')
+    .addColumn('target_type', 'text')
+    .addColumn('target_id', 'integer')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pkey', ['principal', 'key'])
     .execute();
   await db.schema.createIndex('idempotency_keys_expires_idx').on('idempotency_keys').column('expires_at').execute();
+  await db.schema.createIndex('idempotency_keys_target_idx').on('idempotency_keys').columns(['target_type', 'target_id']).execute();
 }
