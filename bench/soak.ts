@@ -2,7 +2,8 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoTenantEnv } from './http/dataset.ts';
 import { createHarness, runBenchmarkCommand, seedRun } from './http/main.ts';
-import { UsageError } from './http/options.ts';
+import { storeOption, UsageError, workersOption } from './http/options.ts';
+import { positive } from './mixed/options.ts';
 import { buildServer, issueToken, ROOT } from './http/processes.ts';
 import { commandLine, currentLoad, machineFacts, megabytes, milliseconds, whole, writeSection } from './http/report.ts';
 import { totalResidentBytes } from './http/rss.ts';
@@ -52,13 +53,6 @@ const USAGE = `Usage: npm run bench:soak -- [options]
   --no-write                print the table but leave bench/RESULTS.md alone (a smoke run never writes)
 `;
 
-function positive(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw.replace(/[_,]/g, ''));
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a number above 0, got "${raw}"`);
-  return value;
-}
-
 function parseSoakOptions(argv: readonly string[]): SoakOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -77,19 +71,17 @@ function parseSoakOptions(argv: readonly string[]): SoakOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const store = values.store ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store must be sqlite or postgres, got "${store}"`);
-  const workers = values.workers ?? '1';
-  if (workers !== 'auto' && !/^\d+$/.test(workers)) throw new UsageError(`--workers must be a whole number or auto, got "${workers}"`);
+  const store = storeOption(values.store);
+  const workers = workersOption(values.workers);
   const smoke = values.smoke;
   const options: SoakOptions = {
     store,
-    jobs: Math.round(positive(values.jobs, '--jobs', smoke ? 1000 : 100_000)),
+    jobs: positive(values.jobs, '--jobs', smoke ? 1000 : 100_000),
     workers,
-    rate: positive(values.rate, '--rate', smoke ? 50 : 150),
-    seconds: positive(values.seconds, '--seconds', smoke ? 6 : 120),
-    sliceSeconds: positive(values.slice, '--slice', smoke ? 2 : 10),
-    seed: Math.round(positive(values.seed, '--seed', 1)),
+    rate: positive(values.rate, '--rate', smoke ? 50 : 150, false),
+    seconds: positive(values.seconds, '--seconds', smoke ? 6 : 120, false),
+    sliceSeconds: positive(values.slice, '--slice', smoke ? 2 : 10, false),
+    seed: positive(values.seed, '--seed', 1),
     postgresUrl: values['postgres-url'] ?? process.env.TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test',
     smoke,
     write: !values['no-write'] && !smoke,

@@ -256,8 +256,12 @@ function readMailFrom(env: Env, port: number): string {
   return raw;
 }
 
-function readSmtpUrl(env: Env): string | null {
-  const raw = env.SMTP_URL || undefined;
+/**
+ * A service's URL (SMTP, Redis) with one of its schemes and a host, or null when unset. A bad value is not
+ * echoed: it may hold a password.
+ */
+function readServiceUrl(env: Env, variable: string, schemes: readonly string[], expected: string): URL | null {
+  const raw = env[variable] || undefined;
   if (raw === undefined) return null;
   let url: URL | undefined;
   try {
@@ -265,28 +269,15 @@ function readSmtpUrl(env: Env): string | null {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
-    // The raw value may hold a password: it is not echoed.
-    throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example:587');
+  if (!url || !schemes.includes(url.protocol) || !url.hostname) {
+    throw new ConfigError(variable, `must be ${expected}`);
   }
-  return url.href;
+  return url;
 }
 
-function readRedisUrl(env: Env): string | null {
-  const raw = env.REDIS_URL || undefined;
-  if (raw === undefined) return null;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
-    // The raw value may hold a password: it is not echoed.
-    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL such as redis://:password@cache.internal:6379/0');
-  }
-  return raw;
-}
+const readSmtpUrl = (env: Env) => readServiceUrl(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL such as smtp://user:password@mail.example:587')?.href ?? null;
+// Kept as given: ioredis reads the URL itself.
+const readRedisUrl = (env: Env) => (readServiceUrl(env, 'REDIS_URL', ['redis:', 'rediss:'], 'a redis:// or rediss:// URL such as redis://:password@cache.internal:6379/0') ? (env.REDIS_URL as string) : null);
 
 /* Printable and without spaces, so that a key reads the same in redis-cli as in the logs. */
 function readRedisKeyPrefix(env: Env): string {

@@ -44,6 +44,20 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** --store: sqlite (the default) or postgres. */
+export function storeOption(raw: string | undefined): 'sqlite' | 'postgres' {
+  const store = raw ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store must be sqlite or postgres, got "${store}"`);
+  return store;
+}
+
+/** --workers, as WORKERS takes it: a whole number (1 by default) or auto. */
+export function workersOption(raw: string | undefined): string {
+  const workers = raw ?? '1';
+  if (workers !== 'auto' && !/^\d+$/.test(workers)) throw new UsageError(`--workers must be a whole number or auto, got "${workers}"`);
+  return workers;
+}
+
 function wholeNumber(raw: string | undefined, flag: string, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   const value = Number(raw.replace(/[_,]/g, ''));
@@ -90,10 +104,8 @@ export function parseOptions(argv: readonly string[], now = new Date()): BenchOp
     },
   });
   if (values.help) return 'help';
-  const store = values.store ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store must be sqlite or postgres, got "${store}"`);
-  const workers = values.workers ?? '1';
-  if (workers !== 'auto' && !/^\d+$/.test(workers)) throw new UsageError(`--workers must be a whole number or auto, got "${workers}"`);
+  const store = storeOption(values.store);
+  const workers = workersOption(values.workers);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const smoke = values.smoke;
   return {

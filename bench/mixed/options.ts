@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../http/options.ts';
+import { storeOption, UsageError, workersOption } from '../http/options.ts';
 import { DEFAULT_MIX, KINDS, type Kind, type Mix } from './requests.ts';
 
 /** What one `npm run bench:mixed` does; every figure has a flag. */
@@ -48,7 +48,8 @@ export const USAGE = `Usage: npm run bench:mixed -- [options]
   --no-write                print the tables but leave bench/RESULTS.md alone (a smoke run never writes)
 `;
 
-function positive(raw: string | undefined, flag: string, fallback: number, whole = true): number {
+/** A flag's number above 0 (whole unless told), or the fallback when it is absent. */
+export function positive(raw: string | undefined, flag: string, fallback: number, whole = true): number {
   if (raw === undefined) return fallback;
   const value = Number(raw.replace(/[_,]/g, ''));
   if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
@@ -113,10 +114,8 @@ export function parseMixedOptions(argv: readonly string[]): MixedOptions | 'help
     },
   });
   if (values.help) return 'help';
-  const store = values.store ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store must be sqlite or postgres, got "${store}"`);
-  const workers = values.workers ?? '1';
-  if (workers !== 'auto' && !/^\d+$/.test(workers)) throw new UsageError(`--workers must be a whole number or auto, got "${workers}"`);
+  const store = storeOption(values.store);
+  const workers = workersOption(values.workers);
   const smoke = values.smoke;
   const rates = rateList(values.rates, smoke ? [50, 100] : DEFAULT_RATES);
   return {

@@ -147,16 +147,10 @@ describe('security headers', () => {
 });
 
 describe('compression', () => {
-  let test: TestApp;
-  let token: string;
-  before(async () => {
-    test = await buildTestApp('sqlite');
-    token = await issueToken(test.app);
-  });
-  after(() => test.close());
+  const suite = useTestApp('sqlite');
 
   const get = (url: string, acceptEncoding?: string) =>
-    test.app.inject({ url, headers: { ...auth(token), ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } });
+    suite.test.app.inject({ url, headers: { ...auth(suite.token), ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } });
 
   for (const encoding of ['gzip', 'br']) {
     it(`GET /api/job/category: ${encoding} when Accept-Encoding asks for it, the same JSON once decoded`, async () => {
@@ -185,7 +179,7 @@ describe('compression', () => {
   });
 
   it('GET /api/job: a pre-rendered list page decodes to the page sent uncompressed', async () => {
-    for (let job = 0; job < 3; job += 1) await createLiveJob(test, token);
+    for (let job = 0; job < 3; job += 1) await createLiveJob(suite.test, suite.token);
     const identity = await get('/api/job');
     const compressed = await get('/api/job', 'gzip');
     assert.equal(compressed.headers['content-encoding'], 'gzip');
@@ -196,8 +190,8 @@ describe('compression', () => {
   });
 
   it('keeps a large error in the envelope once decoded', async () => {
-    const response = await test.app.inject({
-      method: 'POST', url: '/api/job', headers: { ...auth(token), 'accept-encoding': 'gzip' }, payload: jobJson({ name: 'x'.repeat(2000), job_category_id: 'x'.repeat(2000) }),
+    const response = await suite.test.app.inject({
+      method: 'POST', url: '/api/job', headers: { ...auth(suite.token), 'accept-encoding': 'gzip' }, payload: jobJson({ name: 'x'.repeat(2000), job_category_id: 'x'.repeat(2000) }),
     });
     const body = JSON.parse(decoded(response).toString('utf8'));
     assert.equal(body.data.status_code, response.statusCode);
@@ -206,12 +200,12 @@ describe('compression', () => {
 
   it('sends a CV as stored, with its Content-Length, to the vendor and by its signed link', async () => {
     const text = Buffer.from('Ada Candidate, bookkeeper.\n'.repeat(100));
-    const jobId = await createLiveJob(test, token);
-    const applied = await postApplicationForm(test, await issueBoardToken(test.app), jobId, [...applicationParts(), ['cv', upload(text, 'cv.txt', 'text/plain')]]);
+    const jobId = await createLiveJob(suite.test, suite.token);
+    const applied = await postApplicationForm(suite.test, await issueBoardToken(suite.test.app), jobId, [...applicationParts(), ['cv', upload(text, 'cv.txt', 'text/plain')]]);
     assert.equal(applied.statusCode, 201, applied.body);
     const id = applied.json().data.id as number;
-    const link = new URL(test.app.applications.cvLinks.linkFor(id, Math.floor(Date.now() / 1000) + 3600));
-    for (const response of [await get(`/api/application/${id}/cv`, 'gzip, br'), await test.app.inject({ url: link.pathname + link.search, headers: { 'accept-encoding': 'gzip' } })]) {
+    const link = new URL(suite.test.app.applications.cvLinks.linkFor(id, Math.floor(Date.now() / 1000) + 3600));
+    for (const response of [await get(`/api/application/${id}/cv`, 'gzip, br'), await suite.test.app.inject({ url: link.pathname + link.search, headers: { 'accept-encoding': 'gzip' } })]) {
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(response.headers['content-encoding'], undefined);
       assert.equal(response.headers['content-length'], String(text.length));
