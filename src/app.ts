@@ -42,6 +42,11 @@ import { loadSigningKey } from './webhooks/signing.ts';
 import { DeliveryWorker } from './deliveries/worker.ts';
 import { installIdempotency } from './idempotency/hooks.ts';
 import { sealWith } from './idempotency/seal.ts';
+import { CallerCache } from './auth/caller-cache.ts';
+import { createRegistry } from './metrics/registry.ts';
+import { recordRequests } from './metrics/request-metrics.ts';
+import { METRICS_PATH } from './metrics/routes.ts';
+import { serveMetrics } from './metrics/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -146,6 +151,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Only when served: without METRICS_TOKEN or METRICS_PORT a request costs nothing more.
+  const metrics = config.metrics.token !== null || config.metrics.port !== null ? createRegistry() : null;
+  if (metrics) recordRequests(app, metrics, METRICS_PATH);
   app.addHook('onClose', async () => store.db.destroy());
   app.addHook('preHandler', refuseInfiniteNumbers);
   // Loaded before the server is ready, so that no first list waits for them (about a second a million
@@ -188,7 +196,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await oauth.register(tokenRoutes, { db: store.db, rotation, failures });
     await oauth.register(revokeRoutes, { db: store.db, lockFamily: rotation.lockFamily, failures });
   });
-  const guard = bearerGuard(store.db, config.defaultTimezone, failures);
+  const callers = new CallerCache();
+  const guard = bearerGuard(store.db, config.defaultTimezone, failures, callers);
   const fullText = store.dialect.fullText;
   const jobsChanged = store.dialect.changeStamp(store.db);
   app.addHook('onClose', () => jobsChanged.stop());
@@ -247,5 +256,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onReady', async () => worker.start());
   // Before the store closes: the round in flight finishes first.
   app.addHook('preClose', () => worker.stop());
+  if (metrics) {
+    const caches = { list_counts: lists.counts.lookups, text_hits: lists.textHits.lookups, rendered_jobs: renderedJobs.lookups, callers: callers.lookups };
+    await serveMetrics(app, metrics, { ...config.metrics, host: config.host }, { store, lists, deliveries: worker, caches, log: app.log });
+  }
   return app;
 }

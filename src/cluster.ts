@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Log } from './process-log.ts';
 
 /*
- * The cluster primary: it serves nothing itself. It forks the workers, which
+ * The cluster primary: it serves nothing itself but METRICS_PORT (the sum of
+ * the workers' metrics, src/server.ts). It forks the workers, which
  * share the port and each build the whole app; replaces a worker that dies;
  * and on SIGTERM or SIGINT passes the signal on and exits once every worker
  * has drained. Nothing is shared between workers but the database.

@@ -54,6 +54,15 @@ export interface Config {
   readonly deliveries: DeliveryConfig;
   /** When the server answers 503 rather than queue more work than it can serve (src/http/load-shedding.ts). */
   readonly loadShedding: LoadSheddingConfig;
+  /** Where GET /metrics is served (src/metrics/); neither set: nowhere. */
+  readonly metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_TOKEN: /metrics on the API's port answers a request bearing it; null: not served there. */
+  readonly token: string | null;
+  /** METRICS_PORT: a listener of its own on HOST serving /metrics without authentication; null: none. */
+  readonly port: number | null;
 }
 
 export interface DatabaseTimeouts {
@@ -142,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxEventLoopUtilisation: readFraction(env, 'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILISATION', 0),
       sampleMs: readWholeNumber(env, 'LOAD_SHEDDING_SAMPLE_MS', 500, 10, 60_000),
     }),
+    metrics: readMetrics(env, port),
     mediaDir: readMediaDir(env, databaseUrl),
     applications: Object.freeze({
       filesDir: readApplicationFilesDir(env, databaseUrl),
@@ -386,6 +396,22 @@ function readApplicationFilesDir(env: Env, databaseUrl: string): string {
     throw new ConfigError('APPLICATION_FILES_DIR', `must not be the MEDIA_DIR folder, got "${folder}"`);
   }
   return folder;
+}
+
+/* Long enough that guessing is hopeless even unthrottled. */
+const MIN_METRICS_TOKEN_LENGTH = 32;
+
+function readMetrics(env: Env, port: number): MetricsConfig {
+  const token = env.METRICS_TOKEN || null;
+  // Not echoed: it is a secret. Printable and without spaces, so that it fits an Authorization header as it is.
+  if (token !== null && (token.length < MIN_METRICS_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new ConfigError('METRICS_TOKEN', `must be at least ${MIN_METRICS_TOKEN_LENGTH} printable characters without spaces, e.g. \`openssl rand -hex 32\``);
+  }
+  const metricsPort = env.METRICS_PORT ? readWholeNumber(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  if (metricsPort !== null && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}): it is a listener of its own`);
+  }
+  return Object.freeze({ token, port: metricsPort });
 }
 
 /* A key short enough to guess would let anyone sign a CV link. */

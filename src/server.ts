@@ -8,6 +8,8 @@ import { describeMissingTenant, prepareDatabase, waitForDatabase } from './prepa
 import { processLog } from './process-log.ts';
 import { type DemoTenant, demoTenantBanner } from './tenancy/demo.ts';
 import { loadGazetteerApart } from './geo/gazetteer.ts';
+import { AggregatorRegistry, Registry } from 'prom-client';
+import { listenForMetrics } from './metrics/listener.ts';
 
 /** How long requests in flight at a shutdown signal may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -66,7 +68,10 @@ async function serve(config: Config): Promise<void> {
   if (stopSignal) drain(app, stopSignal);
 }
 
-/** The cluster primary prepares the database once, so workers never race to migrate a new one, then forks. */
+/**
+ * The cluster primary prepares the database once, so workers never race to migrate a new one, then forks.
+ * On METRICS_PORT it serves the sum of its workers' metrics, asked of each at every scrape.
+ */
 async function startCluster(config: Config): Promise<void> {
   const log = processLog(config.logLevel, { role: 'primary' });
   // Until the workers exist (superviseWorkers then takes the signals), a signal stops the wait and exits cleanly.
@@ -93,6 +98,11 @@ async function startCluster(config: Config): Promise<void> {
   if (demoTenant) printDemoTenant(demoTenant, config.publicUrl);
   if (missingTenant) log.warn(missingTenant);
   superviseWorkers(config.workers, log);
+  if (config.metrics.port !== null) {
+    const registry = new AggregatorRegistry<typeof Registry.PROMETHEUS_CONTENT_TYPE>();
+    const scrape = { contentType: registry.contentType, read: () => registry.clusterMetrics() };
+    await listenForMetrics(scrape, { port: config.metrics.port, host: config.host }, log);
+  }
 }
 
 async function main(): Promise<void> {

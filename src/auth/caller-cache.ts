@@ -1,4 +1,5 @@
 import type { Caller } from './caller.ts';
+import { CacheLookups } from '../metrics/cache-lookups.ts';
 
 /*
  * Callers resolved from bearer tokens, by token hash, so that a request with
@@ -29,6 +30,8 @@ export interface Entry {
 
 export class CallerCache {
   private readonly entries = new Map<string, Entry>();
+  /** One outcome per authentication: a recall that misses goes on to `find`, which counts it. */
+  readonly lookups = new CacheLookups();
 
   constructor(
     private readonly maxEntries = MAX_ENTRIES,
@@ -38,9 +41,9 @@ export class CallerCache {
   /** The caller resolved for this token at this generation, while neither it nor its token has expired. */
   find(tokenHash: string, generation: number, now = Date.now()): Caller | undefined {
     const entry = this.entries.get(tokenHash);
-    if (!entry) return undefined;
-    if (entry.generation === generation && now < entry.until) return entry.caller;
-    this.entries.delete(tokenHash);
+    if (entry && entry.generation === generation && now < entry.until) return this.lookups.record(entry.caller);
+    this.lookups.record(undefined);
+    if (entry) this.entries.delete(tokenHash);
     return undefined;
   }
 
@@ -52,7 +55,7 @@ export class CallerCache {
   recall(tokenHash: string, now = Date.now()): Entry | undefined {
     const entry = this.entries.get(tokenHash);
     if (!entry) return undefined;
-    if (now < entry.until) return entry;
+    if (now < entry.until) return this.lookups.record(entry);
     this.entries.delete(tokenHash);
     return undefined;
   }

@@ -121,8 +121,7 @@ function unauthenticated(reply: FastifyReply, challenge: string): never {
   throw new AppError('unauthenticated');
 }
 
-export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAttempts) {
-  const cache = new CallerCache();
+export function bearerGuard(db: Db, defaultTimezone: string, failures: FailedAttempts, cache = new CallerCache()) {
   const readGeneration = () => readAuthGeneration(db);
   /** The token's caller, or the 401 that refuses it. */
   async function bearerCaller(request: FastifyRequest, reply: FastifyReply, tokenHash: string | undefined): Promise<Caller> {

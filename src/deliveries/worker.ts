@@ -53,6 +53,8 @@ export class DeliveryWorker {
   private readonly transports = new Map<string, Transporter>();
   private readonly now: () => number;
   private readonly retry: RetryPolicy;
+  /** This process's attempts by outcome, for the metrics: sent, failed to be retried, failed for good. */
+  readonly outcomes = { delivered: 0, retried: 0, failed: 0 };
 
   constructor(private readonly options: WorkerOptions) {
     this.now = options.now ?? Date.now;
@@ -112,6 +114,7 @@ export class DeliveryWorker {
     try {
       const status = await sendDelivery(options, delivery, this.now());
       await this.settle(delivery, { status: 'delivered', delivered_at: new Date(this.now()).toISOString(), last_status: status, last_error: null });
+      this.outcomes.delivered += 1;
       if (delivery.webhook_id !== null) await this.options.store.db.updateTable('webhooks').set({ failing_since: null }).where('id', '=', delivery.webhook_id).execute();
     } catch (error) {
       const failure = error instanceof SendFailure ? error : new SendFailure((error as Error).message);
@@ -140,6 +143,7 @@ export class DeliveryWorker {
     const last = { last_status: failure.status, last_error: failure.message.slice(0, 1000) };
     if (delay === null) await this.settle(delivery, { ...last, status: 'failed' });
     else await this.settle(delivery, { ...last, next_attempt_at: new Date(now + delay).toISOString() });
+    this.outcomes[delay === null ? 'failed' : 'retried'] += 1;
     if (delivery.webhook_id !== null && !failure.final) await this.noteWebhookFailure(delivery.webhook_id, now, failure.message);
   }
 

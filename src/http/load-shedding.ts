@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
 import underPressure from '@fastify/under-pressure';
 import type { LoadSheddingConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { METRICS_PATH } from '../metrics/routes.ts';
 
 /*
  * Past capacity a server that takes every request serves each one later, until
@@ -16,11 +17,13 @@ import { AppError } from '../errors.ts';
  *
  * The health endpoints are never refused: a load balancer that saw readiness
  * flap with load would move this machine's traffic to the others and push
- * them over in turn. Readiness stays about the database.
+ * them over in turn. Readiness stays about the database. Nor is /metrics:
+ * a scrape under load is when its numbers matter most.
  */
 
-function isHealthCheck(request: FastifyRequest): boolean {
-  return request.routeOptions.url?.startsWith('/health/') ?? false;
+function isNeverShed(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && (route.startsWith('/health/') || route === METRICS_PATH);
 }
 
 export async function registerLoadShedding(app: FastifyInstance, config: LoadSheddingConfig): Promise<void> {
@@ -38,7 +41,7 @@ export async function registerLoadShedding(app: FastifyInstance, config: LoadShe
     eventLoopUtilizationMode: 'interval',
     sampleInterval: config.sampleMs,
     pressureHandler: async (request: FastifyRequest, reply: FastifyReply) => {
-      if (isHealthCheck(request) || performance.now() < judgedFrom) return;
+      if (isNeverShed(request) || performance.now() < judgedFrom) return;
       reply.header('retry-after', String(retryAfterSeconds));
       throw new AppError('service_unavailable', '503 Service Unavailable: the server is over capacity; retry after the Retry-After seconds.');
     },

@@ -3,6 +3,7 @@ import type { RenderedPage } from '../search/list-cache.ts';
 import type { PageHit, PageRenderer } from '../search/service.ts';
 import { presentJob, type JobResource, type PresentContext } from './presenter.ts';
 import type { StoredJob } from './repository.ts';
+import { CacheLookups } from '../metrics/cache-lookups.ts';
 
 /**
  * The key of a job's rendering: every input of the presentation but the
@@ -28,12 +29,13 @@ export class RenderedJobs implements FactsListener {
   private bytes = 0;
   /** Moves at each forgetting: a rendering read before it may be of the job as it was, and is not kept. */
   private generation = 0;
+  readonly lookups = new CacheLookups();
 
   constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
   get(id: number, key: string): Buffer | undefined {
     const renderings = this.byJob.get(id);
-    const rendered = renderings?.get(key);
+    const rendered = this.lookups.record(renderings?.get(key));
     if (renderings && rendered) {
       // Used again: the most recent in the map's order.
       this.byJob.delete(id);

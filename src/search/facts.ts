@@ -146,6 +146,19 @@ export class JobFacts {
     };
   }
 
+  /** Listed jobs by their status on `today` (a day number): a loop over two columns, for the metrics. */
+  countByStatus(today: number): { live: number; scheduled: number; expired: number } {
+    const counts = { live: 0, scheduled: 0, expired: 0 };
+    const { listed, openDay, closeDay } = this;
+    for (let id = this.maxId; id > 0; id -= 1) {
+      if (listed[id] !== 1) continue;
+      if ((openDay[id] as number) > today) counts.scheduled += 1;
+      else if ((closeDay[id] as number) < today) counts.expired += 1;
+      else counts.live += 1;
+    }
+    return counts;
+  }
+
   private async loadAll(): Promise<void> {
     this.clear();
     const newest = await sql<{ seq: number | null }>`select max(seq) as seq from job_changes`.execute(this.db);

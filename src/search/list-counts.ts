@@ -1,6 +1,7 @@
 import type { JobFacts } from './facts.ts';
 import { FacetCounter, testOf, type JobTest } from './fact-scan.ts';
 import type { FacetCounts, SearchCriteria } from './repository.ts';
+import { CacheLookups } from '../metrics/cache-lookups.ts';
 
 /** What hears of each change to the facts, before and after it, to keep what it derived from them current. */
 export interface FactsListener {
@@ -28,6 +29,7 @@ interface Counted {
  */
 export class ListCounts implements FactsListener {
   private readonly entries = new Map<string, Counted>();
+  readonly lookups = new CacheLookups();
 
   constructor(
     private readonly facts: JobFacts,
@@ -36,7 +38,7 @@ export class ListCounts implements FactsListener {
 
   /** The filter's total and facets: counted once, then kept. `key` names the filter (not the page, nor the order). */
   get(key: string, criteria: SearchCriteria): { total: number; facets: FacetCounts } {
-    let counted = this.entries.get(key);
+    let counted = this.lookups.record(this.entries.get(key));
     if (counted) {
       this.entries.delete(key);
     } else {

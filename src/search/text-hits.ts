@@ -9,6 +9,8 @@
  * they have read, and an entry is good for that count only.
  */
 
+import { CacheLookups } from '../metrics/cache-lookups.ts';
+
 /** The newest matches of one query: the first `count` of them, or all when `exhausted`. */
 export interface TextHits {
   readonly ids: Int32Array;
@@ -27,6 +29,7 @@ const BYTES_PER_HIT = 12;
 export class TextHitsCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  readonly lookups = new CacheLookups();
 
   /** At most this many bytes of hits are kept, the least recently used going first. */
   constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
@@ -38,11 +41,13 @@ export class TextHitsCache {
    */
   async get(key: string, version: number, wanted: number, read: (limit: number) => Promise<TextHits>): Promise<TextHits> {
     const kept = this.entries.get(key);
-    if (kept && kept.version === version && (kept.hits.exhausted || kept.hits.count >= wanted)) {
+    const usable = kept && kept.version === version && (kept.hits.exhausted || kept.hits.count >= wanted) ? kept : undefined;
+    this.lookups.record(usable);
+    if (usable) {
       // Used again: the most recent in the map's order.
       this.entries.delete(key);
-      this.entries.set(key, kept);
-      return kept.hits;
+      this.entries.set(key, usable);
+      return usable.hits;
     }
     const hits = await read(wanted);
     this.put(key, { hits, version });

@@ -60,6 +60,16 @@ export interface StoreDialect {
   readonly claimDue: ClaimDue;
   /** Appended to a select inside a transaction: the rows it takes are its own, those another transaction took are passed over. */
   readonly takeUnlocked: RawBuilder<unknown>;
+  /** The connection pool's state now, for the metrics; undefined where there is no pool (SQLite: one connection). */
+  readonly poolUse?: () => PoolUse;
+}
+
+export interface PoolUse {
+  /** Connections open, busy or idle. */
+  readonly total: number;
+  readonly idle: number;
+  /** Queries waiting for a connection. */
+  readonly waiting: number;
 }
 
 /** A store's own part of each migration that has one, by the migration's name. */

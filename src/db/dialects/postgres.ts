@@ -84,5 +84,6 @@ export function postgresDialect(url: string, options: StoreOptions): StoreDialec
     },
     claimDue: claimDueOnPostgres,
     takeUnlocked: sql`for update skip locked`,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

@@ -1,0 +1,184 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auth, buildTestApp, issueToken, type TestApp } from '../support/app.ts';
+import { stores } from '../support/stores.ts';
+import { jobJson } from '../support/fixtures.ts';
+import { freePort } from '../../bench/http/processes.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { sampleOf } from './scrape.ts';
+
+const METRICS_TOKEN = 'metrics-token-of-at-least-thirty-two-chars';
+
+describe('METRICS_TOKEN and METRICS_PORT', () => {
+  it('are off when unset', () => {
+    assert.deepEqual(loadConfig({}).metrics, { token: null, port: null });
+  });
+
+  it('refuse a token shorter than 32 characters, or with spaces, without echoing it', () => {
+    for (const token of ['short-token', `${'x'.repeat(31)}`, `${'x'.repeat(20)} ${'y'.repeat(20)}`]) {
+      assert.throws(
+        () => loadConfig({ METRICS_TOKEN: token }),
+        (error: unknown) => error instanceof ConfigError && error.variable === 'METRICS_TOKEN' && !error.message.includes(token),
+      );
+    }
+  });
+
+  it('refuse a port that is not one, or is the API\'s own', () => {
+    for (const env of [{ METRICS_PORT: '0' }, { METRICS_PORT: '65536' }, { METRICS_PORT: 'nine' }, { PORT: '8080', METRICS_PORT: '8080' }]) {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === 'METRICS_PORT');
+    }
+    assert.equal(loadConfig({ METRICS_PORT: '9464' }).metrics.port, 9464);
+  });
+});
+
+describe('GET /metrics without METRICS_TOKEN or METRICS_PORT', () => {
+  let test: TestApp;
+  before(async () => {
+    test = await buildTestApp('sqlite');
+  });
+  after(() => test.close());
+
+  it('is 404 in the envelope, whatever the Authorization', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}` }]) {
+      const response = await test.app.inject({ url: '/metrics', headers });
+      assert.equal(response.statusCode, 404);
+      assert.equal(response.json().data.status_code, 404);
+    }
+  });
+});
+
+for (const store of stores) describe(`GET /metrics with METRICS_TOKEN [${store}]`, () => {
+  let test: TestApp;
+  let token: string;
+  before(async () => {
+    test = await buildTestApp(store, { METRICS_TOKEN });
+    token = await issueToken(test.app);
+  });
+  after(() => test.close());
+
+  const scrape = async () => {
+    const response = await test.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    return response.body;
+  };
+  const postJob = async (fields: Record<string, unknown>) => {
+    const response = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson(fields) });
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json().data.id as number;
+  };
+
+  it('answers 401 in the envelope without a token, with a wrong one, and with an API token', async () => {
+    for (const authorization of [undefined, `Bearer ${METRICS_TOKEN}x`, `Bearer ${METRICS_TOKEN.slice(0, -1)}`, `Bearer ${token}`, `Basic ${METRICS_TOKEN}`]) {
+      const response = await test.app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+      assert.equal(response.statusCode, 401, String(authorization));
+      assert.equal(response.json().data.status_code, 401);
+      assert.match(String(response.headers['www-authenticate']), /^Bearer /);
+      assert.doesNotMatch(response.body, /jobspace_/);
+    }
+  });
+
+  it('counts requests by route pattern and status, never by raw URL, with a latency histogram', async () => {
+    const id = await postJob({});
+    for (let i = 0; i < 3; i += 1) assert.equal((await test.app.inject({ url: `/api/job/${id}`, headers: auth(token) })).statusCode, 200);
+    await test.app.inject({ url: '/api/job/99999999', headers: auth(token) });
+    await test.app.inject({ url: '/no/such/path/8c1f' });
+    const text = await scrape();
+    const route = { method: 'GET', route: '/api/job/:id' };
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { ...route, status: '200' }), 3);
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { ...route, status: '404' }), 1);
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { method: 'POST', route: '/api/job', status: '201' }), 1);
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { route: 'unmatched', status: '404' }), 1);
+    assert.doesNotMatch(text, /8c1f|99999999/, 'no raw URL becomes a label');
+    assert.equal(sampleOf(text, 'jobspace_http_request_duration_seconds_count', { ...route, status: '200' }), 3);
+    assert.equal(sampleOf(text, 'jobspace_http_request_duration_seconds_bucket', { ...route, status: '200', le: '+Inf' }), 3);
+    assert.notEqual(sampleOf(text, 'jobspace_http_request_duration_seconds_bucket', { ...route, status: '200', le: '0.005' }), undefined);
+    assert.notEqual(sampleOf(text, 'jobspace_http_request_duration_seconds_bucket', { ...route, status: '200', le: '10' }), undefined);
+  });
+
+  it('leaves its own scrapes out of the request counts', async () => {
+    await scrape();
+    const text = await scrape();
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { route: '/metrics' }), undefined);
+  });
+
+  it('counts listed jobs by status: live, scheduled, expired; a deleted job leaves them', async () => {
+    const before = await scrape();
+    const count = (text: string, status: string) => sampleOf(text, 'jobspace_jobs', { status }) ?? 0;
+    const live = await postJob({ open_date: '2026-01-01', close_date: '2099-01-01' });
+    await postJob({ open_date: '2098-01-01', close_date: '2099-01-01' });
+    await postJob({ open_date: '2020-01-01', close_date: '2020-02-01' });
+    const deleted = await postJob({ open_date: '2026-01-01', close_date: '2099-01-01' });
+    assert.equal((await test.app.inject({ method: 'POST', url: `/api/job/${deleted}/delete`, headers: auth(token) })).statusCode, 200);
+    const after = await scrape();
+    assert.ok(live > 0);
+    assert.equal(count(after, 'live') - count(before, 'live'), 1);
+    assert.equal(count(after, 'scheduled') - count(before, 'scheduled'), 1);
+    assert.equal(count(after, 'expired') - count(before, 'expired'), 1);
+  });
+
+  it('counts cache hits: a repeated list hits the list counts and the rendered jobs', async () => {
+    const hits = (text: string, cache: string) => sampleOf(text, 'jobspace_cache_lookups_total', { cache, outcome: 'hit' }) ?? 0;
+    const misses = (text: string, cache: string) => sampleOf(text, 'jobspace_cache_lookups_total', { cache, outcome: 'miss' }) ?? 0;
+    const list = () => test.app.inject({ url: '/api/job?main_area=Sheffield', headers: auth(token) });
+    assert.equal((await list()).statusCode, 200);
+    const first = await scrape();
+    assert.equal((await list()).statusCode, 200);
+    const second = await scrape();
+    assert.equal(hits(second, 'list_counts') - hits(first, 'list_counts'), 1);
+    assert.equal(misses(second, 'list_counts'), misses(first, 'list_counts'));
+    assert.ok(hits(second, 'rendered_jobs') > hits(first, 'rendered_jobs'));
+    assert.ok(hits(second, 'callers') > hits(first, 'callers'), 'the token was resolved from the cache');
+  });
+
+  it('shows the delivery backlog and attempts', async () => {
+    const text = await scrape();
+    assert.notEqual(sampleOf(text, 'jobspace_deliveries_backlog', { kind: 'pending_deliveries' }), undefined);
+    assert.notEqual(sampleOf(text, 'jobspace_deliveries_backlog', { kind: 'undispatched_events' }), undefined);
+    assert.equal(sampleOf(text, 'jobspace_delivery_attempts_total', { outcome: 'failed' }), 0);
+  });
+
+  it(store === 'postgres' ? 'shows the PostgreSQL pool: connections open, idle, and queries waiting' : 'shows no pool on SQLite', async () => {
+    const text = await scrape();
+    const total = sampleOf(text, 'jobspace_db_pool_connections');
+    if (store === 'sqlite') return assert.equal(total, undefined);
+    assert.ok(total !== undefined && total >= 1, text);
+    assert.ok((sampleOf(text, 'jobspace_db_pool_idle_connections') ?? -1) >= 0);
+    assert.equal(sampleOf(text, 'jobspace_db_pool_waiting_queries'), 0);
+  });
+
+  it('includes the process\'s default metrics, prefixed', async () => {
+    const text = await scrape();
+    assert.notEqual(sampleOf(text, 'jobspace_process_cpu_user_seconds_total'), undefined);
+    assert.notEqual(sampleOf(text, 'jobspace_nodejs_heap_size_used_bytes'), undefined);
+  });
+});
+
+describe('GET /metrics on METRICS_PORT', () => {
+  let test: TestApp;
+  let port: number;
+  before(async () => {
+    port = await freePort();
+    test = await buildTestApp('sqlite', { METRICS_PORT: String(port), HOST: '127.0.0.1' });
+    await test.app.ready();
+  });
+  after(() => test.close());
+
+  it('serves the metrics without authentication on its own listener', async () => {
+    await test.app.inject({ url: '/health/live' });
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.equal(sampleOf(text, 'jobspace_http_requests_total', { method: 'GET', route: '/health/live', status: '200' }), 1);
+  });
+
+  it('serves nothing else there, in the envelope', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/job`);
+    assert.equal(response.status, 404);
+    assert.equal((await response.json()).data.status_code, 404);
+  });
+
+  it('leaves /metrics on the API\'s port 404 without METRICS_TOKEN', async () => {
+    assert.equal((await test.app.inject({ url: '/metrics' })).statusCode, 404);
+  });
+});
