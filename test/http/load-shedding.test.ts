@@ -13,7 +13,8 @@ import { buildTestApp, DEMO, V1, type TestApp } from '../support/app.ts';
 
 const SAMPLE_MS = 20;
 const BLOCK_MS = 60;
-const SHEDDING = { LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '10', LOAD_SHEDDING_SAMPLE_MS: String(SAMPLE_MS) };
+const METRICS_TOKEN = 'metrics-token-of-at-least-thirty-two-chars';
+const SHEDDING = { LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '10', LOAD_SHEDDING_SAMPLE_MS: String(SAMPLE_MS), METRICS_TOKEN };
 
 function keepEventLoopBusy(): () => void {
   const timer = setInterval(() => {
@@ -76,6 +77,13 @@ describe('load shedding (LOAD_SHEDDING_*)', () => {
     const ready = await untilRefused(test, { url: '/api/job', headers: { accept: V1 } }, { url: '/health/ready' });
     assert.equal(ready.other.statusCode, 200);
     assert.deepEqual(ready.other.json(), { status: 'ok' });
+  });
+
+  it('keeps answering /metrics to its scraper while it refuses API requests: the numbers matter most then', async () => {
+    const scrape = { url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+    const { other } = await untilRefused(test, { url: '/api/job', headers: { accept: V1 } }, scrape);
+    assert.equal(other.statusCode, 200);
+    assert.match(other.body, /jobspace_http_requests_total\{[^}]*status="503"/);
   });
 });
 
