@@ -5,6 +5,8 @@ import { stores } from '../support/stores.ts';
 import { jobJson } from '../support/fixtures.ts';
 import { freePort } from '../../bench/http/processes.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { webhookBody } from '../support/webhooks.ts';
 import { sampleOf } from './scrape.ts';
 
 const METRICS_TOKEN = 'metrics-token-of-at-least-thirty-two-chars';
@@ -50,11 +52,16 @@ describe('GET /metrics without METRICS_TOKEN or METRICS_PORT', () => {
 for (const store of stores) describe(`GET /metrics with METRICS_TOKEN [${store}]`, () => {
   let test: TestApp;
   let token: string;
+  let receiver: Receiver;
   before(async () => {
-    test = await buildTestApp(store, { METRICS_TOKEN });
+    test = await buildTestApp(store, { METRICS_TOKEN, WEBHOOK_ALLOW_PRIVATE: 'true' });
     token = await issueToken(test.app);
+    receiver = await startReceiver();
   });
-  after(() => test.close());
+  after(async () => {
+    await receiver.stop();
+    await test.close();
+  });
 
   const scrape = async () => {
     const response = await test.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -82,14 +89,14 @@ for (const store of stores) describe(`GET /metrics with METRICS_TOKEN [${store}]
     const id = await postJob({});
     for (let i = 0; i < 3; i += 1) assert.equal((await test.app.inject({ url: `/api/job/${id}`, headers: auth(token) })).statusCode, 200);
     await test.app.inject({ url: '/api/job/99999999', headers: auth(token) });
-    await test.app.inject({ url: '/no/such/path/8c1f' });
+    await test.app.inject({ url: '/no/such/path/zq-raw-url' });
     const text = await scrape();
     const route = { method: 'GET', route: '/api/job/:id' };
     assert.equal(sampleOf(text, 'jobspace_http_requests_total', { ...route, status: '200' }), 3);
     assert.equal(sampleOf(text, 'jobspace_http_requests_total', { ...route, status: '404' }), 1);
     assert.equal(sampleOf(text, 'jobspace_http_requests_total', { method: 'POST', route: '/api/job', status: '201' }), 1);
     assert.equal(sampleOf(text, 'jobspace_http_requests_total', { route: 'unmatched', status: '404' }), 1);
-    assert.doesNotMatch(text, /8c1f|99999999/, 'no raw URL becomes a label');
+    assert.doesNotMatch(text, /zq-raw-url|route="\/api\/job\/\d/, 'no raw URL becomes a label');
     assert.equal(sampleOf(text, 'jobspace_http_request_duration_seconds_count', { ...route, status: '200' }), 3);
     assert.equal(sampleOf(text, 'jobspace_http_request_duration_seconds_bucket', { ...route, status: '200', le: '+Inf' }), 3);
     assert.notEqual(sampleOf(text, 'jobspace_http_request_duration_seconds_bucket', { ...route, status: '200', le: '0.005' }), undefined);
@@ -131,11 +138,28 @@ for (const store of stores) describe(`GET /metrics with METRICS_TOKEN [${store}]
     assert.ok(hits(second, 'callers') > hits(first, 'callers'), 'the token was resolved from the cache');
   });
 
-  it('shows the delivery backlog and attempts', async () => {
-    const text = await scrape();
-    assert.notEqual(sampleOf(text, 'jobspace_deliveries_backlog', { kind: 'pending_deliveries' }), undefined);
-    assert.notEqual(sampleOf(text, 'jobspace_deliveries_backlog', { kind: 'undispatched_events' }), undefined);
-    assert.equal(sampleOf(text, 'jobspace_delivery_attempts_total', { outcome: 'failed' }), 0);
+  it('shows the delivery backlog, and a failed attempt to be retried', async () => {
+    const backlog = (text: string, kind: string) => sampleOf(text, 'jobspace_deliveries_backlog', { kind });
+    const attempts = (text: string, outcome: string) => sampleOf(text, 'jobspace_delivery_attempts_total', { outcome });
+    receiver.status = 500;
+    // The events of the jobs posted so far are fanned out to no webhook.
+    await test.app.deliveries.runOnce();
+    const hook = await test.app.inject({ method: 'POST', url: '/api/webhook', headers: auth(token), payload: webhookBody({ url: receiver.url(), events: ['job.created'] }) });
+    assert.equal(hook.statusCode, 201, hook.body);
+    const idle = await scrape();
+    assert.equal(backlog(idle, 'pending_deliveries'), 0);
+    assert.equal(backlog(idle, 'undispatched_events'), 0);
+    assert.equal(attempts(idle, 'retried'), 0);
+    await postJob({});
+    const owed = await scrape();
+    assert.equal(backlog(owed, 'undispatched_events'), 1, 'the event waits for the worker to fan it out');
+    await test.app.deliveries.runOnce();
+    const failed = await scrape();
+    assert.equal(backlog(failed, 'undispatched_events'), 0);
+    assert.equal(backlog(failed, 'pending_deliveries'), 1, 'the delivery waits for its retry');
+    assert.equal(attempts(failed, 'retried'), 1);
+    assert.equal(attempts(failed, 'delivered'), 0);
+    assert.equal(attempts(failed, 'failed'), 0);
   });
 
   it(store === 'postgres' ? 'shows the PostgreSQL pool: connections open, idle, and queries waiting' : 'shows no pool on SQLite', async () => {
