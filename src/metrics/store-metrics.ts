@@ -26,9 +26,25 @@ export interface MetricSources {
  */
 export function watchSources(registry: Registry, sources: MetricSources): void {
   watchPool(registry, sources.store);
+  watchLockWaits(registry, sources.store);
   watchJobs(registry, sources);
   watchDeliveries(registry, sources);
   watchCaches(registry, sources.caches);
+}
+
+function watchLockWaits(registry: Registry, store: Store): void {
+  const lockWaits = store.dialect.lockWaits;
+  if (!lockWaits) return;
+  new Counter({
+    name: `${METRIC_PREFIX}db_lock_waits_total`, help: 'SQLite: statements that met another process\'s write lock and waited; `timed_out` of them gave up at DATABASE_LOCK_TIMEOUT_MS.',
+    labelNames: ['outcome'], registers: [registry],
+    collect() {
+      const { waited, timedOut } = lockWaits();
+      this.reset();
+      this.inc({ outcome: 'waited' }, waited);
+      this.inc({ outcome: 'timed_out' }, timedOut);
+    },
+  });
 }
 
 function watchPool(registry: Registry, store: Store): void {

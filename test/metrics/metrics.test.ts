@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { webhookBody } from '../support/webhooks.ts';
 import { sampleOf } from './scrape.ts';
+import SQLite from 'better-sqlite3';
+import { sqliteFileOf } from '../../src/db/dialects/store-url.ts';
 
 const METRICS_TOKEN = 'metrics-token-of-at-least-thirty-two-chars';
 
@@ -204,5 +206,36 @@ describe('GET /metrics on METRICS_PORT', () => {
 
   it('leaves /metrics on the API\'s port 404 without METRICS_TOKEN', async () => {
     assert.equal((await test.app.inject({ url: '/metrics' })).statusCode, 404);
+  });
+});
+
+/* Another process holding SQLite's write lock, played by a second connection to the file (as in test/db/sqlite-lock-wait.test.ts). */
+describe('GET /metrics: SQLite lock waits', () => {
+  let test: TestApp;
+  let token: string;
+  before(async () => {
+    test = await buildTestApp('sqlite', { METRICS_TOKEN, DATABASE_LOCK_TIMEOUT_MS: '300' });
+    token = await issueToken(test.app);
+  });
+  after(() => test.close());
+
+  const lockWaits = async (outcome: string) => {
+    const response = await test.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    return sampleOf(response.body, 'jobspace_db_lock_waits_total', { outcome });
+  };
+
+  it('counts a write that waited for the lock, and one that gave up at DATABASE_LOCK_TIMEOUT_MS', async () => {
+    assert.equal(await lockWaits('waited'), 0);
+    const holder = new SQLite(sqliteFileOf(test.config.databaseUrl) as string);
+    holder.exec('begin immediate');
+    try {
+      const refused = await test.app.inject({ method: 'POST', url: '/api/job', headers: auth(token), payload: jobJson() });
+      assert.equal(refused.statusCode, 503, refused.body);
+    } finally {
+      holder.exec('commit');
+      holder.close();
+    }
+    assert.equal(await lockWaits('waited'), 1);
+    assert.equal(await lockWaits('timed_out'), 1);
   });
 });

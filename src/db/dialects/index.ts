@@ -8,6 +8,7 @@ import type { Db, Executor, Tx } from '../types.ts';
 import { postgresDialect } from './postgres.ts';
 import type { PostgresTimeouts } from './postgres-timeouts.ts';
 import { sqliteDialect } from './sqlite.ts';
+import type { LockWaits } from './sqlite-driver.ts';
 import { sqliteFileOf } from './store-url.ts';
 
 /*
@@ -62,6 +63,8 @@ export interface StoreDialect {
   readonly takeUnlocked: RawBuilder<unknown>;
   /** The connection pool's state now, for the metrics; undefined where there is no pool (SQLite: one connection). */
   readonly poolUse?: () => PoolUse;
+  /** SQLite: statements that waited for another process's write lock, and those that gave up; undefined on PostgreSQL. */
+  readonly lockWaits?: () => Readonly<LockWaits>;
 }
 
 export interface PoolUse {

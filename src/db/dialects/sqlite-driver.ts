@@ -32,6 +32,14 @@ export interface LockWait {
   readonly ms: number;
   /** True while the connection is inside a transaction. */
   readonly inTransaction: () => boolean;
+  /** Counted here, read by the metrics. */
+  readonly waits: LockWaits;
+}
+
+/** Statements that met another process's lock (and waited for it, up to the bound); of those, the ones that gave up. */
+export interface LockWaits {
+  waited: number;
+  timedOut: number;
 }
 
 /*
@@ -113,7 +121,7 @@ function waitForLocks(driver: Driver, lending: Lending, lockWait: LockWait): voi
   };
 }
 
-function retryWhenBusy(connection: DatabaseConnection, lending: Lending, { ms, inTransaction }: LockWait): void {
+function retryWhenBusy(connection: DatabaseConnection, lending: Lending, { ms, inTransaction, waits }: LockWait): void {
   const execute = connection.executeQuery.bind(connection);
   connection.executeQuery = (async (query: CompiledQuery) => {
     const deadline = Date.now() + ms;
@@ -124,7 +132,12 @@ function retryWhenBusy(connection: DatabaseConnection, lending: Lending, { ms, i
       try {
         return await execute(query);
       } catch (error) {
-        if (!retryable || !isBusy(error) || Date.now() + pause > deadline) throw error;
+        if (!retryable || !isBusy(error)) throw error;
+        if (pause === FIRST_PAUSE_MS) waits.waited += 1;
+        if (Date.now() + pause > deadline) {
+          waits.timedOut += 1;
+          throw error;
+        }
       }
       await lending.stepAside(connection, pause);
     }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { sqliteFullText } from '../../search/engines/sqlite-fts5.ts';
 import { groupCommit, type RowLock } from '../group-commit.ts';
 import type { StoreDialect } from './index.ts';
-import { ImmediateSqliteDialect, withStatementCache } from './sqlite-driver.ts';
+import { ImmediateSqliteDialect, type LockWaits, withStatementCache } from './sqlite-driver.ts';
 import { AUDIT_GUARDED_EVENTS, auditGuardName, keepAuditAppendOnly, SQLITE_MIGRATION_STEPS } from './sqlite-migrations.ts';
 import { claimDueOnSqlite } from './delivery-claims.ts';
 
@@ -40,8 +40,10 @@ export function sqliteDialect(location: string, lockWaitMs = LOCK_WAIT_MS): Stor
   // into jobs took about 150 µs with the file, about 70 in memory. Temporary tables and indices
   // (a DISTINCT or GROUP BY no index serves) are kept in memory too.
   database.pragma('temp_store = MEMORY');
+  const waits: LockWaits = { waited: 0, timedOut: 0 };
   return {
-    kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }, { ms: lockWaitMs, inTransaction: () => database.inTransaction }),
+    kysely: new ImmediateSqliteDialect({ database: withStatementCache(database) }, { ms: lockWaitMs, inTransaction: () => database.inTransaction, waits }),
+    lockWaits: () => waits,
     autoIncrementId: (column) => column.primaryKey().autoIncrement(),
     autoIncrementType: 'integer',
     // SQLite's default collation, BINARY, already does.
