@@ -19,6 +19,7 @@ import { registerRequestLimit, registerTokenLimits, type RateLimitCounts } from 
 import { registerCors } from './http/cors.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerCompression } from './http/compression.ts';
+import { registerDocsPage } from './http/docs-page.ts';
 import { firstConnection, openRedis } from './redis.ts';
 import { registerLoadShedding } from './http/load-shedding.ts';
 import { bearerGuard } from './auth/guard.ts';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerDocsPage(app, config.publicUrl);
   await app.register(healthRoutes, { store });
   const media = await openFolderStorage(config.mediaDir);
   await app.register(mediaRoutes, { storage: media });
