@@ -54,6 +54,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       bodyLimit: MULTIPART_LIMIT_BYTES,
       schema: {
         tags,
+        operationId: 'applyForJob',
         summary: 'Apply for a job (board clients): stored (201), or a redirect to the employer (303) for REDIRECT jobs',
         body: ApplyBody,
         response: { 201: ApplicationResponse, 303: Type.Null(), ...writeErrors },
@@ -70,7 +71,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.get<IdRoute & { Querystring: typeof ApplicationListQuery.static }>(
     `/job/${ID}/applications`,
     {
-      schema: { tags, summary: "A job's applications, newest first", querystring: ApplicationListQuery, response: { 200: ApplicationListResponse, ...errors } },
+      schema: { tags, operationId: 'listJobApplications', summary: "A job's applications, newest first", querystring: ApplicationListQuery, response: { 200: ApplicationListResponse, ...errors } },
     },
     async (request) => {
       const started = performance.now();
@@ -94,7 +95,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}`,
-    { schema: { tags, summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
+    { schema: { tags, operationId: 'readApplication', summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
     async (request, reply) => {
       const application = present(request, await service.getApplication(options, request.caller, idOf(request)));
       const etag = strongEtag(application);
@@ -106,7 +107,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}/cv`,
-    { schema: { tags, summary: "An application's CV file, as an attachment", response: errors }, compress: false },
+    { schema: { tags, operationId: 'readApplicationCv', summary: "An application's CV file, as an attachment", response: errors }, compress: false },
     async (request, reply) => {
       const cv = await service.readCv(options, request.caller, idOf(request));
       return sendCv(reply, cv);
@@ -117,7 +118,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
     `/application/${ID}/update`,
     {
       config: { idempotent: true },
-      schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
+      schema: { tags, operationId: 'updateApplication', summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
@@ -129,7 +130,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.post<IdRoute>(
     `/application/${ID}/delete`,
-    { config: { idempotent: true }, schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, operationId: 'deleteApplication', summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteApplication(options, request.caller, idOf(request), actorOf(request));
       return { data: { acknowledged: true } };
@@ -161,7 +162,7 @@ export async function cvLinkRoutes(app: FastifyInstance, options: service.Applic
     `${CV_LINK_PATH}/${ID}/cv`,
     {
       compress: false,
-      schema: { tags: ['applications'], summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
+      schema: { tags: ['applications'], operationId: 'readCvByLink', summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
     },
     async (request, reply) => {
       const cv = await service.readCvByLink(options, Number(request.params.id), request.query.expires, request.query.signature);

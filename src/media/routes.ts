@@ -24,6 +24,7 @@ export async function mediaRoutes(app: FastifyInstance, { storage }: { storage: 
       compress: false,
       schema: {
         tags: ['media'],
+        operationId: 'readLogo',
         summary: 'A stored job logo',
         security: [],
         params: MediaParams,
