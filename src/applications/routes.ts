@@ -5,10 +5,10 @@ import { bodyFields, documentedOnly } from '../http/body.ts';
 import { MULTIPART_LIMIT_BYTES } from '../http/multipart.ts';
 import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
 import { CalendarDate } from '../http/primitives.ts';
-import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
+import { DeletedResponse, ErrorResponseSchema, fileResponse } from '../http/schemas.ts';
 import { APPLICATION_STATUSES } from '../db/types.ts';
 import { ApplyBody, UpdateApplicationBody } from './fields.ts';
-import { attachmentDisposition } from './documents.ts';
+import { attachmentDisposition, DOCUMENT_TYPES } from './documents.ts';
 import { ApplicationListResponse, ApplicationResponse, presentApplication } from './presenter.ts';
 import { actorOf } from '../audit/trail.ts';
 import * as service from './service.ts';
@@ -28,6 +28,8 @@ const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorR
 const writeErrors = { ...errors, 409: ErrorResponseSchema, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
 
 
+
+const CV_FILE = fileResponse('The CV, as the type it was recognised as', DOCUMENT_TYPES.map((type) => type.contentType));
 
 const ApplicationListQuery = Type.Intersect([
   PageQuery,
@@ -107,7 +109,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}/cv`,
-    { schema: { tags, operationId: 'readApplicationCv', summary: "An application's CV file, as an attachment", response: errors }, compress: false },
+    { schema: { tags, operationId: 'readApplicationCv', summary: "An application's CV file, as an attachment", response: { 200: CV_FILE, ...errors } }, compress: false },
     async (request, reply) => {
       const cv = await service.readCv(options, request.caller, idOf(request));
       return sendCv(reply, cv);
@@ -162,7 +164,7 @@ export async function cvLinkRoutes(app: FastifyInstance, options: service.Applic
     `${CV_LINK_PATH}/${ID}/cv`,
     {
       compress: false,
-      schema: { tags: ['applications'], operationId: 'readCvByLink', summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
+      schema: { tags: ['applications'], operationId: 'readCvByLink', summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 200: CV_FILE, 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
     },
     async (request, reply) => {
       const cv = await service.readCvByLink(options, Number(request.params.id), request.query.expires, request.query.signature);

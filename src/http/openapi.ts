@@ -113,6 +113,17 @@ const OAUTH_ERROR_EXAMPLES: Record<string, Json> = {
   401: { error: 'invalid_client', error_description: 'Client authentication failed.', message: 'Client authentication failed.' },
 };
 
+/* R1's samples (docs/contract.md, appendix A), as their bodies' examples. */
+const REQUEST_EXAMPLES: Record<string, Json> = {
+  issueToken: { grant_type: 'password', client_id: 'CLIENT_ID', client_secret: 'CLIENT_SECRET', username: 'USERNAME', password: 'PASSWORD' },
+  createJob: {
+    organisation: 'JDT', job_category_id: 1, job_type_id: 1, reference: 'JDT/1234', name: 'Job Title', description: 'The jobs description',
+    benefits: 'Benefits', skills: 'Skills', open_date: '2017-12-01', close_date: '2018-02-01', country_id: 229, premise: '1 Example Road',
+    sub_premise: 'Example Area', main_area: 'Sheffield', sub_area: 'South Yorkshire', postcode: 'S1 4BY', location_display: 'Sheffield, South Yorkshire',
+    salary_frequency: 'HOURLY', salary_currency: 'GBP', salary_from: 10, salary_to: 10, salary_text: 'Competitive', apply_type: 'SIGNUP', sites: [1, 2],
+  },
+};
+
 const DESCRIPTION = `The Job Space API, version 1 (the contract: docs/contract.md).
 
 **Versioning by Accept.** Send \`Accept: ${V1_MEDIA_TYPE}\`; a missing Accept, \`*/*\`, \`application/*\` and
@@ -152,7 +163,8 @@ const API_SECURITY: Record<string, string[]>[] = [{ oauth2: [] }, { bearer: [] }
 /* What transform learnt of each operation, for transformObject: keyed by method and documented path. */
 interface RouteNotes {
   readonly idempotent: boolean;
-  readonly guarded: boolean;
+  /** Counted by the request limit (src/http/rate-limit.ts): every route but the health checks and the token endpoint. */
+  readonly rateLimited: boolean;
 }
 
 const documentedPath = (url: string) => url.replace(/:(\w+)(\([^/]*\))?/g, '{$1}');
@@ -172,10 +184,6 @@ function pathParameters(url: string): Json | undefined {
   return Object.keys(properties).length > 0 ? { type: 'object', properties, required: Object.keys(properties) } : undefined;
 }
 
-function hasSuccess(response: Record<string, unknown>) {
-  return Object.keys(response).some((status) => status.startsWith('2') || status.startsWith('3'));
-}
-
 /** The statuses every route of its kind may answer besides its own, in the envelope it answers them in. */
 function addedStatuses(url: string, hasBody: boolean): string[] {
   if (url.startsWith('/health/')) return ['405'];
@@ -191,12 +199,11 @@ function transformRoute(notes: Map<string, RouteNotes>) {
     if (!schema || schema.hide) return { schema, url };
     const path = documentedPath(url);
     const alias = path.startsWith(`${ALIAS_PREFIX}/`);
-    const guarded = alias || path.startsWith('/api/');
+    const rateLimited = !path.startsWith('/health/') && path !== '/oauth/token';
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) notes.set(`${method.toLowerCase()} ${path}`, { idempotent: route.config?.idempotent === true, guarded });
+    for (const method of methods) notes.set(`${method.toLowerCase()} ${path}`, { idempotent: route.config?.idempotent === true, rateLimited });
 
     const response = { ...(schema.response as Record<string, unknown> | undefined) };
-    if (!hasSuccess(response)) response['200'] = { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
     for (const status of addedStatuses(path, schema.body !== undefined)) response[status] ??= ErrorResponseSchema;
 
     const documented: Json = { ...schema, response };
@@ -240,13 +247,13 @@ function referShared(node: unknown, shared: Map<string, string>, isRoot = true):
 function responseHeaders(status: string, operationId: string, notes: RouteNotes | undefined): Record<string, Json> {
   const names = ['X-Request-Id'];
   const success = status.startsWith('2');
-  if (notes?.guarded && status !== '429') names.push('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset');
+  if (notes?.rateLimited && status !== '429') names.push('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset');
   if (status === '401') names.push('WWW-Authenticate');
   if (status === '405') names.push('Allow');
   if (status === '429') names.push('Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset');
   if (status === '503') names.push('Retry-After');
   if (status === '303') names.push('Location');
-  if (success && CONDITIONAL[baseOperationId(operationId)]?.etag) names.push('ETag');
+  if ((success && CONDITIONAL[baseOperationId(operationId)]?.etag) || status === '304') names.push('ETag');
   if (success && notes?.idempotent) names.push('Idempotent-Replayed');
   return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 }
@@ -281,10 +288,12 @@ function hoistRequestBodies(paths: Record<string, Record<string, Operation>>): J
     for (const operation of Object.values(item)) {
       const content = (operation.requestBody as { content?: Record<string, Json> } | undefined)?.content;
       if (!content || !operation.operationId) continue;
-      const name = `${capitalise(baseOperationId(operation.operationId))}Request`;
+      const baseId = baseOperationId(operation.operationId);
+      const name = `${capitalise(baseId)}Request`;
       for (const media of Object.values(content)) {
         bodies[name] ??= media.schema;
         media.schema = { $ref: `#/components/schemas/${name}` };
+        if (REQUEST_EXAMPLES[baseId]) media.example = REQUEST_EXAMPLES[baseId];
       }
     }
   }
@@ -293,7 +302,7 @@ function hoistRequestBodies(paths: Record<string, Record<string, Operation>>): J
 
 /*
  * An error response is the same on most operations: it is put once in
- * components (ErrorEnvelope404; Public when no rate limit headers come with
+ * components (ErrorEnvelope404; NoRateLimit when no rate limit headers come with
  * it). One that differs from the one already put there stays where it is.
  */
 function hoistErrorResponses(paths: Record<string, Record<string, Operation>>): Json {
@@ -305,7 +314,7 @@ function hoistErrorResponses(paths: Record<string, Record<string, Operation>>): 
         const shared = typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
         if (shared !== 'ErrorEnvelope' && shared !== 'OAuthError') continue;
         const limited = (response.headers as Json | undefined)?.['X-RateLimit-Limit'] !== undefined;
-        const name = `${shared}${status}${limited || shared === 'OAuthError' ? '' : 'Public'}`;
+        const name = `${shared}${status}${limited || shared === 'OAuthError' ? '' : 'NoRateLimit'}`;
         responses[name] ??= response;
         if (shapeOf(responses[name]) === shapeOf(response)) operation.responses[status] = { $ref: `#/components/responses/${name}` };
       }
