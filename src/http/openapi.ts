@@ -16,11 +16,13 @@ import { MAX_KEY_LENGTH } from '../idempotency/request.ts';
  */
 
 type Json = Record<string, unknown>;
+type TransformObject = NonNullable<FastifyDynamicSwaggerOptions['transformObject']>;
+type SecuritySchemes = NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes'];
 type Operation = { operationId?: string; description?: string; parameters?: Json[]; responses: Record<string, Json> } & Json;
 
-export const V1_MEDIA_TYPE = 'application/vnd.jb.v1+json';
+const V1_MEDIA_TYPE = 'application/vnd.jb.v1+json';
 /** Every write takes these three, read into the same fields (src/http/body.ts). */
-export const BODY_MEDIA_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded', 'application/json'];
+const BODY_MEDIA_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded', 'application/json'];
 const ALIAS_PREFIX = '/admin/api';
 
 const STATUS_DESCRIPTIONS: Record<string, string> = {
@@ -140,7 +142,7 @@ with \`errors\` on 422; the token endpoints answer RFC 6749 errors.
 **Paths.** Every \`/api\` path answers identically under \`/admin/api\` (R2's write paths): those operations are
 marked \`x-alias-of\`.`;
 
-function securitySchemes(publicUrl: string): Json {
+function securitySchemes(publicUrl: string): SecuritySchemes {
   const tokenUrl = new URL('/oauth/token', publicUrl).href;
   return {
     oauth2: {
@@ -339,8 +341,9 @@ function addExamples(paths: Record<string, Record<string, Operation>>) {
   }
 }
 
-function completeDocument(notes: Map<string, RouteNotes>) {
-  return ({ openapiObject }: { openapiObject: Json }) => {
+function completeDocument(notes: Map<string, RouteNotes>): TransformObject {
+  return (document) => {
+    const openapiObject = (document as { openapiObject: Json }).openapiObject;
     const shared = new Map(Object.entries(SHARED_SCHEMAS).map(([name, schema]) => [shapeOf(schema), name]));
     const paths = openapiObject.paths as Record<string, Record<string, Operation>>;
     for (const [path, item] of Object.entries(paths)) {
@@ -356,7 +359,7 @@ function completeDocument(notes: Map<string, RouteNotes>) {
       ...openapiObject,
       paths: referred,
       components: { ...components, schemas: { ...(components.schemas as Json), ...schemas, ...bodies }, responses, headers: HEADERS, parameters: PARAMETERS },
-    };
+    } as ReturnType<TransformObject>;
   };
 }
 
@@ -377,12 +380,12 @@ export function openapiOptions(publicUrl: string): FastifyDynamicSwaggerOptions 
         { name: 'media', description: 'Stored job logos' },
         { name: 'health', description: 'Liveness and readiness, for load balancers' },
       ],
-      components: { securitySchemes: securitySchemes(publicUrl) as never },
+      components: { securitySchemes: securitySchemes(publicUrl) },
       security: API_SECURITY,
     },
     // OpenAPI 3.1 is JSON Schema 2020-12, which has const.
     convertConstToEnum: false,
     transform: transformRoute(notes),
-    transformObject: completeDocument(notes) as never,
+    transformObject: completeDocument(notes),
   };
 }
