@@ -14,6 +14,7 @@ import { refuseInfiniteNumbers } from './http/finite-numbers.ts';
 import { answerClientErrors, answerFrameworkError, answerUnknownExpectations } from './http/transport-errors.ts';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body.ts';
 import { negotiateVersion } from './http/accept.ts';
+import { openapiOptions } from './http/openapi.ts';
 import { refuseForMaintenance } from './http/maintenance.ts';
 import { registerRequestLimit, registerTokenLimits, type RateLimitCounts } from './http/rate-limit.ts';
 import { registerCors } from './http/cors.ts';
@@ -175,13 +176,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await registerBodyParsers(app);
   const rateCounts = openRateLimitCounts(app, config);
   await registerRequestLimit(app, rateCounts, config.rateLimitPerMinute);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'The Job Space API', version: '1.0.0', description: 'See docs/ and the v1 contract.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, openapiOptions(config.publicUrl));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerDocsPage(app, config.publicUrl);
   await app.register(healthRoutes, { store });

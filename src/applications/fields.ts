@@ -142,7 +142,7 @@ export function readApplicationChanges(body: Record<string, unknown>): Applicati
 
 /* The documented bodies (OpenAPI); the fields are checked above, so that one 422 names every one. */
 export const ApplyBody = Type.Object({
-  ...Object.fromEntries(Object.entries(APPLY_FIELDS).map(([name, { rule }]) => [name, rule.schema])),
+  ...Object.fromEntries(Object.entries(APPLY_FIELDS).map(([name, { rule, required }]) => [name, required ? rule.schema : Type.Optional(rule.schema)])),
   cv: Type.Optional(Type.String({ format: 'binary', description: `A file of type ${TYPES}, told by its bytes; at most 5 MB` })),
   cv_content: Type.Optional(Type.String({ description: 'JSON bodies: the CV as base64' })),
   cv_filename: Type.Optional(Type.String({ maxLength: 255 })),

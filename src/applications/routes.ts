@@ -5,10 +5,10 @@ import { bodyFields, documentedOnly } from '../http/body.ts';
 import { MULTIPART_LIMIT_BYTES } from '../http/multipart.ts';
 import { PageQuery, pageFrom, paginate } from '../http/pagination.ts';
 import { CalendarDate } from '../http/primitives.ts';
-import { DeletedResponse, ErrorResponseSchema } from '../http/schemas.ts';
+import { DeletedResponse, ErrorResponseSchema, fileResponse } from '../http/schemas.ts';
 import { APPLICATION_STATUSES } from '../db/types.ts';
 import { ApplyBody, UpdateApplicationBody } from './fields.ts';
-import { attachmentDisposition } from './documents.ts';
+import { attachmentDisposition, DOCUMENT_TYPES } from './documents.ts';
 import { ApplicationListResponse, ApplicationResponse, presentApplication } from './presenter.ts';
 import { actorOf } from '../audit/trail.ts';
 import * as service from './service.ts';
@@ -28,6 +28,8 @@ const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorR
 const writeErrors = { ...errors, 409: ErrorResponseSchema, 413: ErrorResponseSchema, 422: ErrorResponseSchema, 503: ErrorResponseSchema };
 
 
+
+const CV_FILE = fileResponse('The CV, as the type it was recognised as', DOCUMENT_TYPES.map((type) => type.contentType));
 
 const ApplicationListQuery = Type.Intersect([
   PageQuery,
@@ -54,6 +56,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
       bodyLimit: MULTIPART_LIMIT_BYTES,
       schema: {
         tags,
+        operationId: 'applyForJob',
         summary: 'Apply for a job (board clients): stored (201), or a redirect to the employer (303) for REDIRECT jobs',
         body: ApplyBody,
         response: { 201: ApplicationResponse, 303: Type.Null(), ...writeErrors },
@@ -70,7 +73,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
   app.get<IdRoute & { Querystring: typeof ApplicationListQuery.static }>(
     `/job/${ID}/applications`,
     {
-      schema: { tags, summary: "A job's applications, newest first", querystring: ApplicationListQuery, response: { 200: ApplicationListResponse, ...errors } },
+      schema: { tags, operationId: 'listJobApplications', summary: "A job's applications, newest first", querystring: ApplicationListQuery, response: { 200: ApplicationListResponse, ...errors } },
     },
     async (request) => {
       const started = performance.now();
@@ -94,7 +97,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}`,
-    { schema: { tags, summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
+    { schema: { tags, operationId: 'readApplication', summary: 'One application', response: { 200: ApplicationResponse, ...errors } } },
     async (request, reply) => {
       const application = present(request, await service.getApplication(options, request.caller, idOf(request)));
       const etag = strongEtag(application);
@@ -106,7 +109,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.get<IdRoute>(
     `/application/${ID}/cv`,
-    { schema: { tags, summary: "An application's CV file, as an attachment", response: errors }, compress: false },
+    { schema: { tags, operationId: 'readApplicationCv', summary: "An application's CV file, as an attachment", response: { 200: CV_FILE, ...errors } }, compress: false },
     async (request, reply) => {
       const cv = await service.readCv(options, request.caller, idOf(request));
       return sendCv(reply, cv);
@@ -117,7 +120,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
     `/application/${ID}/update`,
     {
       config: { idempotent: true },
-      schema: { tags, summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
+      schema: { tags, operationId: 'updateApplication', summary: "Change an application's status or notes", body: UpdateApplicationBody, response: { 200: ApplicationResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
@@ -129,7 +132,7 @@ export async function applicationRoutes(untyped: FastifyInstance, options: servi
 
   app.post<IdRoute>(
     `/application/${ID}/delete`,
-    { config: { idempotent: true }, schema: { tags, summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, operationId: 'deleteApplication', summary: 'Erase an application: its personal data and CV', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteApplication(options, request.caller, idOf(request), actorOf(request));
       return { data: { acknowledged: true } };
@@ -161,7 +164,7 @@ export async function cvLinkRoutes(app: FastifyInstance, options: service.Applic
     `${CV_LINK_PATH}/${ID}/cv`,
     {
       compress: false,
-      schema: { tags: ['applications'], summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
+      schema: { tags: ['applications'], operationId: 'readCvByLink', summary: 'A CV by the signed link a delivery carries', security: [], querystring: CvLinkQuery, response: { 200: CV_FILE, 404: ErrorResponseSchema, 410: ErrorResponseSchema } },
     },
     async (request, reply) => {
       const cv = await service.readCvByLink(options, Number(request.params.id), request.query.expires, request.query.signature);

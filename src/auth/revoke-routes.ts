@@ -37,6 +37,8 @@ export async function revokeRoutes(app: FastifyInstance, { db, lockFamily, failu
       attachValidation: true,
       schema: {
         tags: ['auth'],
+        operationId: 'revokeToken',
+        security: [],
         summary: 'Revoke an access or refresh token of the client (RFC 7009); 200 whatever the token',
         body: RevocationRequest,
         response: { 200: Type.Object({}, { description: 'An empty JSON object: the status says it all (RFC 7009 §2.2)' }), 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: OAuthErrorResponse },

@@ -117,6 +117,9 @@ export async function tokenRoutes(app: FastifyInstance, { db, rotation, failures
       attachValidation: true,
       schema: {
         tags: ['auth'],
+        operationId: 'issueToken',
+        // The client authenticates in the body or by Basic, not with a token (RFC 6749 §2.3).
+        security: [],
         summary: 'Issue an access token (password, refresh_token or client_credentials grant)',
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: OAuthErrorResponse },

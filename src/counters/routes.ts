@@ -37,6 +37,7 @@ export async function counterRoutes(untyped: FastifyInstance, { db }: { db: Db }
     {
       schema: {
         tags: ['jobs'],
+        operationId: 'readJobStats',
         summary: "A job's views, apply clicks and applications by UTC day and site (default: the last 30 days)",
         querystring: StatsQuery,
         response: { 200: StatsResponse, 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema },

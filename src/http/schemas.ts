@@ -21,3 +21,12 @@ export const DeletedResponse = Type.Object({ data: Type.Object({ acknowledged: T
 
 export const dataEnvelope = <T extends TSchema>(data: T) => Type.Object({ data });
 
+
+/**
+ * A response that is a file's bytes in one of these types. Fastify sends a
+ * buffer or stream as it is, so the schema documents and never serialises.
+ */
+export const fileResponse = (description: string, contentTypes: readonly string[]) => ({
+  description,
+  content: Object.fromEntries(contentTypes.map((type) => [type, { schema: Type.String({ contentMediaType: type }) }])),
+});

@@ -78,6 +78,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     {
       schema: {
         tags,
+        operationId: 'listJobs',
         summary: 'List and search jobs: newest first, or by relevance, distance, closing date or pay',
         querystring: JobSearchQuery,
         response: { 200: JobListResponse, ...errors, 422: ErrorResponseSchema },
@@ -103,7 +104,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
 
   app.get(
     '/job/suggest',
-    { schema: { tags, summary: 'Complete a job title', querystring: SuggestQuery, response: { 200: SuggestResponse, ...errors } } },
+    { schema: { tags, operationId: 'suggestJobTitles', summary: 'Complete a job title', querystring: SuggestQuery, response: { 200: SuggestResponse, ...errors } } },
     async (request) => ({
       data: await suggestTitles(options.db, options.fullText, request.caller, request.query, service.todayUtc()),
     }),
@@ -111,7 +112,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
 
   app.get<JobIdRoute>(
     `/job/${JOB_ID}`,
-    { config: { readsAuthGeneration: true }, schema: { tags, summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
+    { config: { readsAuthGeneration: true }, schema: { tags, operationId: 'readJob', summary: 'Read one job', response: { 200: JobResponse, ...writeErrors } } },
     async (request, reply) => {
       const id = jobId(request);
       const { stored, totals } = service.requireLiveReading(await readAsCaller(request, (caller) => service.readJob(services, caller, id)));
@@ -133,7 +134,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     '/job',
     {
       config: { idempotent: true },
-      schema: { tags, summary: 'Create a job', body: CreateJobBody, response: { 201: JobResponse, ...writeErrors } },
+      schema: { tags, operationId: 'createJob', summary: 'Create a job', body: CreateJobBody, response: { 201: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
@@ -147,7 +148,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
     `/job/${JOB_ID}/update`,
     {
       config: { idempotent: true },
-      schema: { tags, summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
+      schema: { tags, operationId: 'updateJob', summary: 'Update the fields sent', body: UpdateJobBody, response: { 200: JobResponse, ...writeErrors } },
       validatorCompiler: documentedOnly,
     },
     async (request, reply) => {
@@ -160,7 +161,7 @@ export async function jobRoutes(untyped: FastifyInstance, options: JobRouteOptio
 
   app.post<JobIdRoute>(
     `/job/${JOB_ID}/delete`,
-    { config: { idempotent: true }, schema: { tags, summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
+    { config: { idempotent: true }, schema: { tags, operationId: 'deleteJob', summary: 'Delete a job (soft)', response: { 200: DeletedResponse, ...writeErrors } } },
     async (request) => {
       await service.deleteJob(services, request.caller, jobId(request), actorOf(request), jobPrecondition(request));
       return { data: { acknowledged: true } };

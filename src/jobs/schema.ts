@@ -121,16 +121,30 @@ export type JobDraft = { -readonly [K in DraftName as undefined extends Held[K] 
 /** The fields a draft may hold null in: optional ones, and those derived while null. */
 export type NullableFieldName = { [K in DraftName]: null extends Held[K] ? K : never }[DraftName];
 
+/*
+ * A required field with aliases is required under any one of its names
+ * (job_category_id or R2's job_category): an anyOf of `required`, which an
+ * R2 body satisfies.
+ */
 function bodySchema(requireFields: boolean): TObject {
   const properties: Record<string, TSchema> = {};
   const required: string[] = [];
+  const requiredUnderAnyName: { anyOf: { required: string[] }[] }[] = [];
   for (const [name, field] of JOB_FIELD_ENTRIES) {
     const rule: FieldRule<unknown> = field.rule;
     properties[name] = rule.schema;
     for (const alias of rule.aliases) properties[alias] = { ...rule.schema, description: `Alias of ${name}` };
-    if (requireFields && field.required) required.push(name);
+    if (!requireFields || !field.required) continue;
+    if (rule.aliases.length === 0) required.push(name);
+    else requiredUnderAnyName.push({ anyOf: [name, ...rule.aliases].map((key) => ({ required: [key] })) });
   }
-  return Type.Unsafe<Record<string, unknown>>({ type: 'object', properties, required, additionalProperties: true }) as TObject;
+  return Type.Unsafe<Record<string, unknown>>({
+    type: 'object',
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    ...(requiredUnderAnyName.length > 0 ? { allOf: requiredUnderAnyName } : {}),
+    additionalProperties: true,
+  }) as TObject;
 }
 
 /** Documents the create body (OpenAPI); fields are checked by readJobFields. */

@@ -24,21 +24,21 @@ export async function lookupRoutes(app: FastifyInstance, { catalogue }: { catalo
   const countries = presentCountries(catalogue);
   const tags = ['look-ups'];
 
-  app.get('/address/country', { schema: { tags, response: { 200: dataEnvelope(Type.Array(Country)) } } }, async () => ({
+  app.get('/address/country', { schema: { tags, operationId: 'listCountries', summary: 'The ISO 3166 countries', response: { 200: dataEnvelope(Type.Array(Country)) } } }, async () => ({
     data: countries,
   }));
 
-  app.get('/job/type', { schema: { tags, response: { 200: dataEnvelope(Type.Array(JobType)) } } }, async (request) => ({
+  app.get('/job/type', { schema: { tags, operationId: 'listJobTypes', summary: 'The job types', response: { 200: dataEnvelope(Type.Array(JobType)) } } }, async (request) => ({
     data: presentJobTypes(catalogue, request.caller.timezone),
   }));
 
   app.get(
     '/job/category',
-    { schema: { tags, response: { 200: dataEnvelope(Type.Array(JobCategory)) } } },
+    { schema: { tags, operationId: 'listJobCategories', summary: 'The job categories: sectors and their roles', response: { 200: dataEnvelope(Type.Array(JobCategory)) } } },
     async (request) => ({ data: presentJobCategories(catalogue, request.caller.timezone) }),
   );
 
-  app.get('/job/options', { schema: { tags, response: { 200: dataEnvelope(Options) } } }, async (request) => ({
+  app.get('/job/options', { schema: { tags, operationId: 'readJobOptions', summary: 'Every look-up at once (R2)', response: { 200: dataEnvelope(Options) } } }, async (request) => ({
     data: presentOptions(catalogue, request.caller.timezone),
   }));
 }

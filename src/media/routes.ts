@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
-import { ErrorResponseSchema } from '../http/schemas.ts';
+import { ErrorResponseSchema, fileResponse } from '../http/schemas.ts';
+import { IMAGE_TYPES } from './images.ts';
 import { logoTypeOf, MEDIA_PATH } from './logos.ts';
 import type { MediaStorage } from './storage.ts';
 
 /* A name serves the same bytes for ever (it is their hash), so caches may keep them as long as they like. */
 const CACHE_FOREVER = 'public, max-age=31536000, immutable';
+
+const LOGO = fileResponse('The logo, as the image type it was recognised as', IMAGE_TYPES.map((type) => type.contentType));
 
 const MediaParams = Type.Object({ name: Type.String() });
 
@@ -24,10 +27,11 @@ export async function mediaRoutes(app: FastifyInstance, { storage }: { storage: 
       compress: false,
       schema: {
         tags: ['media'],
+        operationId: 'readLogo',
         summary: 'A stored job logo',
         security: [],
         params: MediaParams,
-        response: { 404: ErrorResponseSchema },
+        response: { 200: LOGO, 404: ErrorResponseSchema },
       },
     },
     async (request, reply) => {

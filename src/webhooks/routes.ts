@@ -41,7 +41,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.get(
     '/webhook',
-    { schema: { tags, summary: "List your organisations' webhooks", querystring: PageQuery, response: { 200: WebhookListResponse, ...errors } } },
+    { schema: { tags, operationId: 'listWebhooks', summary: "List your organisations' webhooks", querystring: PageQuery, response: { 200: WebhookListResponse, ...errors } } },
     async (request) => {
       const started = performance.now();
       const page = pageFrom(request.query);
@@ -56,7 +56,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post(
     '/webhook',
-    { config: { idempotent: true }, schema: { tags, summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, operationId: 'createWebhook', summary: 'Create a webhook; the answer shows its signing secret, once', body: WebhookBody, response: { 201: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request, reply) => {
       const { webhook, secret } = await service.createWebhook(options, request.caller, bodyFields(request), actorOf(request));
       return reply.code(201).send({ data: presentWebhook(webhook, contextFor(request), secret) });
@@ -68,6 +68,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
     {
       schema: {
         tags,
+        operationId: 'readApplicationSecret',
         summary: "The key your receivers check the signature of applications POSTed to your jobs' apply URLs (SIGNUP_WITHPOST) with",
         body: Type.Object({ organisation: Type.Optional(Type.String({ description: 'The handle of one of your organisations' })) }),
         response: { 200: ApplicationSecretResponse, ...writeErrors },
@@ -84,13 +85,13 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.get<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}`,
-    { schema: { tags, summary: 'Read one webhook', response: { 200: WebhookResponse, ...errors } } },
+    { schema: { tags, operationId: 'readWebhook', summary: 'Read one webhook', response: { 200: WebhookResponse, ...errors } } },
     async (request) => ({ data: presentWebhook(await service.getWebhook(options, request.caller, webhookId(request)), contextFor(request)) }),
   );
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/update`,
-    { config: { idempotent: true }, schema: { tags, summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
+    { config: { idempotent: true }, schema: { tags, operationId: 'updateWebhook', summary: 'Update the fields sent', body: WebhookBody, response: { 200: WebhookResponse, ...writeErrors } }, validatorCompiler: documentedOnly },
     async (request) => {
       const { webhook, secret } = await service.updateWebhook(options, request.caller, webhookId(request), bodyFields(request), actorOf(request));
       return { data: presentWebhook(webhook, contextFor(request), secret) };
@@ -99,7 +100,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.post<WebhookIdRoute>(
     `/webhook/${WEBHOOK_ID}/delete`,
-    { config: { idempotent: true }, schema: { tags, summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
+    { config: { idempotent: true }, schema: { tags, operationId: 'deleteWebhook', summary: 'Delete a webhook; what it had still to send is cancelled', response: { 200: DeletedResponse, ...errors } } },
     async (request) => {
       await service.deleteWebhook(options, request.caller, webhookId(request), actorOf(request));
       return { data: { acknowledged: true } };
@@ -108,7 +109,7 @@ export async function webhookRoutes(untyped: FastifyInstance, options: WebhookRo
 
   app.get<WebhookIdRoute & { Querystring: PageQuery }>(
     `/webhook/${WEBHOOK_ID}/deliveries`,
-    { schema: { tags, summary: "A webhook's deliveries, newest first", querystring: PageQuery, response: { 200: DeliveryListResponse, ...errors } } },
+    { schema: { tags, operationId: 'listWebhookDeliveries', summary: "A webhook's deliveries, newest first", querystring: PageQuery, response: { 200: DeliveryListResponse, ...errors } } },
     async (request) => {
       const started = performance.now();
       const page = pageFrom(request.query);

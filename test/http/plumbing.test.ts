@@ -202,7 +202,8 @@ for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
     assert.equal(response.statusCode, 200);
     const document = response.json();
     const create = document.paths['/api/job'].post;
-    assert.ok(create.requestBody.content['application/json'].schema.properties.job_category_id);
+    const body = create.requestBody.content['application/json'].schema.$ref.split('/').pop();
+    assert.ok(document.components.schemas[body].properties.job_category_id);
     assert.ok(document.paths['/oauth/token'].post);
   });
 
