@@ -35,6 +35,8 @@ export async function registerDocsPage(app: FastifyInstance, publicUrl: string):
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
     uiConfig: {
+      // Without the top bar (Swagger's logo and a box to load another document): this server's reference only.
+      layout: 'BaseLayout',
       docExpansion: 'list',
       deepLinking: true,
       displayOperationId: true,

@@ -31,6 +31,11 @@ function operation(page: Page, method: string, path: string): Locator {
   return page.locator(`.opblock-${method}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) }).first();
 }
 
+/** The Authorize dialog's part whose heading matches: `bearer  (http, Bearer)`, `oauth2 (OAuth2, password)`. */
+function authorisation(page: Page, heading: RegExp): Locator {
+  return page.locator('.auth-container').filter({ has: page.locator('h4', { hasText: heading }) }).first();
+}
+
 /** Opens an operation, fills in its request, sends it, and answers the status and body the page shows. */
 async function tryItOut(page: Page, block: Locator, fill: (block: Locator) => Promise<void> = async () => undefined): Promise<{ status: number; body: string }> {
   await block.locator('.opblock-summary').click();
@@ -115,12 +120,32 @@ describe('GET /docs in Chromium', { skip: missingChromium && `${CHROMIUM} missin
 
   it('lists the jobs through "Try it out" on GET /api/job, authorised with that token', async () => {
     await page.locator('.btn.authorize').first().click();
-    const bearer = page.locator('.auth-container').filter({ hasText: /bearer/i }).first();
+    const bearer = authorisation(page, /^bearer\s/);
     await bearer.locator('input').first().fill(token);
     await bearer.locator('.auth-btn-wrapper .authorize').click();
-    await page.locator('.btn-done').click();
+    await page.locator('.btn-done').first().click();
     const answer = await tryItOut(page, operation(page, 'get', '/api/job'));
     await shot('4-jobs');
+    assert.equal(answer.status, 200, answer.body);
+    assert.ok(Array.isArray(JSON.parse(answer.body).data));
+    assert.deepEqual(outside, []);
+  });
+
+  it('authorises through the OAuth2 password flow of the Authorize dialog, which asks this server for the token', async () => {
+    await page.goto(`${base}/docs`);
+    await page.locator('.btn.authorize').first().click();
+    const password = authorisation(page, /^oauth2 \(OAuth2, password\)/);
+    await password.locator('input[id^="oauth_username"]').fill(DEMO.username);
+    await password.locator('input[id^="oauth_password"]').fill(DEMO.password);
+    await password.locator('input[data-name="clientId"]').fill(DEMO.clientId);
+    await password.locator('input[data-name="clientSecret"]').fill(DEMO.clientSecret);
+    await password.locator('.auth-btn-wrapper .authorize').click();
+    // Authorised, the form gives way to a Logout button.
+    await password.locator('.auth-btn-wrapper button', { hasText: 'Logout' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await shot('5-oauth2-authorised');
+    await page.locator('.btn-done').first().click();
+    const answer = await tryItOut(page, operation(page, 'get', '/api/job'));
+    await shot('6-jobs-with-oauth2');
     assert.equal(answer.status, 200, answer.body);
     assert.ok(Array.isArray(JSON.parse(answer.body).data));
     assert.deepEqual(outside, []);
