@@ -126,7 +126,7 @@ async function digest(test: TestApp): Promise<string> {
 function assertWellFormed(label: string, status: number, headers: Record<string, unknown>, text: string, path: string): void {
   assert.ok(status < 500, `${label}: ${status} ${text.slice(0, 300)}`);
   assert.ok(headers['x-request-id'], `${label}: no x-request-id`);
-  assert.doesNotMatch(text, /FST_|node_modules|\.ts:\d+|\bat [\w.<>]+ \(|SQLITE_|syntax error/i, label);
+  assert.doesNotMatch(text, /FST_|node_modules|\.ts:\d+|\bat [\w.<>]+ \([^)]*:\d+:\d+\)|SQLITE_|syntax error/i, label);
   if (text === '') return;
   const body = JSON.parse(text);
   if (status < 400) return;
