@@ -23,6 +23,14 @@ describe('clients/typescript/schema.d.ts', () => {
   });
 });
 
+describe('clients/typescript/README.md', () => {
+  it('shows example.ts as it is, which tsc type-checks with the project', () => {
+    const readme = readFileSync(new URL('../../clients/typescript/README.md', import.meta.url), 'utf8');
+    const shown = readme.match(/^```ts\n([^]*?)^```$/m)?.[1];
+    assert.equal(shown, readFileSync(new URL('../../clients/typescript/example.ts', import.meta.url), 'utf8'));
+  });
+});
+
 type CreateJobBody = components['schemas']['CreateJobRequest'];
 
 /** A live job's body (open today), typed as the document's create request. */
