@@ -1620,7 +1620,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Unprocessable Entity: validation failed; errors names every failing field */
+        /** @description Unprocessable Entity: validation failed, or an Idempotency-Key reused for another request; errors names every failing field */
         ErrorEnvelope422: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1667,7 +1667,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Conflict: an Idempotency-Key reused for another request, or one still in flight */
+        /** @description Conflict: the request with this Idempotency-Key is still in flight, or was carried out and lost its answer */
         ErrorEnvelope409: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2690,6 +2690,8 @@ export interface operations {
             409: components["responses"]["ErrorEnvelope409"];
             410: components["responses"]["ErrorEnvelope410"];
             412: components["responses"]["ErrorEnvelope412"];
+            413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
             422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
@@ -3117,6 +3119,7 @@ export interface operations {
             409: components["responses"]["ErrorEnvelope409"];
             410: components["responses"]["ErrorEnvelope410"];
             413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
             422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
@@ -3556,6 +3559,10 @@ export interface operations {
             404: components["responses"]["ErrorEnvelope404"];
             405: components["responses"]["ErrorEnvelope405"];
             406: components["responses"]["ErrorEnvelope406"];
+            409: components["responses"]["ErrorEnvelope409"];
+            413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
+            422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
             503: components["responses"]["ErrorEnvelope503"];
@@ -4269,6 +4276,8 @@ export interface operations {
             409: components["responses"]["ErrorEnvelope409"];
             410: components["responses"]["ErrorEnvelope410"];
             412: components["responses"]["ErrorEnvelope412"];
+            413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
             422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
@@ -4696,6 +4705,7 @@ export interface operations {
             409: components["responses"]["ErrorEnvelope409"];
             410: components["responses"]["ErrorEnvelope410"];
             413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
             422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
@@ -5135,6 +5145,10 @@ export interface operations {
             404: components["responses"]["ErrorEnvelope404"];
             405: components["responses"]["ErrorEnvelope405"];
             406: components["responses"]["ErrorEnvelope406"];
+            409: components["responses"]["ErrorEnvelope409"];
+            413: components["responses"]["ErrorEnvelope413"];
+            415: components["responses"]["ErrorEnvelope415"];
+            422: components["responses"]["ErrorEnvelope422"];
             429: components["responses"]["ErrorEnvelope429"];
             500: components["responses"]["ErrorEnvelope500"];
             503: components["responses"]["ErrorEnvelope503"];

@@ -36,13 +36,13 @@ const STATUS_DESCRIPTIONS: Record<string, string> = {
   404: 'Not Found: no such route, or no such resource the caller may see',
   405: 'Method Not Allowed: the path exists; Allow lists its methods',
   406: `Not Acceptable: the Accept header admits no v1 JSON (send ${V1_MEDIA_TYPE}, application/json or */*)`,
-  409: 'Conflict: an Idempotency-Key reused for another request, or one still in flight',
+  409: 'Conflict: the request with this Idempotency-Key is still in flight, or was carried out and lost its answer',
   410: 'Gone: the resource was deleted',
   412: 'Precondition Failed: the If-Match ETag is not the current one',
   413: 'Content Too Large: the body, a file in it, or its number of fields is over the limit',
   415: 'Unsupported Media Type: send multipart/form-data, application/x-www-form-urlencoded or application/json',
   418: "I'm a teapot",
-  422: 'Unprocessable Entity: validation failed; errors names every failing field',
+  422: 'Unprocessable Entity: validation failed, or an Idempotency-Key reused for another request; errors names every failing field',
   429: 'Too Many Requests: retry after the Retry-After seconds',
   500: 'Internal Server Error: the message names the request id, also in the log',
   503: 'Service Unavailable: maintenance, overload or the database unreachable; retry after the Retry-After seconds',
@@ -187,12 +187,15 @@ function pathParameters(url: string): Json | undefined {
 }
 
 /** The statuses every route of its kind may answer besides its own, in the envelope it answers them in. */
-function addedStatuses(url: string, hasBody: boolean): string[] {
+function addedStatuses(url: string, takesBody: boolean, idempotent: boolean): string[] {
   if (url.startsWith('/health/')) return ['405'];
   const statuses = ['405', '429', '500', '503'];
   if (url.startsWith('/api/') || url.startsWith(`${ALIAS_PREFIX}/`) || url.startsWith('/oauth/')) statuses.push('406');
   if (url.startsWith('/api/') || url.startsWith(`${ALIAS_PREFIX}/`)) statuses.push('401');
-  if (hasBody) statuses.push('400', '413', '415');
+  // Every POST reads a body if one comes, even a route that needs none (a delete): a bad one is refused alike.
+  if (takesBody) statuses.push('400', '413', '415');
+  // An Idempotency-Key still in flight or whose answer was lost (409), reused for another request (422).
+  if (idempotent) statuses.push('409', '422');
   return statuses;
 }
 
@@ -206,7 +209,8 @@ function transformRoute(notes: Map<string, RouteNotes>) {
     for (const method of methods) notes.set(`${method.toLowerCase()} ${path}`, { idempotent: route.config?.idempotent === true, rateLimited });
 
     const response = { ...(schema.response as Record<string, unknown> | undefined) };
-    for (const status of addedStatuses(path, schema.body !== undefined)) response[status] ??= ErrorResponseSchema;
+    const takesBody = schema.body !== undefined || methods.includes('POST');
+    for (const status of addedStatuses(path, takesBody, route.config?.idempotent === true)) response[status] ??= ErrorResponseSchema;
 
     const documented: Json = { ...schema, response };
     if (schema.body !== undefined) documented.consumes = BODY_MEDIA_TYPES;

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { ResponseCheck } from '../support/response-check.ts';
 
 /* The document is built from the routes alone, whatever the store: one app on SQLite reads it. */
 
@@ -202,5 +203,33 @@ describe('GET /openapi.json', () => {
     }
     assert.deepEqual(response('get', '/api/job/{id}', '200').content['application/json'].schema.properties.data, { $ref: '#/components/schemas/Job' });
     assert.deepEqual(resolve(document, response('post', '/oauth/token', '401').content['application/json'].schema), document.components.schemas.OAuthError);
+  });
+});
+
+describe('no drift: every answer of a test app is checked against the document (test/support/response-check.ts)', () => {
+  let test: TestApp;
+  before(async () => {
+    test = await buildTestApp('sqlite');
+    await test.app.ready();
+  });
+  after(() => test.close());
+
+  const answer = (status: number, body: string) =>
+    ({ statusCode: status, getHeader: (name: string) => (name === 'content-type' ? 'application/json; charset=utf-8' : undefined) }) as never;
+
+  it('records a status the operation does not list, and a body that does not match the listed schema', () => {
+    const check = new ResponseCheck(test.app);
+    check.check({ method: 'GET', url: '/api/job/7?x=1' } as never, answer(418, '{}'), '{}');
+    check.check({ method: 'GET', url: '/api/job/7' } as never, answer(200, '{"data": 5}'), '{"data": 5}');
+    check.check({ method: 'GET', url: '/api/job/suggest' } as never, answer(200, '{"data": []}'), '{"data": []}');
+    assert.equal(check.mismatches.length, 2, check.mismatches.join('\n'));
+    assert.match(check.mismatches[0] as string, /^GET \/api\/job\/7 → 418: status not in the document/);
+    assert.match(check.mismatches[1] as string, /^GET \/api\/job\/7 → 200: /);
+  });
+
+  it('leaves alone the routes the document does not describe', () => {
+    const check = new ResponseCheck(test.app);
+    check.check({ method: 'GET', url: '/no/such/route' } as never, answer(404, '{}'), '{}');
+    assert.deepEqual(check.mismatches, []);
   });
 });

@@ -108,7 +108,7 @@ for (const store of stores) describe(`HTTP plumbing [${store}]`, () => {
   it('answers 500 with a request id and no internals when something breaks', async () => {
     const fresh = await buildTestApp(store);
     try {
-      fresh.app.get('/api/__explode_for_test', async () => {
+      fresh.app.get('/api/__explode_for_test', { schema: { hide: true } }, async () => {
         throw new Error('SELECT * FROM secrets at /work/src/secret.ts:1');
       });
       const response = await fresh.app.inject({ url: '/api/__explode_for_test' });

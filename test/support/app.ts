@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { checkResponses } from './response-check.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createClient, createOrganisation, createUser } from '../../src/tenancy/service.ts';
@@ -50,11 +51,16 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     ...env,
   });
   const app = await buildApp(config);
+  const responses = checkResponses(app);
   return {
     app,
     config,
     async close() {
       await app.close();
+      // After the store is gone too, so that a mismatch fails the suite without leaving anything behind.
+      if (responses.mismatches.length > 0) {
+        throw new Error(`answers that /openapi.json does not describe:\n${[...new Set(responses.mismatches)].join('\n')}`);
+      }
       rmSync(folder, { recursive: true, force: true });
       if (postgres) await dropPostgresSchema(postgres.schema);
     },
