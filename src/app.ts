@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type onSendAsyncHookHandler } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from './config.ts';
 import { openStore, type Store } from './db/connect.ts';
@@ -119,7 +119,13 @@ async function prepareWithoutStatementTimeout(store: Store, config: Config) {
   }
 }
 
-export async function buildApp(config: Config): Promise<FastifyInstance> {
+/** What a caller may add to the app as it is built; the tests read every answer before it is compressed. */
+export interface BuildOptions {
+  /** Sees each answer's payload as the route sent it, before compression turns it into a stream. */
+  readonly inspectAnswer?: onSendAsyncHookHandler;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   let app: FastifyInstance | undefined;
   const { store, demoTenant, catalogue } = await prepareStore(config, (error) =>
     app?.log.warn({ err: error }, 'database connection lost; it will be replaced on next use'),
@@ -172,6 +178,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // Before any refusal of ours, so that a browser script can read a 429 or a 401 too.
   await registerCors(app, config.corsOrigins);
   await registerSecurityHeaders(app, config.publicUrl);
+  if (options.inspectAnswer) app.addHook('onSend', options.inspectAnswer);
   await registerCompression(app);
   await registerBodyParsers(app);
   const rateCounts = openRateLimitCounts(app, config);
@@ -255,7 +262,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('preClose', () => worker.stop());
   if (metrics) {
     const caches = { list_counts: lists.counts.lookups, text_hits: lists.textHits.lookups, rendered_jobs: renderedJobs.lookups, callers: callers.lookups };
-    await serveMetrics(app, metrics, { ...config.metrics, host: config.host }, { store, lists, deliveries: worker, caches, log: app.log });
+    await serveMetrics(app, metrics, config.metrics, { store, lists, deliveries: worker, caches, log: app.log });
   }
   return app;
 }

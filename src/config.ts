@@ -61,8 +61,10 @@ export interface Config {
 export interface MetricsConfig {
   /** METRICS_TOKEN: /metrics on the API's port answers a request bearing it; null: not served there. */
   readonly token: string | null;
-  /** METRICS_PORT: a listener of its own on HOST serving /metrics without authentication; null: none. */
+  /** METRICS_PORT: a listener of its own serving /metrics without authentication; null: none. */
   readonly port: number | null;
+  /** METRICS_HOST: the address that listener binds to; loopback unless the operator opens it. */
+  readonly host: string;
 }
 
 export interface DatabaseTimeouts {
@@ -411,7 +413,8 @@ function readMetrics(env: Env, port: number): MetricsConfig {
   if (metricsPort !== null && metricsPort === port) {
     throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}): it is a listener of its own`);
   }
-  return Object.freeze({ token, port: metricsPort });
+  // Loopback by default: a listener without authentication is opened to a network only on purpose.
+  return Object.freeze({ token, port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' });
 }
 
 /* A key short enough to guess would let anyone sign a CV link. */

@@ -97,12 +97,13 @@ async function startCluster(config: Config): Promise<void> {
   }
   if (demoTenant) printDemoTenant(demoTenant, config.publicUrl);
   if (missingTenant) log.warn(missingTenant);
-  superviseWorkers(config.workers, log);
+  // Before the workers exist, so that a port already taken stops the start with nothing left running.
   if (config.metrics.port !== null) {
     const registry = new AggregatorRegistry<typeof Registry.PROMETHEUS_CONTENT_TYPE>();
     const scrape = { contentType: registry.contentType, read: () => registry.clusterMetrics() };
-    await listenForMetrics(scrape, { port: config.metrics.port, host: config.host }, log);
+    await listenForMetrics(scrape, { port: config.metrics.port, host: config.metrics.host }, log);
   }
+  superviseWorkers(config.workers, log);
 }
 
 async function main(): Promise<void> {

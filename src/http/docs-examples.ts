@@ -57,7 +57,8 @@ function curlExample({ method, url, bearer, fields }: Example): string {
   if (method !== 'GET' && fields.length === 0) parts.push(`-X ${method}`);
   parts.push(`-H 'Accept: ${V1}'`);
   if (bearer) parts.push('-H "Authorization: Bearer $TOKEN"');
-  for (const [name, value] of fields) parts.push(`-F ${quoteShell(`${name}=${value}`)}`);
+  // --form-string: -F would read a value beginning with @ or < as a file, and ;type= in it as an option.
+  for (const [name, value] of fields) parts.push(`--form-string ${quoteShell(`${name}=${value}`)}`);
   parts.push(quoteShell(url));
   return parts.join(' \\\n  ');
 }

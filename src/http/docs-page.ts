@@ -44,6 +44,7 @@ export async function registerDocsPage(app: FastifyInstance, publicUrl: string):
       persistAuthorization: false,
     },
     transformSpecification: (document) => withCodeExamples(document as Record<string, unknown>, publicUrl),
-    transformStaticCSP: () => DOCS_CSP,
+    // Set by the plugin on each of its answers, whatever policy another plugin set or did not.
+    staticCSP: DOCS_CSP,
   });
 }

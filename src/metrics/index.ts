@@ -11,7 +11,7 @@ import { type MetricSources, watchSources } from './store-metrics.ts';
  * METRICS_PORT while the app runs. A cluster's workers leave METRICS_PORT
  * to the primary, which serves their sum (src/server.ts).
  */
-export async function serveMetrics(app: FastifyInstance, registry: Registry, config: MetricsConfig & { host: string }, sources: MetricSources) {
+export async function serveMetrics(app: FastifyInstance, registry: Registry, config: MetricsConfig, sources: MetricSources) {
   watchSources(registry, sources);
   if (config.token !== null) await app.register(metricsRoutes, { registry, token: config.token });
   const port = config.port;

@@ -61,7 +61,7 @@ describe('the reference page\'s examples', { timeout: 60_000 }, () => {
       },
     }, 'https://jobs.example/');
     const text = (document.paths as Record<string, { post: { description: string } }>)['/oauth/token']?.post.description as string;
-    assert.match(text, /-F 'grant_type=password' \\\n {2}'https:\/\/jobs\.example\/oauth\/token'/);
+    assert.match(text, /--form-string 'grant_type=password' \\\n {2}'https:\/\/jobs\.example\/oauth\/token'/);
     assert.doesNotMatch(text, /Authorization/);
     assert.match(text, /files=\{"grant_type": \(None, "password"\)\}/);
     assert.match(text, /CURLOPT_POSTFIELDS => \['grant_type' => 'password'\]/);

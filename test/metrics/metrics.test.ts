@@ -15,7 +15,12 @@ const METRICS_TOKEN = 'metrics-token-of-at-least-thirty-two-chars';
 
 describe('METRICS_TOKEN and METRICS_PORT', () => {
   it('are off when unset', () => {
-    assert.deepEqual(loadConfig({}).metrics, { token: null, port: null });
+    assert.deepEqual(loadConfig({}).metrics, { token: null, port: null, host: '127.0.0.1' });
+  });
+
+  it('bind METRICS_PORT to loopback unless METRICS_HOST opens it', () => {
+    assert.equal(loadConfig({ METRICS_PORT: '9464', HOST: '0.0.0.0' }).metrics.host, '127.0.0.1');
+    assert.equal(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics.host, '10.0.0.5');
   });
 
   it('refuse a token shorter than 32 characters, or with spaces, without echoing it', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { checkResponses } from './response-check.ts';
+import { responseChecking } from './response-check.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createClient, createOrganisation, createUser } from '../../src/tenancy/service.ts';
@@ -50,19 +50,23 @@ export async function buildTestApp(store: StoreName = 'sqlite', env: Record<stri
     ...(postgres ? { WEBHOOK_SIGNING_KEY: 'test-signing-key-of-at-least-thirty-two-bytes' } : {}),
     ...env,
   });
-  const app = await buildApp(config);
-  const responses = checkResponses(app);
+  const checking = responseChecking();
+  const app = await buildApp(config, { inspectAnswer: checking.hook });
+  const responses = checking.attach(app);
   return {
     app,
     config,
     async close() {
-      await app.close();
-      // After the store is gone too, so that a mismatch fails the suite without leaving anything behind.
+      try {
+        await app.close();
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+        if (postgres) await dropPostgresSchema(postgres.schema);
+      }
+      // Once everything is cleaned up: a mismatch fails the suite and leaves nothing behind.
       if (responses.mismatches.length > 0) {
         throw new Error(`answers that /openapi.json does not describe:\n${[...new Set(responses.mismatches)].join('\n')}`);
       }
-      rmSync(folder, { recursive: true, force: true });
-      if (postgres) await dropPostgresSchema(postgres.schema);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendAsyncHookHandler } from 'fastify';
 
 /*
  * No drift between /openapi.json and what the server answers: every answer
@@ -97,12 +97,21 @@ export class ResponseCheck {
   }
 }
 
-/** Checks every answer of this app against its own document; read `mismatches` before closing it. */
-export function checkResponses(app: FastifyInstance): ResponseCheck {
-  const check = new ResponseCheck(app);
-  app.addHook('onSend', async (request, reply, payload) => {
-    check.check(request, reply, payload);
-    return payload;
-  });
-  return check;
+/**
+ * The hook for buildApp's `inspectAnswer`, which runs before compression
+ * (a compressed body would be a stream, unreadable here), and the check it
+ * feeds, once the app exists.
+ */
+export function responseChecking(): { hook: onSendAsyncHookHandler; attach(app: FastifyInstance): ResponseCheck } {
+  let check: ResponseCheck | null = null;
+  return {
+    async hook(request, reply, payload) {
+      check?.check(request, reply, payload);
+      return payload;
+    },
+    attach(app) {
+      check = new ResponseCheck(app);
+      return check;
+    },
+  };
 }
