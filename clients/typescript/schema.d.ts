@@ -1067,6 +1067,69 @@ export interface components {
             };
             updated_at: components["schemas"]["DateObject"];
         };
+        Application: {
+            cover_letter: string | null;
+            created_at: components["schemas"]["DateObject"];
+            cv: {
+                content_type: string;
+                filename: string;
+                links: {
+                    self: string;
+                };
+                size: number;
+            } | null;
+            email: string;
+            first_name: string;
+            id: number;
+            job_id: number;
+            last_name: string;
+            notes: string | null;
+            phone: string | null;
+            site: {
+                handle: string;
+                id: number;
+            };
+            source: string | null;
+            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
+            updated_at: components["schemas"]["DateObject"];
+        };
+        Webhook: {
+            created_at: components["schemas"]["DateObject"];
+            disabled_at: components["schemas"]["DateObject"] | null;
+            disabled_reason: string | null;
+            enabled: boolean;
+            events: string[];
+            expiring_days: number;
+            id: number;
+            links: {
+                deliveries: string;
+                self: string;
+            };
+            organisation: {
+                data: {
+                    handle: string;
+                    id: number;
+                    name: string;
+                };
+            };
+            secret?: string;
+            updated_at: components["schemas"]["DateObject"];
+            url: string;
+        };
+        Delivery: {
+            attempts: number;
+            created_at: components["schemas"]["DateObject"];
+            delivered_at: components["schemas"]["DateObject"] | null;
+            event: {
+                id: string | null;
+                type: string | null;
+            };
+            id: number;
+            last_error: string | null;
+            last_status: number | null;
+            next_attempt_at: components["schemas"]["DateObject"];
+            status: string;
+        };
         ErrorEnvelope: {
             data: {
                 errors?: {
@@ -2733,32 +2796,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -2822,32 +2860,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        }[];
+                        data: components["schemas"]["Application"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];
@@ -2896,32 +2909,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -3030,32 +3018,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -3214,29 +3177,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        }[];
+                        data: components["schemas"]["Webhook"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];
@@ -3287,29 +3228,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -3405,29 +3324,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -3477,29 +3374,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -3597,20 +3472,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            event: {
-                                id: string | null;
-                                type: string | null;
-                            };
-                            status: string;
-                            attempts: number;
-                            last_status: number | null;
-                            last_error: string | null;
-                            next_attempt_at: components["schemas"]["DateObject"];
-                            created_at: components["schemas"]["DateObject"];
-                            delivered_at: components["schemas"]["DateObject"] | null;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];
@@ -4319,32 +4181,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -4408,32 +4245,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        }[];
+                        data: components["schemas"]["Application"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];
@@ -4482,32 +4294,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -4616,32 +4403,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            job_id: number;
-                            site: {
-                                id: number;
-                                handle: string;
-                            };
-                            first_name: string;
-                            last_name: string;
-                            email: string;
-                            phone: string | null;
-                            cover_letter: string | null;
-                            source: string | null;
-                            status: "new" | "reviewed" | "shortlisted" | "interviewing" | "offered" | "hired" | "rejected";
-                            notes: string | null;
-                            cv: {
-                                filename: string;
-                                content_type: string;
-                                size: number;
-                                links: {
-                                    self: string;
-                                };
-                            } | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
@@ -4800,29 +4562,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        }[];
+                        data: components["schemas"]["Webhook"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];
@@ -4873,29 +4613,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -4991,29 +4709,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -5063,29 +4759,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            organisation: {
-                                data: {
-                                    id: number;
-                                    handle: string;
-                                    name: string;
-                                };
-                            };
-                            url: string;
-                            events: string[];
-                            expiring_days: number;
-                            enabled: boolean;
-                            disabled_reason: string | null;
-                            disabled_at: components["schemas"]["DateObject"] | null;
-                            created_at: components["schemas"]["DateObject"];
-                            updated_at: components["schemas"]["DateObject"];
-                            links: {
-                                self: string;
-                                deliveries: string;
-                            };
-                            secret?: string;
-                        };
+                        data: components["schemas"]["Webhook"];
                     };
                 };
             };
@@ -5183,20 +4857,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            event: {
-                                id: string | null;
-                                type: string | null;
-                            };
-                            status: string;
-                            attempts: number;
-                            last_status: number | null;
-                            last_error: string | null;
-                            next_attempt_at: components["schemas"]["DateObject"];
-                            created_at: components["schemas"]["DateObject"];
-                            delivered_at: components["schemas"]["DateObject"] | null;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         meta: {
                             took: number;
                             pagination: components["schemas"]["Pagination"];

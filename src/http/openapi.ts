@@ -4,6 +4,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { DateObjectSchema, ErrorResponseSchema } from './schemas.ts';
 import { PaginationSchema } from './pagination.ts';
 import { JobResourceSchema } from '../jobs/resource.ts';
+import { ApplicationResourceSchema } from '../applications/presenter.ts';
+import { DeliveryResourceSchema, WebhookResourceSchema } from '../webhooks/presenter.ts';
 import { OAuthErrorResponse } from '../auth/routes.ts';
 import { MAX_KEY_LENGTH } from '../idempotency/request.ts';
 
@@ -94,6 +96,9 @@ const CONDITIONAL: Record<string, { etag?: boolean; ifMatch?: boolean; ifNoneMat
 /** Shared schemas, put in components and referred to wherever a route's schema holds the same shape. */
 const SHARED_SCHEMAS: Record<string, TSchema> = {
   Job: JobResourceSchema,
+  Application: ApplicationResourceSchema,
+  Webhook: WebhookResourceSchema,
+  Delivery: DeliveryResourceSchema,
   ErrorEnvelope: ErrorResponseSchema,
   OAuthError: OAuthErrorResponse,
   Pagination: PaginationSchema,
